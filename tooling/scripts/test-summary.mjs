@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Adds up every vitest JSON report (.reports/vitest*.json under packages/ and apps/) into the
+// Adds up every vitest JSON report (.reports/vitest*.json under packages/, apps/ and tooling/) into the
 // one plain line CI reads: "N passed, N failed" (", N skipped" when any were skipped).
 // Exits 1 when any test failed, when a report is unreadable, or when no test ran at all.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ let failed = 0;
 let skipped = 0;
 let reports = 0;
 let broken = 0;
-for (const group of ['packages', 'apps']) {
+for (const group of ['packages', 'apps', 'tooling']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {
