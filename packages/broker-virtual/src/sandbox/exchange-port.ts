@@ -1,0 +1,109 @@
+// What the KIS face needs from the virtual exchange core, in the sandbox's own terms.
+// `createExchangePort` (port-core.ts) implements it over the core's VirtualExchange.
+
+export type PortSide = 'buy' | 'sell';
+export type PortOrderType = 'limit' | 'market';
+
+export interface PortOrder {
+  readonly account: string;
+  /** Order number as KIS would send it (ODNO, 10 digits). */
+  readonly orderNo: string;
+  /** KRX_FWDG_ORD_ORGNO / ord_gno_brno. */
+  readonly branch: string;
+  readonly originalOrderNo: string | null;
+  readonly kind: 'order' | 'modify' | 'cancel';
+  readonly symbol: string;
+  readonly side: PortSide;
+  readonly type: PortOrderType;
+  readonly quantity: number;
+  readonly limitPrice: number | null;
+  readonly filledQuantity: number;
+  readonly filledAmount: number;
+  readonly remainingQuantity: number;
+  readonly canceledQuantity: number;
+  readonly rejectedQuantity: number;
+  /** Epoch ms. */
+  readonly orderedAt: number;
+  /** YYYYMMDD (KST). */
+  readonly tradingDate: string;
+}
+
+export interface PortPosition {
+  readonly symbol: string;
+  readonly quantity: number;
+  readonly sellableQuantity: number;
+  readonly averagePrice: number;
+  readonly lastPrice: number | null;
+  readonly boughtToday: number;
+  readonly soldToday: number;
+}
+
+export interface PortBalance {
+  readonly cash: number;
+  /** Cash available for new buys (cash minus what open buys hold). */
+  readonly orderableCash: number;
+  readonly positions: readonly PortPosition[];
+}
+
+export type PortResult =
+  | { readonly ok: true; readonly order: PortOrder }
+  | {
+      readonly ok: false;
+      /** KIS msg_cd / msg1 to answer with (HTTP 200, rt_cd "7" unless rtCd given). */
+      readonly code: string;
+      readonly message: string;
+    };
+
+/** One thing a notice reports. */
+export interface PortEvent {
+  readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject';
+  readonly account: string;
+  /** The order (for cancel/modify: the cancel/modify order itself). */
+  readonly order: PortOrder;
+  /** For fills: this fill. */
+  readonly fillQuantity: number | null;
+  readonly fillPrice: number | null;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** A fault scripted on the exchange, as the HTTP / WebSocket layer applies it. */
+export type PortFault =
+  | { readonly kind: 'reject'; readonly code: string; readonly message: string }
+  | { readonly kind: 'delay'; readonly ms: number }
+  | { readonly kind: 'never-answer' }
+  | { readonly kind: 'reset-after-accept' }
+  | { readonly kind: 'refuse-connection' };
+
+export type PortNoticeFault = 'drop' | 'duplicate' | null;
+
+export interface ExchangePort {
+  place(
+    account: string,
+    request: {
+      symbol: string;
+      side: PortSide;
+      type: PortOrderType;
+      quantity: number;
+      limitPrice: number | null;
+    },
+  ): PortResult;
+  cancel(account: string, orderNo: string, quantity: number | 'all'): PortResult;
+  modify(
+    account: string,
+    orderNo: string,
+    change: { type: PortOrderType; limitPrice: number | null; quantity: number | 'all' },
+  ): PortResult;
+  /** Orders of the account on trading dates in [from, to] (YYYYMMDD), oldest first. */
+  orders(account: string, from: string, to: string): readonly PortOrder[];
+  balance(account: string): PortBalance;
+  referencePrice(symbol: string): number | null;
+  /** Subscribe to events of all accounts. */
+  onEvent(listener: (event: PortEvent) => void): () => void;
+  /** The next scripted fault for a request of this kind, consumed; null when none. */
+  takeFault(operation: 'order' | 'cancel' | 'modify' | 'inquiry' | 'connect'): PortFault | null;
+  /** The next scripted notice fault, consumed. */
+  takeNoticeFault(): PortNoticeFault;
+  /** Ensures the account exists (with the exchange's starting cash). */
+  ensureAccount(account: string): void;
+}

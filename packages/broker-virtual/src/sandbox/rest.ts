@@ -1,0 +1,828 @@
+// The KIS REST face: token endpoints, request checks and the /uapi endpoints over the exchange.
+import * as v from 'valibot';
+import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
+import { kstDateTime, kstTime } from './kst.js';
+import { createRateLimiter } from './rate-limit.js';
+import { checkTrId, findRoute, type KisRoute, orderCashSide } from './routes.js';
+import type { TokenStore } from './tokens.js';
+import type { KisSandboxCredentials, KisSandboxEnvironment } from './types.js';
+import {
+  gatewayError,
+  KIS_ERRORS,
+  type KisErrorName,
+  kisError,
+  kisJson,
+  tokenEndpointError,
+  type WireOutcome,
+  type WireResponse,
+} from './wire.js';
+
+/** A request as the sandbox sees it (from node:http or from a fetch Request). */
+export interface SandboxRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header lookup by lower-case name. */
+  readonly header: (name: string) => string | undefined;
+  readonly bodyText: string;
+}
+
+export interface RestContext {
+  readonly environment: KisSandboxEnvironment;
+  readonly credentials: KisSandboxCredentials;
+  readonly tokens: TokenStore;
+  readonly port: ExchangePort;
+  readonly clock: () => number;
+  readonly rateLimitPerSecond: number | null;
+  readonly tokenLifetimeMs: number;
+}
+
+const StringRecord = v.record(v.string(), v.unknown());
+
+const TokenBody = v.object({
+  grant_type: v.optional(v.unknown()),
+  appkey: v.optional(v.unknown()),
+  appsecret: v.optional(v.unknown()),
+  secretkey: v.optional(v.unknown()),
+  token: v.optional(v.unknown()),
+});
+
+const respond = (response: WireResponse, delayMs = 0): WireOutcome => ({
+  kind: 'respond',
+  response,
+  delayMs,
+});
+
+/** Page sizes per environment (kis-openapi.md §6, §7). */
+const PAGE = {
+  'inquire-daily-ccld': { real: 100, paper: 15 },
+  'inquire-psbl-rvsecncl': { real: 50, paper: 50 },
+  'inquire-balance': { real: 50, paper: 20 },
+} as const;
+
+/** Required keys of each endpoint (POST body or GET query). */
+const REQUIRED: Record<KisRoute['name'], readonly string[]> = {
+  'order-cash': ['CANO', 'ACNT_PRDT_CD', 'PDNO', 'ORD_DVSN', 'ORD_QTY', 'ORD_UNPR'],
+  'order-rvsecncl': [
+    'CANO',
+    'ACNT_PRDT_CD',
+    'KRX_FWDG_ORD_ORGNO',
+    'ORGN_ODNO',
+    'ORD_DVSN',
+    'RVSE_CNCL_DVSN_CD',
+    'ORD_QTY',
+    'ORD_UNPR',
+    'QTY_ALL_ORD_YN',
+  ],
+  'inquire-daily-ccld': [
+    'CANO',
+    'ACNT_PRDT_CD',
+    'INQR_STRT_DT',
+    'INQR_END_DT',
+    'SLL_BUY_DVSN_CD',
+    'INQR_DVSN',
+    'PDNO',
+    'CCLD_DVSN',
+    'ORD_GNO_BRNO',
+    'ODNO',
+    'INQR_DVSN_3',
+    'INQR_DVSN_1',
+    'CTX_AREA_FK100',
+    'CTX_AREA_NK100',
+  ],
+  'inquire-psbl-rvsecncl': [
+    'CANO',
+    'ACNT_PRDT_CD',
+    'INQR_DVSN_1',
+    'INQR_DVSN_2',
+    'CTX_AREA_FK100',
+    'CTX_AREA_NK100',
+  ],
+  'inquire-balance': [
+    'CANO',
+    'ACNT_PRDT_CD',
+    'AFHR_FLPR_YN',
+    'OFL_YN',
+    'INQR_DVSN',
+    'UNPR_DVSN',
+    'FUND_STTL_ICLD_YN',
+    'FNCG_AMT_AUTO_RDPT_YN',
+    'PRCS_DVSN',
+    'CTX_AREA_FK100',
+    'CTX_AREA_NK100',
+  ],
+  'inquire-psbl-order': [
+    'CANO',
+    'ACNT_PRDT_CD',
+    'PDNO',
+    'ORD_UNPR',
+    'ORD_DVSN',
+    'CMA_EVLU_AMT_ICLD_YN',
+    'OVRS_ICLD_YN',
+  ],
+};
+
+/** ORD_DVSN codes KIS knows (kis-openapi.md §4) and those paper does not take. */
+const KNOWN_ORD_DVSN = new Set([
+  '00',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '21',
+  '22',
+  '23',
+  '24',
+]);
+const PAPER_UNSUPPORTED_ORD_DVSN = new Set(['05', '06', '07', '11', '12', '13', '14', '15', '16']);
+
+const SYMBOL = /^(?:[0-9A-Z]{6}|Q[0-9]{6})$/;
+const DIGITS = /^\d+$/;
+
+function stripZeros(orderNo: string): string {
+  return orderNo.replace(/^0+(?=\d)/, '');
+}
+
+function toInt(value: number): string {
+  return String(Math.round(value));
+}
+
+/** KRX tick (kis-openapi.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
+function tick(price: number): number {
+  if (price < 2_000) return 1;
+  if (price < 5_000) return 5;
+  if (price < 20_000) return 10;
+  if (price < 50_000) return 50;
+  if (price < 200_000) return 100;
+  if (price < 500_000) return 500;
+  return 1_000;
+}
+
+export function createRestHandler(ctx: RestContext) {
+  const limiter = createRateLimiter(ctx.rateLimitPerSecond, ctx.clock);
+  const [cano, acntPrdtCd] = ctx.credentials.account.split('-') as [string, string];
+  const accountKey = ctx.credentials.account;
+  const paper = ctx.environment === 'paper';
+
+  const okMessage = paper
+    ? { code: '20310000', msg: '모의투자 조회가 완료되었습니다.' }
+    : { code: 'KIOK0000', msg: '정상처리 되었습니다.' };
+
+  // ---------- token endpoints ----------
+
+  function parseTokenBody(text: string): v.InferOutput<typeof TokenBody> | null {
+    try {
+      const parsed = v.safeParse(TokenBody, JSON.parse(text));
+      return parsed.success ? parsed.output : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function tokenP(request: SandboxRequest): WireResponse {
+    const body = parseTokenBody(request.bodyText);
+    if (body === null) return tokenEndpointError(400, 'badJson');
+    if (body.grant_type !== 'client_credentials') return tokenEndpointError(400, 'badGrantType');
+    if (body.appkey !== ctx.credentials.appKey) return tokenEndpointError(403, 'badAppKey');
+    if (body.appsecret !== ctx.credentials.appSecret)
+      return tokenEndpointError(403, 'badAppSecret');
+    const issued = ctx.tokens.issue(ctx.credentials.appKey);
+    if (issued === null) return tokenEndpointError(403, 'tokenTooSoon');
+    return kisJson(200, {
+      access_token: issued.token,
+      access_token_token_expired: kstDateTime(issued.expiresAt),
+      token_type: 'Bearer',
+      expires_in: Math.round(ctx.tokenLifetimeMs / 1000),
+    });
+  }
+
+  function revokeP(request: SandboxRequest): WireResponse {
+    const body = parseTokenBody(request.bodyText);
+    if (body === null) return tokenEndpointError(400, 'badJson');
+    if (body.appkey !== ctx.credentials.appKey) return tokenEndpointError(403, 'badAppKey');
+    if (body.appsecret !== ctx.credentials.appSecret)
+      return tokenEndpointError(403, 'badAppSecret');
+    if (typeof body.token !== 'string' || !ctx.tokens.revoke(body.token, ctx.credentials.appKey)) {
+      return tokenEndpointError(403, 'tokenInvalid');
+    }
+    return kisJson(200, { code: 200, message: '접근토큰 폐기에 성공하였습니다' });
+  }
+
+  function approval(request: SandboxRequest): WireResponse {
+    const body = parseTokenBody(request.bodyText);
+    if (body === null) return tokenEndpointError(400, 'badJson');
+    if (body.grant_type !== 'client_credentials') return tokenEndpointError(400, 'badGrantType');
+    if (body.appkey !== ctx.credentials.appKey) return tokenEndpointError(403, 'badAppKey');
+    // KIS names the secret `secretkey` here (not `appsecret`).
+    if (body.secretkey !== ctx.credentials.appSecret) {
+      return tokenEndpointError(403, 'badAppSecret');
+    }
+    return kisJson(200, { approval_key: ctx.tokens.issueApprovalKey() });
+  }
+
+  // ---------- /uapi checks ----------
+
+  type Checked =
+    | { ok: true; route: KisRoute; trId: string; fields: Record<string, string> }
+    | { ok: false; response: WireResponse };
+
+  function fail(response: WireResponse): Checked {
+    return { ok: false, response };
+  }
+
+  function check(request: SandboxRequest): Checked {
+    const trId = request.header('tr_id') ?? '';
+    const route = findRoute(request.path);
+    if (route === undefined || route.method !== request.method) {
+      return fail(gatewayError('unknownService', trId || null));
+    }
+    const appKey = request.header('appkey');
+    if (!limiter.take(appKey ?? '')) return fail(gatewayError('rateLimited', trId || null));
+    if (appKey !== ctx.credentials.appKey) return fail(gatewayError('badAppKey', trId || null));
+    if (request.header('appsecret') !== ctx.credentials.appSecret) {
+      return fail(gatewayError('badAppSecret', trId || null));
+    }
+    const authorization = request.header('authorization') ?? '';
+    const match = /^Bearer (\S+)$/.exec(authorization);
+    const tokenState = match?.[1] === undefined ? 'invalid' : ctx.tokens.check(match[1], appKey);
+    if (tokenState === 'invalid') return fail(gatewayError('tokenInvalid', trId || null));
+    if (tokenState === 'expired') return fail(gatewayError('tokenExpired', trId || null));
+    if (trId === '') return fail(gatewayError('badHeader', null, '(tr_id)'));
+    const trCheck = checkTrId(route, ctx.environment, trId);
+    if (!trCheck.ok) return fail(gatewayError(trCheck.error, trId));
+    if (route.needsCustType) {
+      const custType = request.header('custtype');
+      if (custType !== 'P' && custType !== 'B') {
+        return fail(gatewayError('badHeader', trId, '(custtype)'));
+      }
+    }
+
+    let raw: Record<string, unknown>;
+    if (route.method === 'POST') {
+      const contentType = request.header('content-type') ?? '';
+      if (!/^application\/json\b/i.test(contentType)) {
+        return fail(gatewayError('badContentType', trId));
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.bodyText);
+      } catch {
+        return fail(gatewayError('badJson', trId));
+      }
+      const result = v.safeParse(StringRecord, parsed);
+      if (!result.success || Array.isArray(parsed)) return fail(gatewayError('badJson', trId));
+      raw = result.output;
+    } else {
+      raw = Object.fromEntries(request.query.entries());
+    }
+    const fields: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (key !== key.toUpperCase()) return fail(inputFieldError(trId, key));
+      if (typeof value !== 'string') {
+        return fail(gatewayError('badValueType', trId, key));
+      }
+      fields[key] = value;
+    }
+    for (const key of REQUIRED[route.name]) {
+      if (fields[key] === undefined) return fail(inputFieldError(trId, key));
+    }
+    if (fields.CANO !== cano || fields.ACNT_PRDT_CD !== acntPrdtCd) {
+      return fail(business(trId, 'badAccount', '1'));
+    }
+    return { ok: true, route, trId, fields };
+  }
+
+  function inputFieldError(trId: string, key: string): WireResponse {
+    return kisError(
+      500,
+      '1',
+      KIS_ERRORS.inputField.code,
+      `${KIS_ERRORS.inputField.msg} ${key}`,
+      trId,
+    );
+  }
+
+  function business(trId: string, name: KisErrorName, rtCd = '7', detail?: string): WireResponse {
+    const entry = KIS_ERRORS[name];
+    return kisError(200, rtCd, entry.code, detail ?? entry.msg, trId);
+  }
+
+  function rejection(trId: string, code: string, message: string): WireResponse {
+    return kisError(200, '7', code, message, trId);
+  }
+
+  function invalid(trId: string, message: string): WireResponse {
+    return kisError(200, '1', 'SBX00010', message, trId);
+  }
+
+  // ---------- faults ----------
+
+  /**
+   * Applies a scripted fault around a booking. `book` runs unless the fault prevents it.
+   */
+  function withFault(fault: PortFault | null, trId: string, book: () => WireResponse): WireOutcome {
+    if (fault === null) return respond(book());
+    switch (fault.kind) {
+      case 'reject':
+        return respond(rejection(trId, fault.code, fault.message));
+      case 'delay':
+        return respond(book(), fault.ms);
+      case 'never-answer':
+        book();
+        return { kind: 'hang' };
+      case 'reset-after-accept':
+        book();
+        return { kind: 'reset' };
+      case 'refuse-connection':
+        return { kind: 'refuse' };
+    }
+  }
+
+  // ---------- endpoints ----------
+
+  function orderOutput(order: PortOrder): Record<string, string> {
+    return {
+      KRX_FWDG_ORD_ORGNO: order.branch,
+      ODNO: order.orderNo,
+      ORD_TMD: kstTime(order.orderedAt),
+    };
+  }
+
+  function answerOrder(trId: string, result: PortResult, okMsg: string): WireResponse {
+    if (!result.ok) return rejection(trId, result.code, result.message);
+    return kisJson(
+      200,
+      {
+        rt_cd: '0',
+        msg_cd: paper ? '40600000' : 'APBK0013',
+        msg1: paper ? okMsg : '주문 전송 완료 되었습니다.',
+        output: orderOutput(result.order),
+      },
+      { trId },
+    );
+  }
+
+  function exchangeCheck(trId: string, fields: Record<string, string>): WireResponse | null {
+    const exchange = fields.EXCG_ID_DVSN_CD;
+    if (exchange === undefined || exchange === '' || exchange === 'KRX') return null;
+    if (!paper && (exchange === 'NXT' || exchange === 'SOR')) return null;
+    return invalid(trId, `거래소ID구분코드(EXCG_ID_DVSN_CD)를 확인하여 주십시오. (${exchange})`);
+  }
+
+  function orderTypeOf(trId: string, ordDvsn: string): 'limit' | 'market' | WireResponse {
+    if (ordDvsn === '00') return 'limit';
+    if (ordDvsn === '01') return 'market';
+    if (!KNOWN_ORD_DVSN.has(ordDvsn))
+      return invalid(trId, `주문구분(ORD_DVSN)을 확인하여 주십시오.`);
+    if (paper && PAPER_UNSUPPORTED_ORD_DVSN.has(ordDvsn)) {
+      return invalid(trId, '모의투자에서는 해당주문구분이 불가합니다.');
+    }
+    return invalid(trId, `샌드박스는 지정가(00)와 시장가(01)만 지원합니다. (ORD_DVSN ${ordDvsn})`);
+  }
+
+  function orderCash(trId: string, fields: Record<string, string>): WireOutcome {
+    const side = orderCashSide(trId);
+    const pdno = fields.PDNO ?? '';
+    if (!SYMBOL.test(pdno))
+      return respond(rejection(trId, 'APBK0656', '상품번호를 확인하여 주십시오.'));
+    const type = orderTypeOf(trId, fields.ORD_DVSN ?? '');
+    if (typeof type !== 'string') return respond(type);
+    const qtyText = fields.ORD_QTY ?? '';
+    const quantity = DIGITS.test(qtyText) ? Number(qtyText) : 0;
+    if (quantity <= 0) return respond(invalid(trId, '주문수량을 확인 하여 주십시요.'));
+    const priceText = fields.ORD_UNPR ?? '';
+    if (!DIGITS.test(priceText)) return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
+    const price = Number(priceText);
+    if (type === 'limit' && price <= 0)
+      return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
+    if (type === 'market' && price !== 0) {
+      return respond(invalid(trId, '시장가 주문은 주문단가를 0으로 입력하여 주십시오.'));
+    }
+    if (side === 'buy' && fields.SLL_TYPE !== undefined && fields.SLL_TYPE !== '') {
+      // SLL_TYPE is for sells only; KIS ignores it on buys, so does the sandbox.
+    }
+    const exchangeError = exchangeCheck(trId, fields);
+    if (exchangeError !== null) return respond(exchangeError);
+    const fault = ctx.port.takeFault('order');
+    return withFault(fault, trId, () =>
+      answerOrder(
+        trId,
+        ctx.port.place(accountKey, {
+          symbol: pdno,
+          side,
+          type,
+          quantity,
+          limitPrice: type === 'limit' ? price : null,
+        }),
+        side === 'buy'
+          ? '모의투자 매수주문이 완료 되었습니다.'
+          : '모의투자 매도주문이 완료 되었습니다.',
+      ),
+    );
+  }
+
+  function orderRvsecncl(trId: string, fields: Record<string, string>): WireOutcome {
+    const orgBranch = fields.KRX_FWDG_ORD_ORGNO ?? '';
+    if (orgBranch === '') {
+      return respond(invalid(trId, '주문조직번호(KRX_FWDG_ORD_ORGNO)를 입력하여 주십시오.'));
+    }
+    const original = fields.ORGN_ODNO ?? '';
+    if (!DIGITS.test(original)) return respond(invalid(trId, '원주문번호를 확인하여 주십시오.'));
+    const target = ctx.port
+      .orders(accountKey, '00000000', '99999999')
+      .find((order) => stripZeros(order.orderNo) === stripZeros(original));
+    if (target === undefined || target.branch !== orgBranch) {
+      return respond(invalid(trId, '원주문번호를 확인하여 주십시오.'));
+    }
+    const allText = fields.QTY_ALL_ORD_YN ?? '';
+    if (allText !== 'Y' && allText !== 'N') {
+      return respond(invalid(trId, '잔량전부주문여부(QTY_ALL_ORD_YN)를 확인하여 주십시오.'));
+    }
+    const qtyText = fields.ORD_QTY ?? '';
+    if (!DIGITS.test(qtyText)) return respond(invalid(trId, '주문수량을 확인 하여 주십시요.'));
+    const quantity: number | 'all' = allText === 'Y' ? 'all' : Number(qtyText);
+    if (quantity !== 'all' && quantity <= 0) {
+      return respond(invalid(trId, '주문수량을 확인 하여 주십시요.'));
+    }
+    const exchangeError = exchangeCheck(trId, fields);
+    if (exchangeError !== null) return respond(exchangeError);
+    const priceText = fields.ORD_UNPR ?? '';
+    if (!DIGITS.test(priceText)) return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
+    const dvsn = fields.RVSE_CNCL_DVSN_CD;
+    if (dvsn === '02') {
+      const fault = ctx.port.takeFault('cancel');
+      return withFault(fault, trId, () =>
+        answerOrder(
+          trId,
+          ctx.port.cancel(accountKey, target.orderNo, quantity),
+          '모의투자 취소주문이 완료 되었습니다.',
+        ),
+      );
+    }
+    if (dvsn !== '01') {
+      return respond(invalid(trId, '정정취소구분코드(RVSE_CNCL_DVSN_CD)를 확인하여 주십시오.'));
+    }
+    const type = orderTypeOf(trId, fields.ORD_DVSN ?? '');
+    if (typeof type !== 'string') return respond(type);
+    const price = Number(priceText);
+    if (type === 'limit' && price <= 0)
+      return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
+    const fault = ctx.port.takeFault('modify');
+    return withFault(fault, trId, () =>
+      answerOrder(
+        trId,
+        ctx.port.modify(accountKey, target.orderNo, {
+          type,
+          limitPrice: type === 'limit' ? price : null,
+          quantity,
+        }),
+        '모의투자 정정주문이 완료 되었습니다.',
+      ),
+    );
+  }
+
+  interface Page<T> {
+    readonly rows: readonly T[];
+    readonly more: boolean;
+    readonly nextKey: string;
+  }
+
+  /** Cursor paging: nk100 carries the last key served; fk100 the filter fingerprint. */
+  function paginate<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    size: number,
+    after: string,
+  ): Page<T> | null {
+    let start = 0;
+    if (after !== '') {
+      const index = items.findIndex((item) => keyOf(item) === after);
+      if (index < 0) return null;
+      start = index + 1;
+    }
+    const rows = items.slice(start, start + size);
+    const more = start + size < items.length;
+    const last = rows.at(-1);
+    return { rows, more, nextKey: more && last !== undefined ? keyOf(last) : '' };
+  }
+
+  function pagedResponse(
+    trId: string,
+    request: SandboxRequest,
+    fk: string,
+    page: Page<unknown>,
+    body: Record<string, unknown>,
+  ): WireResponse {
+    const continued = (request.header('tr_cont') ?? '') === 'N';
+    const trCont = page.more ? (continued ? 'M' : 'F') : continued ? 'E' : 'D';
+    return kisJson(
+      200,
+      {
+        ctx_area_fk100: fk,
+        ctx_area_nk100: page.nextKey,
+        ...body,
+        rt_cd: '0',
+        msg_cd: okMessage.code,
+        msg1: okMessage.msg,
+      },
+      { trId, trCont },
+    );
+  }
+
+  function ctxError(trId: string): WireResponse {
+    return invalid(trId, KIS_ERRORS.badCtx.msg);
+  }
+
+  function averagePrice(order: PortOrder): number {
+    return order.filledQuantity > 0 ? order.filledAmount / order.filledQuantity : 0;
+  }
+
+  function dailyCcldRow(order: PortOrder): Record<string, string> {
+    const sideCode = order.side === 'sell' ? '01' : '02';
+    const sideName = order.side === 'sell' ? '매도' : '매수';
+    const kindName = order.kind === 'cancel' ? '취소' : order.kind === 'modify' ? '정정' : '';
+    return {
+      ord_dt: order.tradingDate,
+      ord_gno_brno: order.branch,
+      odno: order.orderNo,
+      orgn_odno: order.originalOrderNo ?? '',
+      ord_dvsn_name: order.type === 'limit' ? '지정가' : '시장가',
+      sll_buy_dvsn_cd: sideCode,
+      sll_buy_dvsn_cd_name: `${sideName}${kindName}`,
+      pdno: order.symbol,
+      prdt_name: order.symbol,
+      ord_qty: String(order.quantity),
+      ord_unpr: String(order.limitPrice ?? 0),
+      ord_tmd: kstTime(order.orderedAt),
+      tot_ccld_qty: String(order.filledQuantity),
+      avg_prvs: toInt(averagePrice(order)),
+      cncl_yn: order.kind === 'cancel' ? 'Y' : 'N',
+      tot_ccld_amt: toInt(order.filledAmount),
+      loan_dt: '',
+      ordr_empno: '',
+      ord_dvsn_cd: order.type === 'limit' ? '00' : '01',
+      cnc_cfrm_qty: String(order.canceledQuantity),
+      rmn_qty: String(order.remainingQuantity),
+      rjct_qty: String(order.rejectedQuantity),
+      ccld_cndt_name: '없음',
+      inqr_ip_addr: '',
+      cpbc_ordp_ord_rcit_dvsn_cd: '',
+      cpbc_ordp_infm_mthd_dvsn_cd: '',
+      infm_tmd: '',
+      ctac_tlno: '',
+      prdt_type_cd: '300',
+      excg_dvsn_cd: '',
+      cpbc_ordp_mtrl_dvsn_cd: '',
+      ord_orgno: '',
+      rsvn_ord_end_dt: '',
+      excg_id_dvsn_Cd: 'KRX',
+      stpm_cndt_pric: '0',
+      stpm_efct_occr_dtmd: '',
+    };
+  }
+
+  function inquireDailyCcld(trId: string, request: SandboxRequest, f: Record<string, string>) {
+    const from = f.INQR_STRT_DT ?? '';
+    const to = f.INQR_END_DT ?? '';
+    if (!/^\d{8}$/.test(from) || !/^\d{8}$/.test(to)) {
+      return invalid(trId, '조회일자(INQR_STRT_DT/INQR_END_DT)를 확인하여 주십시오.');
+    }
+    const sideFilter = f.SLL_BUY_DVSN_CD ?? '';
+    const ccld = f.CCLD_DVSN ?? '';
+    const order = f.INQR_DVSN ?? '';
+    if (!['00', '01', '02'].includes(sideFilter)) {
+      return invalid(trId, '매도매수구분코드(SLL_BUY_DVSN_CD)를 확인하여 주십시오.');
+    }
+    if (!['00', '01', '02'].includes(ccld)) {
+      return invalid(trId, '체결구분(CCLD_DVSN)을 확인하여 주십시오.');
+    }
+    if (!['00', '01'].includes(order)) {
+      return invalid(trId, '조회구분(INQR_DVSN)을 확인하여 주십시오.');
+    }
+    const exchangeError = exchangeCheck(trId, f.EXCG_ID_DVSN_CD === 'ALL' ? {} : f);
+    if (exchangeError !== null) return exchangeError;
+    const pdno = f.PDNO ?? '';
+    const odno = f.ODNO ?? '';
+    const branchFilter = f.ORD_GNO_BRNO ?? '';
+    let rows = ctx.port.orders(accountKey, from, to).filter((o) => {
+      if (sideFilter === '01' && o.side !== 'sell') return false;
+      if (sideFilter === '02' && o.side !== 'buy') return false;
+      if (pdno !== '' && o.symbol !== pdno) return false;
+      if (odno !== '' && stripZeros(o.orderNo) !== stripZeros(odno)) return false;
+      if (branchFilter !== '' && o.branch !== branchFilter) return false;
+      if (ccld === '01' && o.filledQuantity <= 0) return false;
+      if (ccld === '02' && o.remainingQuantity <= 0) return false;
+      return true;
+    });
+    if (order === '00') rows = [...rows].reverse();
+    const fk = [cano, acntPrdtCd, from, to, sideFilter, order, pdno, ccld, odno].join('^');
+    const ctxFk = f.CTX_AREA_FK100 ?? '';
+    const ctxNk = (f.CTX_AREA_NK100 ?? '').trim();
+    if (ctxNk !== '' && ctxFk.trim() !== fk) return ctxError(trId);
+    const page = paginate(
+      rows,
+      (o) => o.orderNo,
+      PAGE['inquire-daily-ccld'][ctx.environment],
+      ctxNk,
+    );
+    if (page === null) return ctxError(trId);
+    const totalQty = rows.reduce((sum, o) => sum + o.quantity, 0);
+    const totalFilled = rows.reduce((sum, o) => sum + o.filledQuantity, 0);
+    const totalAmount = rows.reduce((sum, o) => sum + o.filledAmount, 0);
+    return pagedResponse(trId, request, fk, page, {
+      output1: page.rows.map(dailyCcldRow),
+      output2: {
+        tot_ord_qty: String(totalQty),
+        tot_ccld_qty: String(totalFilled),
+        tot_ccld_amt: toInt(totalAmount),
+        prsm_tlex_smtl: '0',
+        pchs_avg_pric: totalFilled > 0 ? (totalAmount / totalFilled).toFixed(4) : '0.0000',
+      },
+    });
+  }
+
+  function inquirePsblRvsecncl(trId: string, request: SandboxRequest, f: Record<string, string>) {
+    const byStock = f.INQR_DVSN_1 === '1';
+    const sideFilter = f.INQR_DVSN_2 ?? '0';
+    let rows = ctx.port
+      .orders(accountKey, '00000000', '99999999')
+      .filter((o) => o.kind !== 'cancel' && o.remainingQuantity > 0)
+      .filter((o) =>
+        sideFilter === '1' ? o.side === 'sell' : sideFilter === '2' ? o.side === 'buy' : true,
+      );
+    if (byStock) rows = [...rows].sort((a, b) => a.symbol.localeCompare(b.symbol));
+    const fk = [cano, acntPrdtCd, f.INQR_DVSN_1 ?? '', sideFilter].join('^');
+    const ctxNk = (f.CTX_AREA_NK100 ?? '').trim();
+    if (ctxNk !== '' && (f.CTX_AREA_FK100 ?? '').trim() !== fk) return ctxError(trId);
+    const page = paginate(rows, (o) => o.orderNo, PAGE['inquire-psbl-rvsecncl'].real, ctxNk);
+    if (page === null) return ctxError(trId);
+    return pagedResponse(trId, request, fk, page, {
+      output: page.rows.map((o) => ({
+        ord_gno_brno: o.branch,
+        odno: o.orderNo,
+        orgn_odno: o.originalOrderNo ?? '',
+        ord_dvsn_name: o.type === 'limit' ? '지정가' : '시장가',
+        pdno: o.symbol,
+        prdt_name: o.symbol,
+        rvse_cncl_dvsn_name: o.kind === 'modify' ? '정정' : '',
+        ord_qty: String(o.quantity),
+        ord_unpr: String(o.limitPrice ?? 0),
+        ord_tmd: kstTime(o.orderedAt),
+        tot_ccld_qty: String(o.filledQuantity),
+        tot_ccld_amt: toInt(o.filledAmount),
+        psbl_qty: String(o.remainingQuantity),
+        sll_buy_dvsn_cd: o.side === 'sell' ? '01' : '02',
+        ord_dvsn_cd: o.type === 'limit' ? '00' : '01',
+        mgco_aptm_odno: '',
+        excg_dvsn_cd: '',
+        excg_id_dvsn_cd: 'KRX',
+        excg_id_dvsn_name: 'KRX',
+        stpm_cndt_pric: '0',
+        stpm_efct_occr_yn: 'N',
+      })),
+    });
+  }
+
+  function inquireBalance(trId: string, request: SandboxRequest, f: Record<string, string>) {
+    const balance = ctx.port.balance(accountKey);
+    const positions = balance.positions.filter((p) => p.quantity > 0 || p.soldToday > 0);
+    const fk = [cano, acntPrdtCd, f.INQR_DVSN ?? ''].join('^');
+    const ctxNk = (f.CTX_AREA_NK100 ?? '').trim();
+    if (ctxNk !== '' && (f.CTX_AREA_FK100 ?? '').trim() !== fk) return ctxError(trId);
+    const page = paginate(
+      positions,
+      (p) => p.symbol,
+      PAGE['inquire-balance'][ctx.environment],
+      ctxNk,
+    );
+    if (page === null) return ctxError(trId);
+    let stockValue = 0;
+    let purchase = 0;
+    for (const p of positions) {
+      const price = p.lastPrice ?? p.averagePrice;
+      stockValue += price * p.quantity;
+      purchase += p.averagePrice * p.quantity;
+    }
+    const total = balance.cash + stockValue;
+    return pagedResponse(trId, request, fk, page, {
+      output1: page.rows.map((p) => {
+        const price = p.lastPrice ?? p.averagePrice;
+        const value = price * p.quantity;
+        const cost = p.averagePrice * p.quantity;
+        return {
+          pdno: p.symbol,
+          prdt_name: p.symbol,
+          hldg_qty: String(p.quantity),
+          ord_psbl_qty: String(p.sellableQuantity),
+          pchs_avg_pric: p.averagePrice.toFixed(4),
+          pchs_amt: toInt(cost),
+          prpr: toInt(price),
+          evlu_amt: toInt(value),
+          evlu_pfls_amt: toInt(value - cost),
+          evlu_pfls_rt: cost > 0 ? (((value - cost) / cost) * 100).toFixed(2) : '0.00',
+          thdt_buyqty: String(p.boughtToday),
+          thdt_sll_qty: String(p.soldToday),
+        };
+      }),
+      output2: [
+        {
+          dnca_tot_amt: toInt(balance.cash),
+          nxdy_excc_amt: toInt(balance.cash),
+          prvs_rcdl_excc_amt: toInt(balance.cash),
+          scts_evlu_amt: toInt(stockValue),
+          tot_evlu_amt: toInt(total),
+          nass_amt: toInt(total),
+          pchs_amt_smtl_amt: toInt(purchase),
+          evlu_amt_smtl_amt: toInt(stockValue),
+          evlu_pfls_smtl_amt: toInt(stockValue - purchase),
+        },
+      ],
+    });
+  }
+
+  function inquirePsblOrder(trId: string, f: Record<string, string>) {
+    const pdno = f.PDNO ?? '';
+    if (!SYMBOL.test(pdno)) return rejection(trId, 'APBK0656', '상품번호를 확인하여 주십시오.');
+    const cma = f.CMA_EVLU_AMT_ICLD_YN ?? '';
+    if (cma !== 'Y' && cma !== 'N') return inputFieldError(trId, 'CMA_EVLU_AMT_ICLD_YN');
+    const priceText = (f.ORD_UNPR ?? '').trim();
+    if (priceText !== '' && !DIGITS.test(priceText)) {
+      return invalid(trId, '주문단가를 확인하여 주십시오.');
+    }
+    const balance = ctx.port.balance(accountKey);
+    let unitPrice = priceText === '' ? 0 : Number(priceText);
+    if (unitPrice <= 0) {
+      // Market-type: KIS prices the margin at the upper limit (+30 %), rounded down to the tick.
+      const reference = ctx.port.referencePrice(pdno);
+      if (reference !== null) {
+        const upper = reference * 1.3;
+        unitPrice = Math.floor(upper / tick(upper)) * tick(upper);
+      }
+    }
+    const cash = Math.max(0, balance.orderableCash);
+    const qty = unitPrice > 0 ? Math.floor(cash / unitPrice) : 0;
+    return kisJson(
+      200,
+      {
+        output: {
+          ord_psbl_cash: toInt(cash),
+          ord_psbl_sbst: '0',
+          ruse_psbl_amt: '0',
+          psbl_qty_calc_unpr: toInt(unitPrice),
+          nrcvb_buy_amt: toInt(qty * unitPrice),
+          nrcvb_buy_qty: String(qty),
+          max_buy_amt: toInt(qty * unitPrice),
+          max_buy_qty: String(qty),
+          cma_evlu_amt: '0',
+        },
+        rt_cd: '0',
+        msg_cd: okMessage.code,
+        msg1: okMessage.msg,
+      },
+      { trId },
+    );
+  }
+
+  function uapi(request: SandboxRequest): WireOutcome {
+    const checked = check(request);
+    if (!checked.ok) return respond(checked.response);
+    const { route, trId, fields } = checked;
+    if (route.name === 'order-cash') return orderCash(trId, fields);
+    if (route.name === 'order-rvsecncl') return orderRvsecncl(trId, fields);
+    const fault = ctx.port.takeFault('inquiry');
+    return withFault(fault, trId, () => {
+      switch (route.name) {
+        case 'inquire-daily-ccld':
+          return inquireDailyCcld(trId, request, fields);
+        case 'inquire-psbl-rvsecncl':
+          return inquirePsblRvsecncl(trId, request, fields);
+        case 'inquire-balance':
+          return inquireBalance(trId, request, fields);
+        default:
+          return inquirePsblOrder(trId, fields);
+      }
+    });
+  }
+
+  return {
+    handle(request: SandboxRequest): WireOutcome {
+      if (request.method === 'POST') {
+        if (request.path === '/oauth2/tokenP') return respond(tokenP(request));
+        if (request.path === '/oauth2/revokeP') return respond(revokeP(request));
+        if (request.path === '/oauth2/Approval') return respond(approval(request));
+      }
+      return uapi(request);
+    },
+  };
+}
+
+export type RestHandler = ReturnType<typeof createRestHandler>;

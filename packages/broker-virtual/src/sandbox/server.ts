@@ -1,0 +1,149 @@
+// node:http + ws server on 127.0.0.1 speaking KIS REST and WebSocket notices.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { SandboxRequest } from './rest.js';
+import type { SandboxState } from './state.js';
+import { createNoticeHub, WEBSOCKET_PATHS } from './websocket.js';
+import type { WireOutcome } from './wire.js';
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function destroyHard(socket: Socket): void {
+  if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+}
+
+export async function startServer(state: SandboxState, port: number): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  const hub = createNoticeHub({
+    environment: state.environment,
+    credentials: state.credentials,
+    tokens: state.tokens,
+    port: state.port,
+    clock: state.clock,
+    pingIntervalMs: state.pingIntervalMs,
+  });
+  const wss = new WebSocketServer({ noServer: true });
+
+  function send(response: ServerResponse, outcome: Extract<WireOutcome, { kind: 'respond' }>) {
+    if (response.destroyed || closing) return;
+    const { status, headers, body } = outcome.response;
+    response.statusCode = status;
+    // setHeader keeps the case given: `Content-Type` capitalised, `tr_id` etc. lower case.
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.setHeader('Content-Length', String(Buffer.byteLength(body)));
+    response.end(body);
+  }
+
+  async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const socket = request.socket;
+    // A scripted refusal applies to the next connection or request before anything is read.
+    if (state.port.takeFault('connect')?.kind === 'refuse-connection') {
+      destroyHard(socket);
+      return;
+    }
+    const bodyText = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const sandboxRequest: SandboxRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      header: (name) => {
+        const value = request.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      bodyText,
+    };
+    const outcome = state.rest.handle(sandboxRequest);
+    switch (outcome.kind) {
+      case 'respond':
+        if (outcome.delayMs > 0) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            send(response, outcome);
+          }, outcome.delayMs);
+          timers.add(timer);
+        } else {
+          send(response, outcome);
+        }
+        return;
+      case 'hang':
+        return; // booked; never answered (close() destroys the socket)
+      case 'reset':
+      case 'refuse':
+        destroyHard(socket);
+        return;
+    }
+  }
+
+  const server = createServer({ keepAlive: true }, (request, response) => {
+    onRequest(request, response).catch(() => {
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.setHeader('Content-Type', 'application/json; charset=UTF-8');
+        response.end(JSON.stringify({ rt_cd: '1', msg_cd: 'SBX99999', msg1: 'sandbox error' }));
+      }
+    });
+  });
+
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (closing || !WEBSOCKET_PATHS.has(path)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (state.port.takeFault('connect')?.kind === 'refuse-connection') {
+      destroyHard(socket);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => hub.attach(ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('sandbox: no TCP address');
+
+  return {
+    port: address.port,
+    async close(): Promise<void> {
+      if (closing) return;
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      hub.close();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
