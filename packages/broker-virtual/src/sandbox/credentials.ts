@@ -25,7 +25,7 @@ export function randomHex(length: number): string {
 /** Credentials of the shapes KIS issues: app key 36 chars, secret 180, account NNNNNNNN-NN. */
 export function generateCredentials(environment: 'real' | 'paper'): KisSandboxCredentials {
   const appKey = `PS${randomFrom(ALNUM, 34)}`;
-  const appSecret = randomFrom(BASE64ISH, 179) + '=';
+  const appSecret = `${randomFrom(BASE64ISH, 179)}=`;
   const prefix = environment === 'paper' ? '50' : '64';
   const account = `${prefix}${String(randomInt(1_000_000)).padStart(6, '0')}-01`;
   const htsId = `qts${randomFrom('abcdefghijklmnopqrstuvwxyz0123456789', 5)}`;

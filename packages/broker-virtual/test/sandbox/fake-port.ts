@@ -1,0 +1,177 @@
+// A tiny in-memory ExchangePort: lets the protocol tests run without the exchange core.
+import type {
+  ExchangePort,
+  PortEvent,
+  PortFault,
+  PortNoticeFault,
+  PortOrder,
+  PortResult,
+} from '../../src/sandbox/exchange-port.js';
+import { kstDate } from '../../src/sandbox/kst.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface FakePort extends ExchangePort {
+  readonly faults: Array<{ operation: string; fault: PortFault }>;
+  readonly noticeFaults: PortNoticeFault[];
+  setReferencePrice(symbol: string, price: number): void;
+  emit(event: PortEvent): void;
+  all(): readonly PortOrder[];
+}
+
+export function createFakePort(clock: () => number = Date.now): FakePort {
+  const orders: Array<Mutable<PortOrder>> = [];
+  const listeners = new Set<(event: PortEvent) => void>();
+  const prices = new Map<string, number>();
+  const faults: Array<{ operation: string; fault: PortFault }> = [];
+  const noticeFaults: PortNoticeFault[] = [];
+  let next = 1;
+  let cash = 100_000_000;
+
+  const emit = (event: PortEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+  const newOrder = (
+    account: string,
+    base: Partial<PortOrder> &
+      Pick<PortOrder, 'symbol' | 'side' | 'type' | 'quantity' | 'limitPrice'>,
+  ): Mutable<PortOrder> => {
+    const at = clock();
+    const order: Mutable<PortOrder> = {
+      account,
+      orderNo: String(next++).padStart(10, '0'),
+      branch: '00950',
+      originalOrderNo: null,
+      kind: 'order',
+      filledQuantity: 0,
+      filledAmount: 0,
+      remainingQuantity: base.quantity,
+      canceledQuantity: 0,
+      rejectedQuantity: 0,
+      orderedAt: at,
+      tradingDate: kstDate(at),
+      ...base,
+    };
+    orders.push(order);
+    return order;
+  };
+
+  return {
+    faults,
+    noticeFaults,
+    setReferencePrice: (symbol, price) => prices.set(symbol, price),
+    emit,
+    all: () => orders,
+    place(account, request): PortResult {
+      if (request.type === 'market' && !prices.has(request.symbol)) {
+        return { ok: false, code: 'SBX00100', message: 'no reference price' };
+      }
+      const order = newOrder(account, request);
+      emit({
+        kind: 'receipt',
+        account,
+        order: { ...order },
+        fillQuantity: null,
+        fillPrice: null,
+        at: clock(),
+      });
+      const reference = prices.get(request.symbol) ?? request.limitPrice ?? 0;
+      if (!prices.has(request.symbol)) prices.set(request.symbol, reference);
+      const crosses =
+        request.type === 'market' ||
+        (request.side === 'buy'
+          ? (request.limitPrice ?? 0) >= reference
+          : (request.limitPrice ?? 0) <= reference);
+      if (crosses) {
+        order.filledQuantity = order.quantity;
+        order.filledAmount = order.quantity * reference;
+        order.remainingQuantity = 0;
+        cash += (request.side === 'buy' ? -1 : 1) * order.filledAmount;
+        emit({
+          kind: 'fill',
+          account,
+          order: { ...order },
+          fillQuantity: order.quantity,
+          fillPrice: reference,
+          at: clock(),
+        });
+      }
+      return { ok: true, order: { ...order } };
+    },
+    cancel(account, orderNo, quantity): PortResult {
+      const target = orders.find((o) => o.orderNo === orderNo);
+      if (target === undefined || target.remainingQuantity === 0) {
+        return { ok: false, code: 'SBX00101', message: '취소가능수량이 없습니다.' };
+      }
+      const qty =
+        quantity === 'all'
+          ? target.remainingQuantity
+          : Math.min(quantity, target.remainingQuantity);
+      target.remainingQuantity -= qty;
+      target.canceledQuantity += qty;
+      const cancel = newOrder(account, {
+        symbol: target.symbol,
+        side: target.side,
+        type: target.type,
+        quantity: qty,
+        limitPrice: target.limitPrice,
+        kind: 'cancel',
+        originalOrderNo: target.orderNo,
+        remainingQuantity: 0,
+      });
+      emit({
+        kind: 'cancel',
+        account,
+        order: { ...cancel },
+        fillQuantity: null,
+        fillPrice: null,
+        at: clock(),
+      });
+      return { ok: true, order: { ...cancel } };
+    },
+    modify(account, orderNo, change): PortResult {
+      const target = orders.find((o) => o.orderNo === orderNo);
+      if (target === undefined || target.remainingQuantity === 0) {
+        return { ok: false, code: 'SBX00101', message: '정정가능수량이 없습니다.' };
+      }
+      const qty = change.quantity === 'all' ? target.remainingQuantity : change.quantity;
+      target.remainingQuantity = 0;
+      const modified = newOrder(account, {
+        symbol: target.symbol,
+        side: target.side,
+        type: change.type,
+        quantity: qty,
+        limitPrice: change.limitPrice,
+        kind: 'modify',
+        originalOrderNo: target.orderNo,
+      });
+      emit({
+        kind: 'modify',
+        account,
+        order: { ...modified },
+        fillQuantity: null,
+        fillPrice: null,
+        at: clock(),
+      });
+      return { ok: true, order: { ...modified } };
+    },
+    orders: (account, from, to) =>
+      orders
+        .filter((o) => o.account === account && o.tradingDate >= from && o.tradingDate <= to)
+        .map((o) => ({ ...o })),
+    balance: () => ({ cash, orderableCash: cash, positions: [] }),
+    referencePrice: (symbol) => prices.get(symbol) ?? null,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    takeFault(operation) {
+      const index = faults.findIndex((f) => f.operation === operation);
+      if (index < 0) return null;
+      const [entry] = faults.splice(index, 1);
+      return entry?.fault ?? null;
+    },
+    takeNoticeFault: () => noticeFaults.shift() ?? null,
+    ensureAccount() {},
+  };
+}
