@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// `pnpm e2e` for this package: runs vitest, then prints the Gate D report even when a test
+// failed, and exits non-zero when vitest or any gate failed.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(pkgDir, '.reports', 'vitest.json'), { force: true });
+rmSync(join(pkgDir, '.reports', 'gate-d-evidence.jsonl'), { force: true });
+
+const vitest = spawnSync('vitest', ['run', ...process.argv.slice(2)], {
+  cwd: pkgDir,
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
+if (vitest.error) console.error(`could not start vitest: ${vitest.error.message}`);
+const report = spawnSync(process.execPath, [join(pkgDir, 'scripts', 'gate-d-report.mjs')], {
+  cwd: pkgDir,
+  stdio: 'inherit',
+});
+const vitestCode = vitest.status ?? 1;
+const reportCode = report.status ?? 1;
+process.exit(vitestCode !== 0 ? vitestCode : reportCode);
