@@ -1,0 +1,73 @@
+// qts modify <orderId> [--price <KRW>] [--qty <n>]   (--qty = the new REMAINING quantity)
+import { brokerIdentity } from '../engine.js';
+import { type ExitCode, usageFailure } from '../failure.js';
+import { confirmReal } from '../interlock.js';
+import type { Options } from '../program.js';
+import type { Runtime } from '../runtime.js';
+import { unknownOrderId } from './cancel.js';
+import { parsePrice, parseQuantity, reportOutcome, withEngine } from './shared.js';
+
+export async function modifyCommand(
+  runtime: Runtime,
+  args: readonly string[],
+  options: Options,
+): Promise<ExitCode> {
+  const orderId = (args[0] ?? '').trim();
+  const priceText = typeof options.price === 'string' ? options.price : undefined;
+  const qtyText = typeof options.qty === 'string' ? options.qty : undefined;
+  if (priceText === undefined && qtyText === undefined) {
+    throw usageFailure(
+      'Give --price <KRW> and/or --qty <n> (the new remaining quantity).',
+      `E.g. qts modify ${orderId || '<orderId>'} --price 69900. Nothing was sent.`,
+      'INVALID_ORDER',
+    );
+  }
+  const change: { limitPrice?: number; quantity?: number } = {};
+  if (qtyText !== undefined) {
+    change.quantity = parseQuantity(qtyText, '--qty (the new remaining quantity)', '--qty 3');
+  }
+  if (priceText !== undefined) {
+    const price = parsePrice(priceText, '--price');
+    const { validateOrderRequest } = await import('@qts/order-contract');
+    const issues = validateOrderRequest({
+      clientOrderId: 'cli-check',
+      symbol: '005930',
+      side: 'buy',
+      quantity: 1,
+      type: 'limit',
+      limitPrice: price,
+    }).filter((issue) => issue.field === 'limitPrice');
+    if (issues.length > 0) {
+      throw usageFailure(
+        issues.map((issue) => issue.message).join(' '),
+        'Nothing was sent.',
+        'INVALID_ORDER',
+      );
+    }
+    change.limitPrice = price;
+  }
+  return withEngine(runtime, 'Modifying…', async (engine) => {
+    const order = await engine.find(orderId);
+    if (order === null) throw unknownOrderId(orderId, runtime.config.mode);
+    if (order.type === 'market' && change.limitPrice !== undefined) {
+      // Allowed by KIS (market -> limit) only in some cases; let the route/broker decide.
+      runtime.log.info({ orderId }, 'modifying a market order with a price');
+    }
+    if (runtime.config.mode === 'real') {
+      const identity = await brokerIdentity(runtime);
+      await confirmReal(runtime.config, runtime.out, {
+        action: `modify order ${orderId}`,
+        account: identity.account ?? '-',
+        host: identity.host ?? '-',
+        side: order.side,
+        symbol: order.symbol,
+        quantity: change.quantity ?? order.quantity - order.filledQuantity,
+        price: change.limitPrice ?? order.price ?? 'market',
+      });
+    }
+    runtime.log.info({ orderId, change }, 'modifying order');
+    const outcome = await engine.modify(orderId, change);
+    runtime.log.info({ order: outcome.order }, 'modify result');
+    return reportOutcome(runtime, outcome, 'Modify of order');
+  });
+}

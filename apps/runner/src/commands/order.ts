@@ -1,0 +1,85 @@
+// qts order buy|sell <symbol> <qty> (--price <KRW> | --market) [--client-order-id <id>] [--force]
+import { brokerIdentity } from '../engine.js';
+import { type ExitCode, usageFailure } from '../failure.js';
+import { confirmReal } from '../interlock.js';
+import type { Options } from '../program.js';
+import type { Runtime } from '../runtime.js';
+import { parsePrice, parseQuantity, reportOutcome, withEngine } from './shared.js';
+
+export async function orderCommand(
+  runtime: Runtime,
+  args: readonly string[],
+  options: Options,
+): Promise<ExitCode> {
+  const [sideText = '', symbol = '', qtyText = ''] = args;
+  const side = sideText === 'sell' ? 'sell' : 'buy';
+  const hasPrice = typeof options.price === 'string';
+  const market = options.market === true;
+  if (hasPrice && market) {
+    throw usageFailure(
+      'Give either --price <KRW> or --market, not both.',
+      'A limit order takes --price 70000; a market order takes --market. Nothing was sent.',
+      'INVALID_ORDER',
+    );
+  }
+  if (!hasPrice && !market) {
+    throw usageFailure(
+      'Give exactly one of --price <KRW> (limit order) or --market (market order).',
+      `E.g. qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000. Nothing was sent.`,
+      'INVALID_ORDER',
+    );
+  }
+  const quantity = parseQuantity(
+    qtyText,
+    'Quantity',
+    `qts order ${side} ${symbol || '005930'} 10 ...`,
+  );
+  const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
+  const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;
+  const { validateOrderRequest } = await import('@qts/order-contract');
+  const issues = validateOrderRequest({
+    clientOrderId: clientOrderId ?? 'cli-check',
+    symbol,
+    side,
+    quantity,
+    type: market ? 'market' : 'limit',
+    limitPrice,
+  });
+  if (issues.length > 0) {
+    const first = issues[0]!;
+    const fix =
+      first.field === 'clientOrderId'
+        ? '--client-order-id must be 1 to 64 characters.'
+        : issues.map((issue) => issue.message).join(' ');
+    throw usageFailure(fix, 'Nothing was sent. See `qts order --help`.', 'INVALID_ORDER');
+  }
+  if (runtime.config.mode === 'real') {
+    const identity = await brokerIdentity(runtime);
+    await confirmReal(runtime.config, runtime.out, {
+      action: 'new order',
+      account: identity.account ?? '-',
+      host: identity.host ?? '-',
+      side,
+      symbol,
+      quantity,
+      price: limitPrice ?? 'market',
+    });
+  }
+  runtime.log.info(
+    { symbol, side, quantity, limitPrice, type: market ? 'market' : 'limit', clientOrderId },
+    'placing order',
+  );
+  return withEngine(runtime, 'Sending the order…', async (engine) => {
+    const outcome = await engine.submit({
+      symbol,
+      side,
+      quantity,
+      type: market ? 'market' : 'limit',
+      limitPrice,
+      clientOrderId,
+      force: options.force === true,
+    });
+    runtime.log.info({ order: outcome.order }, 'order result');
+    return reportOutcome(runtime, outcome, 'Order');
+  });
+}

@@ -1,0 +1,84 @@
+// qts orders [--date YYYYMMDD]: the journal reconciled with the broker's inquiry, then listed.
+import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import { krw } from '../output.js';
+import type { Options } from '../program.js';
+import type { Runtime } from '../runtime.js';
+import { seoulToday, withEngine } from './shared.js';
+
+function checkDate(text: string): string {
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text.trim());
+  const valid =
+    match !== null &&
+    (() => {
+      const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+      return date.toISOString().slice(0, 10).replaceAll('-', '') === text.trim();
+    })();
+  if (!valid) {
+    throw usageFailure(
+      `--date must be a trading date YYYYMMDD (got ${JSON.stringify(text)}).`,
+      'E.g. qts orders --date 20260105; without --date it shows today (Seoul).',
+    );
+  }
+  return text.trim();
+}
+
+export async function ordersCommand(
+  runtime: Runtime,
+  _args: readonly string[],
+  options: Options,
+): Promise<ExitCode> {
+  const date = typeof options.date === 'string' ? checkDate(options.date) : seoulToday();
+  return withEngine(runtime, 'Reconciling with the broker…', async (engine) => {
+    const result = await engine.orders(date);
+    runtime.log.info(
+      { date, orders: result.orders.length, reconciled: result.reconciled },
+      'orders listed',
+    );
+    const out = runtime.out;
+    if (out.json) {
+      out.jsonObject({ orders: result.orders, reconciled: result.reconciled });
+      return EXIT.ok;
+    }
+    if (result.orders.length === 0) {
+      out.line(`No orders on ${date} (${runtime.config.mode}).`);
+    } else {
+      out.line(`Orders on ${date} (${runtime.config.mode}):`);
+      out.table(
+        [
+          'order id',
+          'created',
+          'side',
+          'symbol',
+          'qty',
+          'price',
+          'status',
+          'filled',
+          'avg price',
+          'broker no.',
+        ],
+        result.orders.map((o) => [
+          o.orderId,
+          o.createdAt.replace('T', ' ').slice(0, 19),
+          o.side,
+          o.symbol,
+          o.quantity,
+          o.type === 'market' ? 'market' : krw(o.price),
+          o.status,
+          o.filledQuantity,
+          o.averagePrice === null ? null : krw(o.averagePrice),
+          o.brokerOrderId,
+        ]),
+        ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'right', 'right', 'left'],
+      );
+    }
+    if (result.reconciled.length === 0) {
+      out.line('Reconciled: nothing changed.');
+    } else {
+      out.line('Reconciled:');
+      for (const change of result.reconciled) {
+        out.line(`  ${change.orderId}: ${change.from} -> ${change.to} (${change.reason})`);
+      }
+    }
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,57 @@
+// qts sandbox [--env paper|real] [--port <n>]: broker-virtual's KIS-protocol sandbox on
+// 127.0.0.1, state in memory (a fresh account each start), until SIGINT / SIGTERM.
+import { loadBrokerVirtual } from '../deps.js';
+import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import type { Options } from '../program.js';
+import type { Runtime } from '../runtime.js';
+import { stopSignal, untilAborted } from './stop-signal.js';
+
+export async function sandboxCommand(
+  runtime: Runtime,
+  _args: readonly string[],
+  options: Options,
+): Promise<ExitCode> {
+  const environment = options.env === 'real' ? 'real' : 'paper';
+  const portText = typeof options.port === 'string' ? options.port.trim() : '0';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
+    throw usageFailure(
+      `--port must be a port number 0-65535 (got ${JSON.stringify(portText)}).`,
+      'Use --port 0 to pick a free port.',
+    );
+  }
+  const stop = stopSignal();
+  try {
+    const { startKisSandbox } = await loadBrokerVirtual(['startKisSandbox']);
+    const sandbox = await startKisSandbox({ environment, port });
+    runtime.addSecret(sandbox.credentials.appSecret);
+    try {
+      const lines: [string, string][] = [
+        ['QTS_MODE', environment],
+        ['QTS_KIS_BASE_URL', sandbox.baseUrl],
+        ['QTS_KIS_WS_URL', sandbox.wsUrl],
+        ['QTS_KIS_APP_KEY', sandbox.credentials.appKey],
+        ['QTS_KIS_APP_SECRET', sandbox.credentials.appSecret],
+        ['QTS_KIS_ACCOUNT', sandbox.credentials.account],
+        ['QTS_KIS_HTS_ID', sandbox.credentials.htsId],
+      ];
+      if (runtime.out.json) runtime.out.jsonObject(Object.fromEntries(lines));
+      else for (const [name, value] of lines) runtime.out.line(`${name}=${value}`);
+      runtime.log.info(
+        { environment, baseUrl: sandbox.baseUrl, wsUrl: sandbox.wsUrl, port: sandbox.port },
+        'sandbox serving',
+      );
+      runtime.out.note(
+        `KIS ${environment} sandbox on ${sandbox.baseUrl} (state in memory). Ctrl-C to stop.`,
+      );
+      await untilAborted(stop.signal);
+      runtime.out.note('Stopping the sandbox…');
+    } finally {
+      await sandbox.close();
+    }
+    runtime.log.info({}, 'sandbox stopped');
+    return EXIT.ok;
+  } finally {
+    stop.dispose();
+  }
+}

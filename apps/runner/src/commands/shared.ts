@@ -1,0 +1,165 @@
+// Helpers shared by the commands: argument parsing (one clear line on bad input), opening and
+// closing the engine, printing orders.
+import type { Engine, OrderOutcome } from '../engine.js';
+import { openEngine } from '../engine.js';
+import { EXIT, type ExitCode, toFailure, usageFailure } from '../failure.js';
+import type { CliOrder } from '../model.js';
+import { krw } from '../output.js';
+import type { Runtime } from '../runtime.js';
+
+/** Parses a whole number argument (quantity); exit 2 with one clear line otherwise. */
+export function parseQuantity(text: string, what: string, example: string): number {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+(\.\d+)?$/.test(trimmed.replaceAll(',', ''))) {
+    throw usageFailure(
+      `${what} must be a whole number of shares of at least 1 (got ${JSON.stringify(text)}).`,
+      `Use e.g. ${example}; nothing was sent.`,
+      'INVALID_ORDER',
+    );
+  }
+  const value = Number(trimmed.replaceAll(',', ''));
+  if (!Number.isInteger(value) || value < 1) {
+    throw usageFailure(
+      `${what} must be a whole number of shares of at least 1 (got ${trimmed}).`,
+      `Use e.g. ${example}; nothing was sent.`,
+      'INVALID_ORDER',
+    );
+  }
+  return value;
+}
+
+/** Parses a KRW price argument; exit 2 with one clear line when it is not a number. */
+export function parsePrice(text: string, flag: string): number {
+  const cleaned = text.trim().replaceAll(',', '').replaceAll('_', '');
+  if (!/^[+-]?\d+(\.\d+)?$/.test(cleaned)) {
+    throw usageFailure(
+      `${flag} must be a number of KRW such as 70000 (got ${JSON.stringify(text)}).`,
+      'Give the price in whole KRW on the KRX tick; nothing was sent.',
+      'INVALID_ORDER',
+    );
+  }
+  return Number(cleaned);
+}
+
+/** Checks a symbol with the contract's rule; exit 2 with its message. */
+export async function checkSymbol(symbol: string): Promise<void> {
+  const { validateOrderRequest } = await import('@qts/order-contract');
+  const issues = validateOrderRequest({
+    clientOrderId: 'x',
+    symbol,
+    side: 'buy',
+    quantity: 1,
+    type: 'market',
+  }).filter((issue) => issue.field === 'symbol');
+  if (issues.length > 0) {
+    throw usageFailure(
+      issues.map((i) => i.message).join(' '),
+      'Nothing was sent.',
+      'INVALID_ORDER',
+    );
+  }
+}
+
+/** Opens the engine (with a spinner on a terminal), runs `task`, always closes it. */
+export async function withEngine<T>(
+  runtime: Runtime,
+  label: string,
+  task: (engine: Engine) => Promise<T>,
+): Promise<T> {
+  const spinner = runtime.out.spinner(label);
+  let engine: Engine | undefined;
+  try {
+    engine = await openEngine(runtime);
+    return await task(engine);
+  } finally {
+    spinner.stop();
+    if (engine !== undefined) {
+      try {
+        await engine.close();
+      } catch (error) {
+        runtime.log.warn({ error: String(error) }, 'engine close failed');
+      }
+    }
+  }
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  accepted: 'accepted',
+  partially_filled: 'partially filled',
+  filled: 'filled',
+  canceled: 'canceled',
+  rejected: 'rejected by the broker',
+  failed: 'failed (not sent)',
+  unknown: 'OUTCOME UNKNOWN',
+  not_found: 'not found at the broker',
+  pending: 'pending (not sent)',
+  submitted: 'submitted',
+  pending_cancel: 'cancel pending',
+  pending_modify: 'modify pending',
+  cancel_unknown: 'cancel outcome unknown',
+  modify_unknown: 'modify outcome unknown',
+};
+
+function colourStatus(runtime: Runtime, status: string): string {
+  const c = runtime.out.stdoutColors;
+  const word = STATUS_WORDS[status] ?? status;
+  if (status === 'filled' || status === 'accepted' || status === 'partially_filled')
+    return c.green(word);
+  if (status === 'rejected' || status === 'failed' || status === 'not_found') return c.red(word);
+  if (status.includes('unknown')) return c.yellow(c.bold(word));
+  return word;
+}
+
+/** Prints one order for people (stdout). */
+export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string): void {
+  const out = runtime.out;
+  out.line(`${out.stdoutColors.bold(title)} ${order.orderId} (${order.mode})`);
+  out.table(
+    ['field', 'value'],
+    [
+      ['status', colourStatus(runtime, order.status)],
+      ['order', `${order.side} ${order.symbol} x ${order.quantity}`],
+      ['price', order.type === 'market' ? 'market' : `${krw(order.price)} KRW (limit)`],
+      [
+        'filled',
+        order.filledQuantity === 0
+          ? '0'
+          : `${order.filledQuantity} @ ${krw(order.averagePrice)} KRW`,
+      ],
+      ['broker order', order.brokerOrderId],
+      ['client id', order.clientOrderId],
+      ['created', order.createdAt],
+    ],
+  );
+}
+
+/**
+ * Prints the outcome of a place / cancel / modify and returns its exit code: the order object
+ * whatever the exit code (0, 3, 4) with `error` when it did not succeed; on exit 2 and 1 only
+ * `{"error": ...}`.
+ */
+export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: string): ExitCode {
+  if (outcome.error === null || outcome.error === undefined) {
+    if (runtime.out.json) runtime.out.jsonObject(outcome.order);
+    else printOrderHuman(runtime, outcome.order, title);
+    return EXIT.ok;
+  }
+  const failure = toFailure(outcome.error);
+  if (failure.exitCode !== EXIT.rejected && failure.exitCode !== EXIT.unknown) throw failure;
+  runtime.log.warn(
+    { orderId: outcome.order.orderId, error: failure.json },
+    'order did not succeed',
+  );
+  if (runtime.out.json) {
+    runtime.out.jsonObject({ ...outcome.order, error: failure.json });
+  } else {
+    printOrderHuman(runtime, outcome.order, title);
+    runtime.out.error(failure.json);
+  }
+  return failure.exitCode;
+}
+
+/** Today's trading date in Seoul, `YYYYMMDD`. */
+export function seoulToday(): string {
+  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}

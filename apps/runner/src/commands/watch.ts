@@ -1,0 +1,42 @@
+// qts watch: follows today's orders (KIS notices via the route's watch policy: reconnect,
+// polling fallback) until Ctrl-C. Never places anything.
+import type { WatchLine } from '../engine.js';
+import { EXIT, type ExitCode } from '../failure.js';
+import type { Options } from '../program.js';
+import type { Runtime } from '../runtime.js';
+import { seoulToday, withEngine } from './shared.js';
+import { stopSignal } from './stop-signal.js';
+
+export async function watchCommand(
+  runtime: Runtime,
+  _args: readonly string[],
+  _options: Options,
+): Promise<ExitCode> {
+  const date = seoulToday();
+  const stop = stopSignal();
+  const events: WatchLine[] = [];
+  try {
+    return await withEngine(runtime, 'Connecting…', async (engine) => {
+      const out = runtime.out;
+      out.note(`Watching the orders of ${date} (${runtime.config.mode}). Ctrl-C to stop.`);
+      const orders = await engine.watch(
+        date,
+        (line) => {
+          events.push(line);
+          runtime.log.info({ line }, 'watch event');
+          if (!out.json) {
+            out.line(
+              `${line.at.slice(11, 19)}  ${line.orderId ?? '-'}  ${line.kind}  ${line.text}`,
+            );
+          }
+        },
+        stop.signal,
+      );
+      if (out.json) out.jsonObject({ orders, events });
+      else out.note(`Stopped. ${events.length} event(s).`);
+      return EXIT.ok;
+    });
+  } finally {
+    stop.dispose();
+  }
+}

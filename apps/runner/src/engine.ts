@@ -1,0 +1,81 @@
+// The seam between commands and the packages they wire (adapter + execution route). Commands
+// only see this interface; `openEngine` builds it for the configured mode with dynamic imports,
+// so only commands that need SQLite, ws or HTTP load them.
+import type { CliBalance, CliOrder, CliReconciled, CliTokenStatus } from './model.js';
+import type { Runtime } from './runtime.js';
+
+/** A new order, checked by the command already. */
+export interface SubmitInput {
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: number;
+  readonly type: 'limit' | 'market';
+  readonly limitPrice: number | null;
+  readonly clientOrderId: string | null;
+  readonly force: boolean;
+}
+
+/** The order after a place / cancel / modify, with the error when it did not succeed. */
+export interface OrderOutcome {
+  readonly order: CliOrder;
+  /** Null on success; otherwise what the route threw (exit 3 or 4 usually). */
+  readonly error: unknown;
+}
+
+/** One line `qts watch` shows. */
+export interface WatchLine {
+  readonly at: string;
+  readonly orderId: string | null;
+  readonly kind: string;
+  readonly text: string;
+  readonly order: CliOrder | null;
+}
+
+/** What commands use. */
+export interface Engine {
+  /** Broker host (`host:port`), or null in virtual mode. */
+  readonly host: string | null;
+  /** Account shown in banners, or null in virtual mode. */
+  readonly account: string | null;
+  submit(input: SubmitInput): Promise<OrderOutcome>;
+  /** Looks an order up in the journal; null when the id is unknown. */
+  find(orderId: string): Promise<CliOrder | null>;
+  cancel(orderId: string): Promise<OrderOutcome>;
+  modify(
+    orderId: string,
+    change: { limitPrice?: number; quantity?: number },
+  ): Promise<OrderOutcome>;
+  orders(tradingDate: string): Promise<{ orders: CliOrder[]; reconciled: CliReconciled[] }>;
+  balance(): Promise<CliBalance>;
+  token(): Promise<CliTokenStatus>;
+  /** Follows today's orders until `signal` aborts; calls `onLine` for each result. */
+  watch(
+    tradingDate: string,
+    onLine: (line: WatchLine) => void,
+    signal: AbortSignal,
+  ): Promise<CliOrder[]>;
+  /** Virtual mode only: sets a symbol's reference price. */
+  setReferencePrice(symbol: string, price: number): Promise<void>;
+  /** Closes adapters, journals, sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds the engine of the configured mode. */
+export async function openEngine(runtime: Runtime): Promise<Engine> {
+  const { createEngine } = await import('./wiring.js');
+  return createEngine(runtime);
+}
+
+/** Host and account of the configured broker without opening anything (for the REAL banner). */
+export async function brokerIdentity(
+  runtime: Runtime,
+): Promise<{ host: string | null; account: string | null }> {
+  const { config } = runtime;
+  if (config.mode === 'virtual' || config.kis === undefined) return { host: null, account: null };
+  const { resolveKisEndpoints } = await import('@qts/auth-phase2');
+  const endpoints = resolveKisEndpoints(config.mode, {
+    restBaseUrl: config.kis.baseUrl,
+    wsBaseUrl: config.kis.wsUrl,
+  });
+  return { host: endpoints.host, account: config.kis.account };
+}

@@ -1,0 +1,218 @@
+// Maps every error to the CLI's exit code and `--json` error object (architecture.md section 5).
+// Kept free of heavy imports: errors are recognised by their stable `code` strings, so copies of
+// sibling packages (source vs dist) cannot break `instanceof`.
+
+/** Exit codes of the CLI contract. */
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** Anything else (e.g. could not connect: nothing sent). */
+  other: 1,
+  /** Nothing sent: invalid input, configuration, unknown order id, real-mode refusal, ... */
+  notSent: 2,
+  /** The broker refused. */
+  rejected: 3,
+  /** Sent without a definite answer. */
+  unknown: 4,
+} as const;
+/** An exit code of the CLI contract. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** What `--json` prints as `error`. */
+export interface ErrorJson {
+  readonly code: string;
+  readonly outcome: 'not_placed' | 'rejected' | 'unknown';
+  readonly message: string;
+  readonly brokerCode: string | null;
+  readonly brokerMessage: string | null;
+  readonly hint: string;
+}
+
+/** A failure the CLI knows how to report: its exit code and its JSON form. */
+export class CliFailure extends Error {
+  readonly exitCode: ExitCode;
+  readonly json: ErrorJson;
+  constructor(exitCode: ExitCode, json: ErrorJson, options?: { cause?: unknown }) {
+    super(json.message, options);
+    this.name = 'CliFailure';
+    this.exitCode = exitCode;
+    this.json = json;
+  }
+}
+
+/** Nothing was sent because the input or the configuration is wrong (exit 2). */
+export function usageFailure(message: string, hint: string, code = 'USAGE'): CliFailure {
+  return new CliFailure(EXIT.notSent, {
+    code,
+    outcome: 'not_placed',
+    message,
+    brokerCode: null,
+    brokerMessage: null,
+    hint,
+  });
+}
+
+/** Configuration is wrong or missing (exit 2). */
+export function configFailure(message: string, hint: string): CliFailure {
+  return usageFailure(message, hint, 'CONFIG');
+}
+
+const NOT_SENT_CODES = new Set(['INVALID_ORDER', 'CONFIG', 'NOT_SUPPORTED', 'ABORTED']);
+const LOCAL_REFUSAL_CODES = new Set([
+  'UNKNOWN_ORDER_ID',
+  'ORDER_ID_UNKNOWN',
+  'LOCAL_ORDER_NOT_FOUND',
+  'DUPLICATE_UNKNOWN',
+  'UNKNOWN_ORDER_RETRY',
+  'RETRY_OF_UNKNOWN',
+  'DUPLICATE_ORDER',
+  'ORDER_NOT_OPEN',
+  'INVALID_STATE',
+  'NOT_CANCELABLE',
+  'NOT_MODIFIABLE',
+  'CLIENT_ORDER_ID_CONFLICT',
+  'USAGE',
+]);
+
+function field(error: object, name: string): unknown {
+  return (error as Record<string, unknown>)[name];
+}
+function stringField(error: object, name: string): string | null {
+  const value = field(error, name);
+  return typeof value === 'string' ? value : null;
+}
+
+function defaultHint(code: string, outcome: ErrorJson['outcome']): string {
+  if (outcome === 'unknown') {
+    return 'Do NOT resend. Run `qts orders` to reconcile: the order may exist at the broker.';
+  }
+  if (outcome === 'rejected') {
+    return 'The broker refused; read its message, fix the cause, then try again.';
+  }
+  if (code === 'ROUTE_UNAVAILABLE') {
+    return 'Nothing was sent. Check the network and QTS_KIS_BASE_URL, then try again.';
+  }
+  return 'Nothing was sent; fix the cause named in the message and try again.';
+}
+
+/** Exit code for an error with an outcome and a code (QTS errors and route errors). */
+function exitFor(code: string, outcome: ErrorJson['outcome']): ExitCode {
+  if (outcome === 'unknown') return EXIT.unknown;
+  if (outcome === 'rejected') return EXIT.rejected;
+  if (NOT_SENT_CODES.has(code) || LOCAL_REFUSAL_CODES.has(code)) return EXIT.notSent;
+  if (code === 'ROUTE_UNAVAILABLE') return EXIT.other;
+  return EXIT.other;
+}
+
+function isOutcome(value: unknown): value is ErrorJson['outcome'] {
+  return value === 'not_placed' || value === 'rejected' || value === 'unknown';
+}
+
+/**
+ * Classifies any thrown value. QTS errors (`code` + `outcome`) keep their code; auth-phase2
+ * errors (`KIS_CONFIG`, `KIS_AUTH`, `KIS_TRANSPORT`) are translated; anything else is exit 1.
+ */
+export function toFailure(error: unknown): CliFailure {
+  if (error instanceof CliFailure) return error;
+  if (typeof error === 'object' && error !== null) {
+    const code = stringField(error, 'code');
+    const outcome = field(error, 'outcome');
+    const message = error instanceof Error ? error.message : String(error);
+    if (code !== null && isOutcome(outcome)) {
+      const hint = stringField(error, 'hint') ?? defaultHint(code, outcome);
+      return new CliFailure(
+        exitFor(code, outcome),
+        {
+          code,
+          outcome,
+          message,
+          brokerCode: stringField(error, 'brokerCode'),
+          brokerMessage: stringField(error, 'brokerMessage'),
+          hint,
+        },
+        { cause: error },
+      );
+    }
+    if (code === 'KIS_CONFIG') {
+      return new CliFailure(
+        EXIT.notSent,
+        {
+          code: 'CONFIG',
+          outcome: 'not_placed',
+          message,
+          brokerCode: null,
+          brokerMessage: null,
+          hint: 'Fix the configuration named in the message (see `qts --help`); nothing was sent.',
+        },
+        { cause: error },
+      );
+    }
+    if (code === 'KIS_AUTH') {
+      const brokerCode = stringField(error, 'errorCode');
+      const httpStatus = field(error, 'httpStatus');
+      const answered = brokerCode !== null || typeof httpStatus === 'number';
+      return new CliFailure(
+        answered ? EXIT.rejected : EXIT.other,
+        {
+          code: answered ? 'AUTH' : 'ROUTE_UNAVAILABLE',
+          outcome: answered ? 'rejected' : 'not_placed',
+          message,
+          brokerCode,
+          brokerMessage: stringField(error, 'errorDescription'),
+          hint: answered
+            ? 'KIS refused the token request: check QTS_KIS_APP_KEY / QTS_KIS_APP_SECRET and the mode; no order was sent.'
+            : 'Could not reach the KIS token endpoint; no order was sent. Check QTS_KIS_BASE_URL and the network.',
+        },
+        { cause: error },
+      );
+    }
+    if (code === 'KIS_TRANSPORT') {
+      const sent = field(error, 'phase') === 'sent';
+      return new CliFailure(
+        sent ? EXIT.unknown : EXIT.other,
+        {
+          code: sent ? 'OUTCOME_UNKNOWN' : 'ROUTE_UNAVAILABLE',
+          outcome: sent ? 'unknown' : 'not_placed',
+          message: sent
+            ? `${message} (the request was sent; its outcome is unknown)`
+            : `${message} (nothing was sent)`,
+          brokerCode: null,
+          brokerMessage: null,
+          hint: defaultHint(
+            sent ? 'OUTCOME_UNKNOWN' : 'ROUTE_UNAVAILABLE',
+            sent ? 'unknown' : 'not_placed',
+          ),
+        },
+        { cause: error },
+      );
+    }
+    const errno = stringField(error, 'code');
+    if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
+      return new CliFailure(
+        EXIT.other,
+        {
+          code: 'ROUTE_UNAVAILABLE',
+          outcome: 'not_placed',
+          message: `Could not connect (${errno}): nothing was sent.`,
+          brokerCode: null,
+          brokerMessage: null,
+          hint: defaultHint('ROUTE_UNAVAILABLE', 'not_placed'),
+        },
+        { cause: error },
+      );
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliFailure(
+    EXIT.other,
+    {
+      code: 'INTERNAL',
+      outcome: 'not_placed',
+      message: `Unexpected error: ${message}`,
+      brokerCode: null,
+      brokerMessage: null,
+      hint: 'Run again with --verbose and read the log under QTS_HOME/logs.',
+    },
+    { cause: error },
+  );
+}

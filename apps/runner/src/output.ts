@@ -1,0 +1,156 @@
+// Output for people and scripts. stdout carries only the command's result; everything else
+// (spinner, banners, notes, errors for people) goes to stderr.
+import { createRequire } from 'node:module';
+import type { ErrorJson } from './failure.js';
+
+type Colors = {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+  bgRed(text: string): string;
+  white(text: string): string;
+};
+
+const require = createRequire(import.meta.url);
+
+function colorsFor(enabled: boolean): Colors {
+  const pc = require('picocolors') as {
+    createColors(enabled?: boolean): Colors;
+    isColorSupported: boolean;
+  };
+  return pc.createColors(enabled && pc.isColorSupported);
+}
+
+/** A tiny spinner on stderr; a no-op unless stderr is a terminal. */
+export interface Spinner {
+  stop(): void;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Where and how a command writes. */
+export class Output {
+  readonly json: boolean;
+  readonly stdoutColors: Colors;
+  readonly stderrColors: Colors;
+  readonly stderrIsTty: boolean;
+  readonly #stdout: NodeJS.WritableStream;
+  readonly #stderr: NodeJS.WritableStream;
+
+  constructor(options: {
+    json: boolean;
+    stdout?: NodeJS.WriteStream;
+    stderr?: NodeJS.WriteStream;
+  }) {
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    this.json = options.json;
+    this.#stdout = stdout;
+    this.#stderr = stderr;
+    this.stderrIsTty = stderr.isTTY === true;
+    this.stdoutColors = colorsFor(stdout.isTTY === true);
+    this.stderrColors = colorsFor(stderr.isTTY === true);
+  }
+
+  /** Writes one line of the command's result on stdout. */
+  line(text = ''): void {
+    this.#stdout.write(`${text}\n`);
+  }
+
+  /** Writes exactly one JSON object on stdout. */
+  jsonObject(value: unknown): void {
+    this.#stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** A note for people on stderr (never in --json's stdout). */
+  note(text: string): void {
+    this.#stderr.write(`${text}\n`);
+  }
+
+  /** Prints a failure for people on stderr: one line, then broker message and hint. */
+  error(error: ErrorJson): void {
+    const c = this.stderrColors;
+    const lines = [`${c.red('error')}: ${error.message}`];
+    if (error.brokerCode !== null || error.brokerMessage !== null) {
+      lines.push(
+        `  broker: ${[
+          error.brokerCode === null ? null : `[${error.brokerCode}]`,
+          error.brokerMessage,
+        ]
+          .filter((part) => part !== null)
+          .join(' ')}`,
+      );
+    }
+    lines.push(`  code: ${error.code} (${error.outcome})`);
+    lines.push(`  ${c.dim('hint:')} ${error.hint}`);
+    this.#stderr.write(`${lines.join('\n')}\n`);
+  }
+
+  /** Renders an aligned table (cli-table3) on stdout. */
+  table(
+    head: readonly string[],
+    rows: readonly (readonly (string | number | null)[])[],
+    align?: readonly ('left' | 'right')[],
+  ): void {
+    const Table = require('cli-table3') as new (
+      options: unknown,
+    ) => { push(...rows: unknown[]): void; toString(): string };
+    const c = this.stdoutColors;
+    const table = new Table({
+      head: head.map((h) => c.bold(h)),
+      style: { head: [], border: [] },
+      colAligns: align,
+      chars: {
+        top: '',
+        'top-mid': '',
+        'top-left': '',
+        'top-right': '',
+        bottom: '',
+        'bottom-mid': '',
+        'bottom-left': '',
+        'bottom-right': '',
+        left: '',
+        'left-mid': '',
+        mid: '',
+        'mid-mid': '',
+        right: '',
+        'right-mid': '',
+        middle: '  ',
+      },
+    });
+    for (const row of rows) table.push(row.map((cell) => (cell === null ? '-' : String(cell))));
+    this.#stdout.write(`${table.toString()}\n`);
+  }
+
+  /** Starts a spinner on stderr (terminal only). */
+  spinner(text: string): Spinner {
+    if (!this.stderrIsTty) return { stop() {} };
+    const stream = this.#stderr;
+    let frame = 0;
+    const draw = () => {
+      stream.write(`\r${FRAMES[frame % FRAMES.length]} ${text}`);
+      frame += 1;
+    };
+    draw();
+    const timer = setInterval(draw, 80);
+    timer.unref();
+    let stopped = false;
+    return {
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(timer);
+        stream.write('\r\u001b[2K');
+      },
+    };
+  }
+}
+
+/** Formats KRW with thousands separators. */
+export function krw(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

@@ -1,0 +1,301 @@
+// The `qts` command line: commander definitions only. Every command loads what it needs
+// (config, logging, SQLite, ws, the sandbox) with a dynamic import inside its action, so
+// `qts --help` starts fast.
+import {
+  Argument,
+  type Command,
+  Command as CommanderCommand,
+  CommanderError,
+  Option,
+} from 'commander';
+import { type CliFailure, EXIT, type ExitCode, toFailure, usageFailure } from './failure.js';
+
+/** The parsed global flags plus the command's own options. */
+export type Options = Record<string, unknown>;
+
+/** What a command module exports. */
+export type CommandHandler = (
+  runtime: import('./runtime.js').Runtime,
+  args: readonly string[],
+  options: Options,
+) => Promise<ExitCode>;
+
+function addGlobals(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--mode <mode>', 'virtual (default, no account), paper or real (env QTS_MODE)'),
+    )
+    .option('--json', 'print exactly one JSON object on stdout')
+    .option('--verbose', 'also write the log to stderr')
+    .option('-y, --yes', 'real mode: do not ask for confirmation');
+}
+
+const ENV_HELP = `
+Environment:
+  QTS_MODE              virtual | paper | real (a --mode flag beats it); default virtual
+  QTS_HOME              state folder (tokens, journal, virtual exchange, logs); default ~/.qts
+  QTS_KIS_APP_KEY       KIS app key (paper/real)
+  QTS_KIS_APP_SECRET    KIS app secret (paper/real; never printed or logged)
+  QTS_KIS_ACCOUNT       KIS account NNNNNNNN-NN (paper/real)
+  QTS_KIS_HTS_ID        HTS id (execution notices in qts watch)
+  QTS_KIS_BASE_URL      REST base URL override (e.g. the sandbox)
+  QTS_KIS_WS_URL        WebSocket URL override (e.g. the sandbox)
+  QTS_KIS_TIMEOUT_MS    request timeout in ms
+  QTS_KIS_RATE_PER_SEC  request rate limit (number, or off)
+  QTS_ALLOW_REAL        must be "yes" for --mode real
+
+Exit codes:
+  0 done   2 nothing sent (input, config, unknown id, real-mode refusal)
+  3 broker refused   4 outcome unknown (run qts orders)   1 anything else`;
+
+type Action = (args: readonly string[], options: Options) => Promise<ExitCode>;
+
+/** Builds the program. `finish` receives each action's exit code. */
+export function buildProgram(finish: (code: ExitCode) => void): Command {
+  const program = new CommanderCommand('qts');
+  program
+    .description(
+      'QTS: place and follow orders on KIS (virtual, paper or real) by hand. One command per run.',
+    )
+    .usage('<command> [options]')
+    .showHelpAfterError(false)
+    .allowExcessArguments(false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pnpm qts order buy 005930 1 --price 70000        a virtual limit order (no account needed)
+  pnpm qts orders                                   today's orders, reconciled with the broker
+  pnpm qts --mode paper balance --json              paper account balance as JSON
+  pnpm -s qts sandbox --port 0                      a local KIS sandbox for paper mode
+${ENV_HELP}`,
+    );
+  addGlobals(program);
+
+  const wire = (command: Command, load: () => Promise<CommandHandler>): void => {
+    addGlobals(command);
+    command.action(async (...raw: unknown[]) => {
+      const cmd = raw[raw.length - 1] as Command;
+      const args = cmd.processedArgs.map((arg: unknown) => String(arg));
+      const options = cmd.optsWithGlobals() as Options;
+      const action: Action = async (a, o) => {
+        const handler = await load();
+        const { runCommand } = await import('./runtime.js');
+        return runCommand(cmd.name(), o, (runtime) => handler(runtime, a, o));
+      };
+      finish(await action(args, options));
+    });
+  };
+
+  const order = program
+    .command('order')
+    .description('place one order: qts order buy|sell <symbol> <qty> (--price <KRW> | --market)')
+    .addArgument(new Argument('<side>', 'buy or sell').choices(['buy', 'sell']))
+    .argument('<symbol>', 'KRX code, e.g. 005930 (or Q + 6 digits for an ETN)')
+    .argument('<qty>', 'whole number of shares, at least 1')
+    .option('--price <KRW>', 'limit price in KRW, on the KRX tick')
+    .option('--market', 'market order (no price)')
+    .option(
+      '--client-order-id <id>',
+      'your id for this order; the same id never makes a second order',
+    )
+    .option('--force', 'send even though an earlier identical order ended unknown')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts order buy 005930 10 --price 70000
+  qts order sell 005930 5 --market --json
+  qts order buy 005930 1 --price 70000 --client-order-id intent-001
+  qts --mode real order buy 005930 1 --price 70000      asks for confirmation (QTS_ALLOW_REAL=yes)
+
+Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (run qts orders).`,
+    );
+  wire(order, async () => (await import('./commands/order.js')).orderCommand);
+
+  const orders = program
+    .command('orders')
+    .description(
+      'list the orders of a trading date (default: today in Seoul), reconciled with the broker',
+    )
+    .option('--date <YYYYMMDD>', 'trading date, e.g. 20260105')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts orders
+  qts orders --date 20260105 --json`,
+    );
+  wire(orders, async () => (await import('./commands/orders.js')).ordersCommand);
+
+  const cancel = program
+    .command('cancel')
+    .description('cancel the remaining quantity of an order')
+    .argument('<orderId>', 'the local order id (see qts orders)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts cancel 01JH8Z3Q9W6Y
+  qts cancel 01JH8Z3Q9W6Y --json`,
+    );
+  wire(cancel, async () => (await import('./commands/cancel.js')).cancelCommand);
+
+  const modify = program
+    .command('modify')
+    .description('change the price and/or the remaining quantity of an open order')
+    .argument('<orderId>', 'the local order id (see qts orders)')
+    .option('--price <KRW>', 'new limit price in KRW, on the KRX tick')
+    .option('--qty <n>', 'new REMAINING quantity (not the new total)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts modify 01JH8Z3Q9W6Y --price 69900
+  qts modify 01JH8Z3Q9W6Y --qty 3 --json`,
+    );
+  wire(modify, async () => (await import('./commands/modify.js')).modifyCommand);
+
+  const balance = program
+    .command('balance')
+    .description('cash and positions of the account')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts balance
+  qts --mode paper balance --json`,
+    );
+  wire(balance, async () => (await import('./commands/balance.js')).balanceCommand);
+
+  const token = program
+    .command('token')
+    .description('status of the cached KIS access token (expiry, file), never the token itself')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts --mode paper token
+  qts --mode paper token --json`,
+    );
+  wire(token, async () => (await import('./commands/token.js')).tokenCommand);
+
+  const sandbox = program
+    .command('sandbox')
+    .description('serve a local KIS-protocol sandbox on 127.0.0.1 until Ctrl-C (state in memory)')
+    .addOption(
+      new Option('--env <env>', 'paper or real').choices(['paper', 'real']).default('paper'),
+    )
+    .option('--port <n>', 'port; 0 picks a free one', '0')
+    .addHelpText(
+      'after',
+      `
+Prints on stdout, then serves until SIGINT/SIGTERM:
+  QTS_MODE=paper
+  QTS_KIS_BASE_URL=http://127.0.0.1:<port>
+  QTS_KIS_WS_URL=ws://127.0.0.1:<port>
+  QTS_KIS_APP_KEY=...  QTS_KIS_APP_SECRET=...  QTS_KIS_ACCOUNT=...  QTS_KIS_HTS_ID=...
+
+Examples:
+  pnpm -s qts sandbox --port 0 > sandbox.env &      then: set -a; . ./sandbox.env; set +a
+  pnpm -s qts sandbox --env real --port 18080`,
+    );
+  wire(sandbox, async () => (await import('./commands/sandbox.js')).sandboxCommand);
+
+  const watch = program
+    .command('watch')
+    .description("show execution notices for today's orders until Ctrl-C (never places anything)")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts --mode paper watch
+  qts --mode paper watch --json     on Ctrl-C prints one JSON object {orders, events}`,
+    );
+  wire(watch, async () => (await import('./commands/watch.js')).watchCommand);
+
+  const virtual = program.command('virtual').description('virtual-mode tools');
+  addGlobals(virtual);
+  const price = virtual
+    .command('price')
+    .description('set the reference price of a symbol in the virtual exchange')
+    .argument('<symbol>', 'KRX code, e.g. 005930')
+    .argument('<KRW>', 'reference price in KRW, on the KRX tick')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts virtual price 005930 70000
+  qts order buy 005930 1 --market     fills at the reference price`,
+    );
+  wire(price, async () => (await import('./commands/virtual-price.js')).virtualPriceCommand);
+
+  return program;
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Runs the CLI with `argv` (without node and script). Resolves the exit code. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  let errText = '';
+  const configure = (command: Command): void => {
+    command.exitOverride();
+    command.configureOutput({
+      writeErr: (text) => {
+        errText += text;
+      },
+      outputError: (text) => {
+        errText += text;
+      },
+    });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
+        return EXIT.ok;
+      }
+      if (error.code === 'commander.help') {
+        // `qts` or `qts virtual` without a command: help went to stderr.
+        process.stderr.write(errText);
+        return EXIT.notSent;
+      }
+      const message = (error.message || errText)
+        .replace(/^error:\s*/i, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim();
+      const failure = usageFailure(
+        `${message.charAt(0).toUpperCase()}${message.slice(1)}.`.replace(/\.\.$/, '.'),
+        'Nothing was sent. See `qts <command> --help` for usage and examples.',
+      );
+      report(failure, wantsJson(argv));
+      return EXIT.notSent;
+    }
+    const failure = toFailure(error);
+    report(failure, wantsJson(argv));
+    return failure.exitCode;
+  }
+}
+
+function report(failure: CliFailure, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: failure.json })}\n`);
+  } else {
+    process.stderr.write(`error: ${failure.json.message}\n  hint: ${failure.json.hint}\n`);
+  }
+}

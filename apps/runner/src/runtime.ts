@@ -1,0 +1,102 @@
+// One run of one command: configuration, real-mode interlock, logging, error reporting.
+import { type Config, loadConfig, secretsOf } from './config.js';
+import { type ErrorJson, type ExitCode, toFailure } from './failure.js';
+import { assertRealAllowed } from './interlock.js';
+import { createLog, type Log, silentLog } from './log.js';
+import { Output } from './output.js';
+
+/** What a command gets. */
+export interface Runtime {
+  readonly command: string;
+  readonly config: Config;
+  readonly out: Output;
+  readonly log: Log;
+  /** Registers a secret learned during the run (e.g. a token) so logs redact it. */
+  addSecret(secret: string | null | undefined): void;
+  /** All known secrets (for redacting error messages). */
+  secrets(): readonly string[];
+}
+
+/** Prints a failure as the contract says: `{"error": ...}` with --json, else lines on stderr. */
+export function printFailure(out: Output, error: ErrorJson): void {
+  if (out.json) out.jsonObject({ error });
+  else out.error(error);
+}
+
+/**
+ * Runs a command: loads config (exit 2 on bad config), applies the real-mode interlock, opens
+ * the log, runs, and turns any error into its exit code. A command prints its own result; a
+ * thrown error is printed here.
+ */
+export async function runCommand(
+  command: string,
+  options: Record<string, unknown>,
+  body: (runtime: Runtime) => Promise<ExitCode>,
+): Promise<ExitCode> {
+  const out = new Output({ json: options.json === true });
+  let config: Config | undefined;
+  let log: Log = silentLog;
+  const extra: string[] = [];
+  const secrets = (): string[] => [...secretsOf(config), ...extra];
+  try {
+    config = loadConfig(
+      {
+        mode: typeof options.mode === 'string' ? options.mode : undefined,
+        json: options.json === true,
+        verbose: options.verbose === true,
+        yes: options.yes === true,
+      },
+      process.env,
+      { requireKis: command !== 'sandbox' },
+    );
+    log = await createLog({ home: config.home, verbose: config.verbose, secrets });
+    log.info(
+      {
+        command,
+        mode: config.mode,
+        argv: process.argv.slice(2),
+        home: config.home,
+        account: config.kis?.account ?? null,
+        baseUrl: config.kis?.baseUrl ?? null,
+      },
+      'command start',
+    );
+    if (command !== 'sandbox') assertRealAllowed(config);
+    const runtime: Runtime = {
+      command,
+      config,
+      out,
+      log,
+      addSecret(secret) {
+        if (typeof secret === 'string' && secret.length >= 4) extra.push(secret);
+      },
+      secrets,
+    };
+    const code = await body(runtime);
+    log.info({ command, exitCode: code }, 'command done');
+    log.flush();
+    return code;
+  } catch (error) {
+    const failure = toFailure(error);
+    const { redactSecrets } = await import('@qts/auth-phase2');
+    const known = secrets();
+    const safe = {
+      ...failure.json,
+      message: redactSecrets(failure.json.message, known),
+      hint: redactSecrets(failure.json.hint, known),
+    };
+    log.error(
+      {
+        command,
+        exitCode: failure.exitCode,
+        error: safe,
+        cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      },
+      'command failed',
+    );
+    log.flush();
+    printFailure(out, safe);
+    return failure.exitCode;
+  }
+}
