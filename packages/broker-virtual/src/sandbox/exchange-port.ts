@@ -75,6 +75,9 @@ export type PortFault =
   | { readonly kind: 'reset-after-accept' }
   | { readonly kind: 'refuse-connection' };
 
+/** Fault operations (the core's FaultOperation names). */
+export type PortOperation = 'place' | 'cancel' | 'modify' | 'inquiry' | 'balance' | 'connect';
+
 export type PortNoticeFault = 'drop' | 'duplicate' | null;
 
 export interface ExchangePort {
@@ -100,8 +103,10 @@ export interface ExchangePort {
   referencePrice(symbol: string): number | null;
   /** Subscribe to events of all accounts. */
   onEvent(listener: (event: PortEvent) => void): () => void;
-  /** The next scripted fault for a request of this kind, consumed; null when none. */
-  takeFault(operation: 'order' | 'cancel' | 'modify' | 'inquiry' | 'connect'): PortFault | null;
+  /** The next scripted fault for a request of this kind, consumed; null when none (once per request). */
+  takeFault(operation: PortOperation): PortFault | null;
+  /** Whether a 'connect' fault is queued (so a request on a kept-alive socket can apply it). */
+  hasConnectFault(): boolean;
   /** The next scripted notice fault, consumed. */
   takeNoticeFault(): PortNoticeFault;
   /** Ensures the account exists (with the exchange's starting cash). */

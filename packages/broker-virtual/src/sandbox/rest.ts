@@ -47,11 +47,7 @@ const TokenBody = v.object({
   token: v.optional(v.unknown()),
 });
 
-const respond = (response: WireResponse, delayMs = 0): WireOutcome => ({
-  kind: 'respond',
-  response,
-  delayMs,
-});
+const respond = (response: WireResponse): WireOutcome => ({ kind: 'respond', response });
 
 /** Page sizes per environment (kis-openapi.md §6, §7). */
 const PAGE = {
@@ -333,9 +329,14 @@ export function createRestHandler(ctx: RestContext) {
     if (fault === null) return respond(book());
     switch (fault.kind) {
       case 'reject':
-        return respond(rejection(trId, fault.code, fault.message));
+        // A gateway code (EGW...) answers like the gateway: HTTP 500, rt_cd "1".
+        return respond(
+          fault.code.startsWith('EGW')
+            ? kisError(500, '1', fault.code, fault.message, trId)
+            : rejection(trId, fault.code, fault.message),
+        );
       case 'delay':
-        return respond(book(), fault.ms);
+        return { kind: 'delay', ms: fault.ms, resume: () => respond(book()) };
       case 'never-answer':
         book();
         return { kind: 'hang' };
@@ -412,7 +413,7 @@ export function createRestHandler(ctx: RestContext) {
     }
     const exchangeError = exchangeCheck(trId, fields);
     if (exchangeError !== null) return respond(exchangeError);
-    const fault = ctx.port.takeFault('order');
+    const fault = ctx.port.takeFault('place');
     return withFault(fault, trId, () =>
       answerOrder(
         trId,
@@ -798,7 +799,11 @@ export function createRestHandler(ctx: RestContext) {
     const { route, trId, fields } = checked;
     if (route.name === 'order-cash') return orderCash(trId, fields);
     if (route.name === 'order-rvsecncl') return orderRvsecncl(trId, fields);
-    const fault = ctx.port.takeFault('inquiry');
+    const operation =
+      route.name === 'inquire-balance' || route.name === 'inquire-psbl-order'
+        ? 'balance'
+        : 'inquiry';
+    const fault = ctx.port.takeFault(operation);
     return withFault(fault, trId, () => {
       switch (route.name) {
         case 'inquire-daily-ccld':

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import type { PortFault } from './exchange-port.js';
 import type { SandboxRequest } from './rest.js';
 import type { SandboxState } from './state.js';
 import { createNoticeHub, WEBSOCKET_PATHS } from './websocket.js';
@@ -41,6 +42,11 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
   });
   const wss = new WebSocketServer({ noServer: true });
 
+  function refuses(fault: PortFault | null): boolean {
+    // A delay on 'connect' is not meaningful for a TCP accept; only refusals apply here.
+    return fault?.kind === 'refuse-connection';
+  }
+
   function send(response: ServerResponse, outcome: Extract<WireOutcome, { kind: 'respond' }>) {
     if (response.destroyed || closing) return;
     const { status, headers, body } = outcome.response;
@@ -53,9 +59,10 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
 
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const socket = request.socket;
-    // A scripted refusal applies to the next connection or request before anything is read.
-    if (state.port.takeFault('connect')?.kind === 'refuse-connection') {
+    // A 'connect' fault queued while this kept-alive socket was open applies to this request.
+    if (state.port.hasConnectFault() && refuses(state.port.takeFault('connect'))) {
       destroyHard(socket);
+      server.closeIdleConnections();
       return;
     }
     const bodyText = await readBody(request);
@@ -70,19 +77,23 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
       },
       bodyText,
     };
-    const outcome = state.rest.handle(sandboxRequest);
+    apply(state.rest.handle(sandboxRequest), response, socket);
+  }
+
+  function apply(outcome: WireOutcome, response: ServerResponse, socket: Socket): void {
+    if (closing) return;
     switch (outcome.kind) {
       case 'respond':
-        if (outcome.delayMs > 0) {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            send(response, outcome);
-          }, outcome.delayMs);
-          timers.add(timer);
-        } else {
-          send(response, outcome);
-        }
+        send(response, outcome);
         return;
+      case 'delay': {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          apply(outcome.resume(), response, socket);
+        }, outcome.ms);
+        timers.add(timer);
+        return;
+      }
       case 'hang':
         return; // booked; never answered (close() destroys the socket)
       case 'reset':
@@ -103,6 +114,11 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
   });
 
   server.on('connection', (socket: Socket) => {
+    // One 'connect' fault is taken per new TCP connection (WebSocket upgrades included).
+    if (refuses(state.port.takeFault('connect'))) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -111,10 +127,6 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (closing || !WEBSOCKET_PATHS.has(path)) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    if (state.port.takeFault('connect')?.kind === 'refuse-connection') {
-      destroyHard(socket);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => hub.attach(ws));

@@ -86,7 +86,8 @@ export async function outcomeOfFetchRequest(
 }
 
 /**
- * Fetch-style answer: `hang` never settles unless the signal aborts, `reset`/`refuse` become
+ * Fetch-style answer: `delay` waits first, `hang` never settles unless the signal aborts,
+ * `reset`/`refuse` become
  * `Response.error()` (a network error in fetch and msw).
  */
 export async function fetchResponseOf(
@@ -94,20 +95,20 @@ export async function fetchResponseOf(
   signal?: AbortSignal,
 ): Promise<Response> {
   switch (outcome.kind) {
-    case 'respond': {
-      if (outcome.delayMs > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, outcome.delayMs);
-          signal?.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
+    case 'respond':
       return new Response(outcome.response.body, {
         status: outcome.response.status,
         headers: outcome.response.headers,
       });
+    case 'delay': {
+      const aborted = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), outcome.ms);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      return aborted ? Response.error() : fetchResponseOf(outcome.resume(), signal);
     }
     case 'hang':
       return new Promise<Response>((resolve) => {

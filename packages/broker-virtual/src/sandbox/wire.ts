@@ -14,7 +14,9 @@ export interface WireResponse {
  * `reset` = destroy the connection (after booking), `refuse` = close without reading/booking.
  */
 export type WireOutcome =
-  | { readonly kind: 'respond'; readonly response: WireResponse; readonly delayMs: number }
+  | { readonly kind: 'respond'; readonly response: WireResponse }
+  /** Wait `ms`, then handle the request (`resume`) normally. */
+  | { readonly kind: 'delay'; readonly ms: number; readonly resume: () => WireOutcome }
   | { readonly kind: 'hang' }
   | { readonly kind: 'reset' }
   | { readonly kind: 'refuse' };

@@ -171,6 +171,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
       const [entry] = faults.splice(index, 1);
       return entry?.fault ?? null;
     },
+    hasConnectFault: () => faults.some((f) => f.operation === 'connect'),
     takeNoticeFault: () => noticeFaults.shift() ?? null,
     ensureAccount() {},
   };

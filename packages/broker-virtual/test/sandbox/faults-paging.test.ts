@@ -39,7 +39,7 @@ describe('faults', () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
     port.faults.push({
-      operation: 'order',
+      operation: 'place',
       fault: { kind: 'reject', code: 'APBK0952', message: '주문가능금액을 초과 했습니다' },
     });
     const reply = await placeOrder(sb, token, 'buy', {
@@ -59,7 +59,7 @@ describe('faults', () => {
   it('delay: books and answers later', async () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'order', fault: { kind: 'delay', ms: 100 } });
+    port.faults.push({ operation: 'place', fault: { kind: 'delay', ms: 100 } });
     const pending = placeOrder(sb, token, 'buy', {
       PDNO: '005930',
       ORD_QTY: '1',
@@ -73,7 +73,7 @@ describe('faults', () => {
   it('accept-then-never-answer: books, never answers, close() still finishes', async () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'order', fault: { kind: 'never-answer' } });
+    port.faults.push({ operation: 'place', fault: { kind: 'never-answer' } });
     const pending = orderRequest(sb, token).then(
       () => 'answered',
       () => 'failed',
@@ -86,7 +86,7 @@ describe('faults', () => {
   it('reset-after-accept: books, then the connection is destroyed', async () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'order', fault: { kind: 'reset-after-accept' } });
+    port.faults.push({ operation: 'place', fault: { kind: 'reset-after-accept' } });
     await expect(orderRequest(sb, token)).rejects.toThrow();
     expect(port.all()).toHaveLength(1);
   });
