@@ -1,0 +1,108 @@
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  createFileTokenCache,
+  createMemoryTokenCache,
+  KisConfigError,
+  type TokenCacheKey,
+  type TokenCacheRecord,
+} from '../src/index.js';
+import { CANARY_TOKEN } from './helpers.js';
+
+const key: TokenCacheKey = {
+  environment: 'paper',
+  host: 'openapivts.koreainvestment.com:29443',
+  appKeyHash: '0123456789abcdef',
+};
+const record: TokenCacheRecord = {
+  accessToken: {
+    token: CANARY_TOKEN,
+    expiresAt: Date.UTC(2026, 10, 26),
+    issuedAt: Date.UTC(2026, 10, 25),
+    cachedAt: Date.UTC(2026, 10, 25),
+  },
+  lastIssuedAt: Date.UTC(2026, 10, 25),
+  approvalKey: null,
+};
+
+describe('file token cache', () => {
+  it('writes <home>/tokens/<env>-<host>-<hash>.json with mode 0600 in a 0700 folder', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    const cache = createFileTokenCache({ home });
+    await cache.put(key, record);
+    const file = cache.location(key) as string;
+    expect(file).toBe(
+      join(home, 'tokens', 'paper-openapivts.koreainvestment.com_29443-0123456789abcdef.json'),
+    );
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, 'tokens'))).mode & 0o777).toBe(0o700);
+    expect(await cache.get(key)).toEqual(record);
+  });
+
+  it('keeps 0600 when the file existed with wider permissions, and leaves no temp files', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    const cache = createFileTokenCache({ home });
+    await cache.put(key, record);
+    const file = cache.location(key) as string;
+    await writeFile(file, '{}', { mode: 0o644 });
+    for (let i = 0; i < 5; i += 1) {
+      await cache.put(key, { ...record, lastIssuedAt: record.lastIssuedAt ?? 0 + i });
+    }
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(home, 'tokens'))).toEqual([file.split('/').at(-1)]);
+  });
+
+  it('keys differ by environment, host and app-key hash', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    const cache = createFileTokenCache({ home });
+    await cache.put(key, record);
+    expect(await cache.get({ ...key, environment: 'real' })).toBeNull();
+    expect(await cache.get({ ...key, host: '127.0.0.1:8080' })).toBeNull();
+    expect(await cache.get({ ...key, appKeyHash: 'ffffffffffffffff' })).toBeNull();
+  });
+
+  it('an unreadable or foreign file reads as empty; delete removes it', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    const cache = createFileTokenCache({ home });
+    await cache.put(key, record);
+    const file = cache.location(key) as string;
+    await writeFile(file, 'not json');
+    expect(await cache.get(key)).toBeNull();
+    await cache.put(key, record);
+    await cache.delete(key);
+    expect(await cache.get(key)).toBeNull();
+  });
+
+  it('withLock is exclusive inside one process', async () => {
+    const cache = createFileTokenCache({ home: await mkdtemp(join(tmpdir(), 'qts-cache-')) });
+    const events: string[] = [];
+    await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        cache.withLock(key, async () => {
+          events.push(`${name}+`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          events.push(`${name}-`);
+        }),
+      ),
+    );
+    expect(events).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+  });
+
+  it('rejects an empty home', () => {
+    expect(() => createFileTokenCache({ home: '' })).toThrow(KisConfigError);
+  });
+});
+
+describe('memory token cache', () => {
+  it('round-trips and locks', async () => {
+    const cache = createMemoryTokenCache();
+    expect(cache.location(key)).toBeNull();
+    await cache.put(key, record);
+    expect(await cache.get(key)).toEqual(record);
+    expect(await cache.withLock(key, async () => 42)).toBe(42);
+    await cache.delete(key);
+    expect(await cache.get(key)).toBeNull();
+  });
+});
