@@ -1,0 +1,11 @@
+// @qts/repo-checks: repository rules checked by tests.
+export {
+  checkDependencyDirection,
+  DEPENDENCY_RULES,
+  type DependencyViolation,
+  formatViolations,
+  TEST_ONLY_PACKAGES,
+  TOOLING_PACKAGES,
+  type ViolationRule,
+} from './dependency-direction.js';
+export { findModuleReferences, type ModuleReference } from './module-references.js';
