@@ -317,7 +317,7 @@ export function createRestHandler(ctx: RestContext) {
   }
 
   function invalid(trId: string, message: string): WireResponse {
-    return kisError(200, '1', 'SBX00010', message, trId);
+    return kisError(200, '1', 'QTSV1010', message, trId);
   }
 
   // ---------- faults ----------

@@ -108,7 +108,7 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
       if (!response.headersSent) {
         response.statusCode = 500;
         response.setHeader('Content-Type', 'application/json; charset=UTF-8');
-        response.end(JSON.stringify({ rt_cd: '1', msg_cd: 'SBX99999', msg1: 'sandbox error' }));
+        response.end(JSON.stringify({ rt_cd: '1', msg_cd: 'QTSV1999', msg1: 'sandbox error' }));
       }
     });
   });

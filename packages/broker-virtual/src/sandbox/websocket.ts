@@ -73,7 +73,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
     try {
       parsed = JSON.parse(text);
     } catch {
-      replyError(session, '', '', 'SBX00008', 'JSON PARSING ERROR : invalid json');
+      replyError(session, '', '', 'QTSV1008', 'JSON PARSING ERROR : invalid json');
       return;
     }
     if (
@@ -86,13 +86,13 @@ export function createNoticeHub(options: NoticeHubOptions) {
     }
     const result = v.safeParse(SubscribeMessage, parsed);
     if (!result.success) {
-      replyError(session, '', '', 'SBX00008', 'JSON PARSING ERROR : invalid header or body');
+      replyError(session, '', '', 'QTSV1008', 'JSON PARSING ERROR : invalid header or body');
       return;
     }
     const { header, body } = result.output;
     const { tr_id: trId, tr_key: trKey } = body.input;
     if (!options.tokens.isApprovalKey(header.approval_key)) {
-      replyError(session, trId, trKey, 'SBX00011', 'invalid approval : NOT FOUND');
+      replyError(session, trId, trKey, 'QTSV1011', 'invalid approval : NOT FOUND');
       return;
     }
     if (trId === otherTrId) {
@@ -100,7 +100,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
         session,
         trId,
         trKey,
-        'SBX00012',
+        'QTSV1012',
         `invalid tr_id : ${trId} is not served on ${options.environment === 'real' ? '실전투자' : '모의투자'} (use ${noticeTrId})`,
       );
       return;
@@ -110,7 +110,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
         session,
         trId,
         trKey,
-        'SBX00013',
+        'QTSV1013',
         `invalid tr_id : the sandbox serves ${noticeTrId} only`,
       );
       return;
@@ -144,7 +144,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
       reply(session, trId, trKey, { rt_cd: '0', msg_cd: 'OPSP0001', msg1: 'UNSUBSCRIBE SUCCESS' });
       return;
     }
-    replyError(session, trId, trKey, 'SBX00014', 'invalid tr_type : use "1" or "2"');
+    replyError(session, trId, trKey, 'QTSV1014', 'invalid tr_type : use "1" or "2"');
   }
 
   function record(event: PortEvent): NoticeRecord {

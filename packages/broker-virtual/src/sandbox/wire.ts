@@ -56,7 +56,7 @@ export function kisError(
 
 /**
  * Gateway and request errors. Codes from /work/shared/kis-openapi.md §9 where one is known;
- * `SBX…` codes are the sandbox's own (KIS's code for that case is not confirmed) - see SANDBOX.md.
+ * `QTSV1…` codes are the sandbox's own (KIS's code for that case is not confirmed) - see SANDBOX.md.
  */
 export const KIS_ERRORS = {
   tokenInvalid: { code: 'EGW00121', msg: '유효하지 않은 token 입니다.' },
@@ -67,18 +67,18 @@ export const KIS_ERRORS = {
   notPaperTr: { code: 'EGW02006', msg: '모의투자 TR 이 아닙니다.' },
   unknownService: { code: 'OPSQ0002', msg: '없는 서비스 코드 입니다' },
   inputField: { code: 'OPSQ2001', msg: 'ERROR : INPUT_FIELD_NAME' },
-  badAppKey: { code: 'SBX00001', msg: '유효하지 않은 AppKey입니다.' },
-  badAppSecret: { code: 'SBX00002', msg: '유효하지 않은 AppSecret입니다.' },
-  badGrantType: { code: 'SBX00003', msg: 'grant_type 은 client_credentials 이어야 합니다.' },
-  badHeader: { code: 'SBX00004', msg: '필수 헤더를 확인하여 주십시오.' },
-  badValueType: { code: 'SBX00005', msg: 'ERROR : INPUT_FIELD_TYPE (값은 문자열이어야 합니다)' },
-  badAccount: { code: 'SBX00006', msg: '계좌번호를 확인하여 주십시오.' },
+  badAppKey: { code: 'QTSV1001', msg: '유효하지 않은 AppKey입니다.' },
+  badAppSecret: { code: 'QTSV1002', msg: '유효하지 않은 AppSecret입니다.' },
+  badGrantType: { code: 'QTSV1003', msg: 'grant_type 은 client_credentials 이어야 합니다.' },
+  badHeader: { code: 'QTSV1004', msg: '필수 헤더를 확인하여 주십시오.' },
+  badValueType: { code: 'QTSV1005', msg: 'ERROR : INPUT_FIELD_TYPE (값은 문자열이어야 합니다)' },
+  badAccount: { code: 'QTSV1006', msg: '계좌번호를 확인하여 주십시오.' },
   badContentType: {
-    code: 'SBX00007',
+    code: 'QTSV1007',
     msg: 'ERROR : Content-Type 은 application/json 이어야 합니다.',
   },
-  badJson: { code: 'SBX00008', msg: 'ERROR : JSON PARSING ERROR' },
-  badCtx: { code: 'SBX00009', msg: '연속조회 키(CTX_AREA_FK100/NK100)를 확인하여 주십시오.' },
+  badJson: { code: 'QTSV1008', msg: 'ERROR : JSON PARSING ERROR' },
+  badCtx: { code: 'QTSV1009', msg: '연속조회 키(CTX_AREA_FK100/NK100)를 확인하여 주십시오.' },
 } as const;
 
 export type KisErrorName = keyof typeof KIS_ERRORS;

@@ -64,7 +64,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
     all: () => orders,
     place(account, request): PortResult {
       if (request.type === 'market' && !prices.has(request.symbol)) {
-        return { ok: false, code: 'SBX00100', message: 'no reference price' };
+        return { ok: false, code: 'QTSV0100', message: 'no reference price' };
       }
       const order = newOrder(account, request);
       emit({
@@ -101,7 +101,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
     cancel(account, orderNo, quantity): PortResult {
       const target = orders.find((o) => o.orderNo === orderNo);
       if (target === undefined || target.remainingQuantity === 0) {
-        return { ok: false, code: 'SBX00101', message: '취소가능수량이 없습니다.' };
+        return { ok: false, code: 'QTSV0409', message: '취소가능수량이 없습니다.' };
       }
       const qty =
         quantity === 'all'
@@ -132,7 +132,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
     modify(account, orderNo, change): PortResult {
       const target = orders.find((o) => o.orderNo === orderNo);
       if (target === undefined || target.remainingQuantity === 0) {
-        return { ok: false, code: 'SBX00101', message: '정정가능수량이 없습니다.' };
+        return { ok: false, code: 'QTSV0409', message: '정정가능수량이 없습니다.' };
       }
       const qty = change.quantity === 'all' ? target.remainingQuantity : change.quantity;
       target.remainingQuantity = 0;

@@ -1,0 +1,31 @@
+// ExchangePort over the core's VirtualExchange.
+import type { VirtualExchange } from '../core/types.js';
+import type { ExchangePort } from './exchange-port.js';
+
+export function createExchangePort(exchange: VirtualExchange): ExchangePort {
+  return {
+    place: (account, request) => exchange.place(account, request),
+    cancel: (account, orderNo, quantity) => exchange.cancel(account, orderNo, quantity),
+    modify: (account, orderNo, change) =>
+      // KIS semantics: the part of the remainder that is not modified stays open.
+      exchange.modify(account, orderNo, { ...change, rest: 'keep' }),
+    orders: (account, from, to) => exchange.orders(account, { from, to }),
+    balance: (account) => exchange.balance(account),
+    referencePrice: (symbol) => exchange.referencePrice(symbol),
+    onEvent: (listener) =>
+      exchange.onEvent((event) =>
+        listener({
+          kind: event.kind,
+          account: event.account,
+          order: event.order,
+          fillQuantity: event.fillQuantity,
+          fillPrice: event.fillPrice,
+          at: event.at,
+        }),
+      ),
+    takeFault: (operation) => exchange.faults.take(operation),
+    hasConnectFault: () => exchange.faults.pending().some((p) => p.operation === 'connect'),
+    takeNoticeFault: () => exchange.faults.takeNotice(),
+    ensureAccount: (account) => exchange.openAccount(account),
+  };
+}
