@@ -1,0 +1,105 @@
+// Turns what the KIS transport returns or throws into the contract's errors.
+import {
+  BrokerRejectedError,
+  ConfigError,
+  OutcomeUnknownError,
+  QtsError,
+  RouteUnavailableError,
+} from '@qts/order-contract';
+import type { KisResponse } from '../internal/auth-phase2-api.js';
+import { kisRejectionCode } from '../kis-error-codes.js';
+
+/** What the failing call was: order calls may have placed something; inquiries never do. */
+export type KisCallKind = 'order' | 'inquiry';
+
+/** The KIS message, trimmed of trailing spaces only (KIS pads msg1). */
+export function kisMessage(msg1: string): string {
+  return msg1.replace(/\s+$/u, '');
+}
+
+/**
+ * A KIS answer with rt_cd != '0' (HTTP 200 or 500 alike) as a BrokerRejectedError keeping
+ * msg_cd and msg1 verbatim.
+ */
+export function rejectionOf(response: KisResponse, what: string): BrokerRejectedError {
+  const brokerCode = response.msgCd.trim();
+  const brokerMessage = kisMessage(response.msg1);
+  return new BrokerRejectedError(
+    kisRejectionCode(brokerCode),
+    `${what}: KIS refused (${brokerCode || `rt_cd ${response.rtCd}`}): ${brokerMessage}`,
+    { brokerCode: brokerCode === '' ? null : brokerCode, brokerMessage },
+  );
+}
+
+/** A KIS answer that did not validate. Order calls: the order may exist (unknown). */
+export function invalidResponseOf(what: string, issues: string, kind: KisCallKind): QtsError {
+  const message =
+    kind === 'order'
+      ? `${what}: the KIS answer did not validate (${issues}); the order may exist at KIS`
+      : `${what}: the KIS answer did not validate (${issues}); nothing was placed by this inquiry`;
+  return new OutcomeUnknownError(message, { code: 'INVALID_BROKER_RESPONSE' });
+}
+
+function field(error: object, name: string): unknown {
+  return (error as Record<string, unknown>)[name];
+}
+
+function isKisError(error: unknown, name: string, code: string): error is object {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (field(error, 'name') === name || field(error, 'code') === code)
+  );
+}
+
+/**
+ * Maps a thrown transport, auth or config error to the contract:
+ * - KisTransportError phase `not-sent` -> RouteUnavailableError (ABORTED when the caller
+ *   aborted), phase `sent` -> OutcomeUnknownError (never resend);
+ * - KisAuthError (token / approval-key endpoint) -> BrokerRejectedError AUTH, or RATE_LIMITED
+ *   for EGW00133, with the endpoint's error_code kept. Nothing of the order itself was sent: the
+ *   token is fetched before the order request is written;
+ * - KisConfigError -> ConfigError; a QtsError passes through; anything else is unknown for order
+ *   calls (it may have happened after sending) and route-unavailable for nothing else.
+ */
+export function toContractError(error: unknown, what: string, kind: KisCallKind): QtsError {
+  if (QtsError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (isKisError(error, 'KisTransportError', 'KIS_TRANSPORT')) {
+    const phase = field(error, 'phase');
+    const reason = field(error, 'reason');
+    if (phase === 'not-sent') {
+      return new RouteUnavailableError(`${what}: ${message}`, {
+        code: reason === 'aborted' ? 'ABORTED' : 'ROUTE_UNAVAILABLE',
+        cause: error,
+      });
+    }
+    return new OutcomeUnknownError(
+      kind === 'order'
+        ? `${what}: ${message}`
+        : `${what}: ${message} (an inquiry; nothing was placed)`,
+      { cause: error },
+    );
+  }
+  if (isKisError(error, 'KisAuthError', 'KIS_AUTH')) {
+    const errorCode = field(error, 'errorCode');
+    const description = field(error, 'errorDescription');
+    const brokerCode = typeof errorCode === 'string' ? errorCode : null;
+    return new BrokerRejectedError(
+      brokerCode === 'EGW00133' ? 'RATE_LIMITED' : 'AUTH',
+      `${what}: the KIS token endpoint refused (${brokerCode ?? 'no code'}); the request itself was not sent: ${message}`,
+      {
+        brokerCode,
+        brokerMessage: typeof description === 'string' ? kisMessage(description) : null,
+        cause: error,
+      },
+    );
+  }
+  if (isKisError(error, 'KisConfigError', 'KIS_CONFIG')) {
+    return new ConfigError(`${what}: ${message}`, { cause: error });
+  }
+  if (kind === 'order') {
+    return new OutcomeUnknownError(`${what}: unexpected failure (${message})`, { cause: error });
+  }
+  return new RouteUnavailableError(`${what}: unexpected failure (${message})`, { cause: error });
+}

@@ -1,0 +1,597 @@
+// createKisOrderAdapter: the KIS Order Adapter (v1) over auth-phase2's transport.
+import {
+  type AdapterCapabilities,
+  type Balance,
+  type BrokerOrder,
+  BrokerRejectedError,
+  type CallOptions,
+  ConfigError,
+  InvalidOrderError,
+  type OrderAck,
+  type OrderAdapter,
+  type OrderChange,
+  type OrderEvent,
+  type OrderEventListener,
+  type OrderIssue,
+  type OrderRef,
+  OrderRefSchema,
+  type OrderRequest,
+  type OrdersQuery,
+  OrdersQuerySchema,
+  type QtsError,
+  type Unsubscribe,
+  validateOrderRequest,
+} from '@qts/order-contract';
+import * as v from 'valibot';
+import WebSocket from 'ws';
+import {
+  invalidResponseOf,
+  type KisCallKind,
+  rejectionOf,
+  toContractError,
+} from './errors/to-contract-error.js';
+import { mapKisDailyCcldRow, mapKisPsblRvsecnclRow } from './inquiry/map-kis-order.js';
+import {
+  type KisApprovalKeySource,
+  type KisEnvironment,
+  type KisLogger,
+  type KisRequest,
+  type KisResponse,
+  type KisTransport,
+  kisTrId,
+} from './internal/auth-phase2-api.js';
+import { normalizeOrderNumber, seoulDateOf, seoulIso } from './internal/seoul-time.js';
+import {
+  type KisNoticeConnection,
+  type KisWebSocketFactory,
+  openKisNoticeConnection,
+} from './notice/kis-notice-connection.js';
+import { KisNoticeTracker } from './notice/kis-notice-tracker.js';
+import { KIS_CCNL_NOTICE_TR_IDS, KIS_WEBSOCKET_PATH } from './wire/kis-ccnl-notice-api.js';
+import {
+  buildKisInquireBalanceRequest,
+  KIS_INQUIRE_BALANCE_PATH,
+  KIS_INQUIRE_BALANCE_TR_ID,
+  type KisHolding,
+  parseKisInquireBalance,
+} from './wire/kis-inquire-balance-api.js';
+import {
+  buildKisInquireDailyCcldRequest,
+  KIS_INQUIRE_DAILY_CCLD_PATH,
+  KIS_INQUIRE_DAILY_CCLD_TR_ID,
+  KIS_MAX_PAGES,
+  parseKisInquireDailyCcld,
+} from './wire/kis-inquire-daily-ccld-api.js';
+import {
+  buildKisInquirePsblOrderRequest,
+  KIS_INQUIRE_PSBL_ORDER_PATH,
+  KIS_INQUIRE_PSBL_ORDER_TR_ID,
+  parseKisInquirePsblOrder,
+} from './wire/kis-inquire-psbl-order-api.js';
+import {
+  buildKisInquirePsblRvsecnclRequest,
+  KIS_INQUIRE_PSBL_RVSECNCL_PATH,
+  KIS_INQUIRE_PSBL_RVSECNCL_TR_ID,
+  parseKisInquirePsblRvsecncl,
+} from './wire/kis-inquire-psbl-rvsecncl-api.js';
+import {
+  buildKisOrderCashRequest,
+  KIS_ORDER_CASH_PATH,
+  KIS_ORDER_CASH_TR_IDS,
+  type KisOrderOutput,
+  parseKisOrderOutput,
+} from './wire/kis-order-cash-api.js';
+import {
+  buildKisOrderRvsecnclRequest,
+  KIS_ORDER_RVSECNCL_PATH,
+  KIS_ORDER_RVSECNCL_TR_ID,
+} from './wire/kis-order-rvsecncl-api.js';
+import type { KisPageContext, KisParseResult } from './wire/kis-wire.js';
+
+/** Options of `createKisOrderAdapter`. */
+export interface KisOrderAdapterOptions {
+  /** auth-phase2's transport (`createKisTransport`), or any object of its shape. */
+  readonly transport: KisTransport;
+  /** The approval-key source for notices (auth-phase2's `KisAuth`). */
+  readonly auth: KisApprovalKeySource;
+  /** `real` or `paper`; must match `transport.endpoints.environment`. */
+  readonly environment: KisEnvironment;
+  /** Epoch-ms clock: "today" is today in Seoul by it. @defaultValue Date.now */
+  readonly clock?: () => number;
+  /** WebSocket base URL; `/tryitout` is appended. @defaultValue transport.endpoints.wsBaseUrl */
+  readonly webSocketUrl?: string;
+  /** Creates the WebSocket. @defaultValue `new WebSocket(url, { perMessageDeflate: false })` (ws) */
+  readonly webSocketFactory?: KisWebSocketFactory;
+  /** Log hook. Never receives secrets. */
+  readonly logger?: KisLogger;
+  /** How long `subscribe` waits for the subscribe reply. @defaultValue 10_000 */
+  readonly subscribeTimeoutMs?: number;
+  /** The PDNO inquire-psbl-order needs for `getBalance` (cash does not depend on it). @defaultValue '005930' */
+  readonly balanceReferenceSymbol?: string;
+}
+
+/** The KIS adapter: an OrderAdapter with `getBalance` and `close`. */
+export type KisOrderAdapter = OrderAdapter & {
+  readonly environment: KisEnvironment;
+  getBalance(options?: CallOptions): Promise<Balance>;
+  close(): Promise<void>;
+};
+
+const CAPABILITIES: AdapterCapabilities = Object.freeze({
+  modify: true,
+  openOrderInquiry: true,
+  notices: true,
+  balance: true,
+  marketOrders: true,
+});
+
+function withSignal(request: KisRequest, options: CallOptions | undefined): KisRequest {
+  return options?.signal === undefined ? request : { ...request, signal: options.signal };
+}
+
+function invalid(field: OrderIssue['field'], code: string, message: string): InvalidOrderError {
+  return new InvalidOrderError([{ field, code, message }]);
+}
+
+/**
+ * Creates the KIS Order Adapter (specification v1).
+ *
+ * @param options Transport, approval-key source, environment and optional clock / WebSocket.
+ * @returns The adapter.
+ * @throws {ConfigError} when the environment does not match the transport's.
+ * @example
+ * ```ts
+ * const transport = createKisTransport({ endpoints, credentials, auth });
+ * const adapter = createKisOrderAdapter({ transport, auth, environment: 'paper' });
+ * const ack = await adapter.placeOrder({ clientOrderId: 'a1', symbol: '005930', side: 'buy',
+ *   quantity: 1, type: 'limit', limitPrice: 70_000 });
+ * ```
+ */
+export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrderAdapter {
+  const { transport, auth, environment } = options;
+  if (transport.endpoints.environment !== environment) {
+    throw new ConfigError(
+      `KIS adapter: environment '${environment}' does not match the transport's '${transport.endpoints.environment}'`,
+    );
+  }
+  const clock = options.clock ?? Date.now;
+  const log: KisLogger = options.logger ?? (() => {});
+  const credentials = transport.credentials;
+  const account = {
+    accountNumber: credentials.accountNumber,
+    accountProductCode: credentials.accountProductCode,
+  };
+  const webSocketUrl = `${(options.webSocketUrl ?? transport.endpoints.wsBaseUrl).replace(/\/+$/, '')}${KIS_WEBSOCKET_PATH}`;
+  const webSocketFactory: KisWebSocketFactory =
+    options.webSocketFactory ?? ((url) => new WebSocket(url, { perMessageDeflate: false }));
+  const today = (): string => seoulDateOf(clock());
+
+  // Order numbers as this adapter returned them in acks, by their normalised form, so notices
+  // report the same string the caller holds.
+  const ackedIds = new Map<string, string>();
+  const remember = (orderNumber: string): void => {
+    const key = normalizeOrderNumber(orderNumber);
+    if (!ackedIds.has(key)) ackedIds.set(key, orderNumber);
+  };
+  const tracker = new KisNoticeTracker({
+    displayId: (orderNumber) => ackedIds.get(normalizeOrderNumber(orderNumber)) ?? orderNumber,
+  });
+
+  async function send(what: string, kind: KisCallKind, request: KisRequest): Promise<KisResponse> {
+    let response: KisResponse;
+    try {
+      response = await transport.request(request);
+    } catch (error) {
+      throw toContractError(error, what, kind);
+    }
+    if (!response.ok) throw rejectionOf(response, what);
+    return response;
+  }
+
+  function parsed<T>(what: string, kind: KisCallKind, result: KisParseResult<T>): T {
+    if (!result.success) throw invalidResponseOf(what, result.issues, kind);
+    return result.output;
+  }
+
+  async function pages<T>(
+    what: string,
+    request: (context: KisPageContext) => KisRequest,
+    parse: (body: unknown) => KisParseResult<T & { readonly context: KisPageContext }>,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let context: KisPageContext = { contextFk: '', contextNk: '' };
+    for (let page = 1; page <= KIS_MAX_PAGES; page += 1) {
+      const base = request(context);
+      const response = await send(what, 'inquiry', page === 1 ? base : { ...base, trCont: 'N' });
+      const result = parsed(what, 'inquiry', parse(response.body));
+      out.push(result);
+      const more = response.trCont === 'F' || response.trCont === 'M';
+      if (!more) return out;
+      context = result.context;
+    }
+    throw invalidResponseOf(
+      what,
+      `more than ${KIS_MAX_PAGES} pages (tr_cont never ended)`,
+      'inquiry',
+    );
+  }
+
+  function ackOf(output: KisOrderOutput, response: KisResponse, original: string | null): OrderAck {
+    remember(output.orderNumber);
+    const tradingDate = today();
+    return {
+      brokerOrderId: output.orderNumber,
+      brokerBranch: output.branch,
+      originalBrokerOrderId: original,
+      acceptedAt: seoulIso(tradingDate, output.orderTime),
+      tradingDate,
+      brokerCode: response.msgCd === '' ? null : response.msgCd,
+      brokerMessage: response.msg1.replace(/\s+$/u, ''),
+    };
+  }
+
+  async function placeOrder(request: OrderRequest, callOptions?: CallOptions): Promise<OrderAck> {
+    const issues = validateOrderRequest(request);
+    if (issues.length > 0) throw new InvalidOrderError(issues);
+    const what = `KIS order-cash ${request.side} ${request.symbol}`;
+    const response = await send(
+      what,
+      'order',
+      withSignal(
+        {
+          method: 'POST',
+          path: KIS_ORDER_CASH_PATH,
+          trId: kisTrId(environment, KIS_ORDER_CASH_TR_IDS[request.side]),
+          body: buildKisOrderCashRequest({
+            ...account,
+            symbol: request.symbol,
+            type: request.type,
+            quantity: request.quantity,
+            limitPrice: request.limitPrice ?? null,
+          }),
+        },
+        callOptions,
+      ),
+    );
+    return ackOf(parsed(what, 'order', parseKisOrderOutput(response.body)), response, null);
+  }
+
+  function checkRef(ref: OrderRef): void {
+    const result = v.safeParse(OrderRefSchema, ref);
+    if (!result.success) {
+      throw new InvalidOrderError(
+        result.issues.map((issue) => ({
+          field: 'symbol' as const,
+          code: 'order-ref-invalid',
+          message: `The order reference is malformed at ${v.getDotPath(issue) ?? '(root)'}: ${issue.message}.`,
+        })),
+      );
+    }
+  }
+
+  async function branchOf(ref: OrderRef, callOptions?: CallOptions): Promise<string> {
+    if (ref.brokerBranch !== null && ref.brokerBranch.trim() !== '') return ref.brokerBranch;
+    // KIS rejects a modify / cancel without KRX_FWDG_ORD_ORGNO; look it up (ord_gno_brno).
+    const orders = await getOrders(
+      { tradingDate: ref.tradingDate, symbol: ref.symbol, brokerOrderId: ref.brokerOrderId },
+      callOptions,
+    );
+    const branch = orders.find((order) => order.kind === 'order')?.brokerBranch ?? null;
+    if (branch === null) {
+      throw new BrokerRejectedError(
+        'ORDER_NOT_FOUND',
+        `KIS: order ${ref.brokerOrderId} of ${ref.tradingDate} was not found, so its branch (KRX_FWDG_ORD_ORGNO) is unknown; nothing was sent`,
+      );
+    }
+    return branch;
+  }
+
+  async function revise(
+    ref: OrderRef,
+    action: 'cancel' | 'modify',
+    type: 'limit' | 'market',
+    quantity: number | 'all',
+    limitPrice: number | null,
+    callOptions: CallOptions | undefined,
+  ): Promise<OrderAck> {
+    const branch = await branchOf(ref, callOptions);
+    const what = `KIS order-rvsecncl ${action} ${ref.brokerOrderId}`;
+    const response = await send(
+      what,
+      'order',
+      withSignal(
+        {
+          method: 'POST',
+          path: KIS_ORDER_RVSECNCL_PATH,
+          trId: kisTrId(environment, KIS_ORDER_RVSECNCL_TR_ID),
+          body: buildKisOrderRvsecnclRequest({
+            ...account,
+            branch,
+            originalOrderNumber: ref.brokerOrderId,
+            action,
+            type,
+            quantity,
+            limitPrice,
+          }),
+        },
+        callOptions,
+      ),
+    );
+    return ackOf(
+      parsed(what, 'order', parseKisOrderOutput(response.body)),
+      response,
+      ref.brokerOrderId,
+    );
+  }
+
+  async function cancelOrder(ref: OrderRef, callOptions?: CallOptions): Promise<OrderAck> {
+    checkRef(ref);
+    return revise(ref, 'cancel', ref.type, 'all', null, callOptions);
+  }
+
+  async function modifyOrder(
+    ref: OrderRef,
+    change: OrderChange,
+    callOptions?: CallOptions,
+  ): Promise<OrderAck> {
+    checkRef(ref);
+    if (change.limitPrice === undefined && change.quantity === undefined) {
+      throw invalid('limitPrice', 'modify-empty', 'A modify needs a new limit price or quantity.');
+    }
+    const type = change.limitPrice !== undefined ? 'limit' : ref.type;
+    const limitPrice = type === 'limit' ? (change.limitPrice ?? ref.limitPrice) : null;
+    const issues = validateOrderRequest({
+      clientOrderId: 'modify',
+      symbol: ref.symbol,
+      side: ref.side,
+      quantity: change.quantity ?? ref.quantity,
+      type,
+      ...(type === 'limit' ? { limitPrice } : {}),
+    });
+    if (change.quantity !== undefined && change.quantity > ref.quantity) {
+      issues.push({
+        field: 'quantity',
+        code: 'modify-quantity-above-order',
+        message: `A modify cannot raise the quantity above the order's ${ref.quantity} shares; place a new order for more.`,
+      });
+    }
+    if (issues.length > 0) throw new InvalidOrderError(issues);
+    return revise(ref, 'modify', type, change.quantity ?? 'all', limitPrice, callOptions);
+  }
+
+  async function dailyCcld(query: OrdersQuery, callOptions?: CallOptions): Promise<BrokerOrder[]> {
+    const what = `KIS inquire-daily-ccld ${query.tradingDate}`;
+    const results = await pages(
+      what,
+      (context) =>
+        withSignal(
+          {
+            method: 'GET',
+            path: KIS_INQUIRE_DAILY_CCLD_PATH,
+            trId: kisTrId(environment, KIS_INQUIRE_DAILY_CCLD_TR_ID),
+            query: buildKisInquireDailyCcldRequest({
+              ...account,
+              tradingDate: query.tradingDate,
+              symbol: query.symbol ?? '',
+              openOnly: query.openOnly === true,
+              context,
+            }),
+          },
+          callOptions,
+        ),
+      parseKisInquireDailyCcld,
+    );
+    return results.flatMap((page) => page.rows.map(mapKisDailyCcldRow));
+  }
+
+  async function openOrdersToday(callOptions?: CallOptions): Promise<BrokerOrder[]> {
+    const what = 'KIS inquire-psbl-rvsecncl';
+    const tradingDate = today();
+    const results = await pages(
+      what,
+      (context) =>
+        withSignal(
+          {
+            method: 'GET',
+            path: KIS_INQUIRE_PSBL_RVSECNCL_PATH,
+            trId: kisTrId(environment, KIS_INQUIRE_PSBL_RVSECNCL_TR_ID),
+            query: buildKisInquirePsblRvsecnclRequest({ ...account, context }),
+          },
+          callOptions,
+        ),
+      parseKisInquirePsblRvsecncl,
+    );
+    return results.flatMap((page) =>
+      page.rows.map((row) => mapKisPsblRvsecnclRow(row, tradingDate)),
+    );
+  }
+
+  async function getOrders(query: OrdersQuery, callOptions?: CallOptions): Promise<BrokerOrder[]> {
+    const checked = v.safeParse(OrdersQuerySchema, query);
+    if (!checked.success) {
+      throw new ConfigError(
+        `KIS getOrders: the query is malformed (${checked.issues.map((issue) => issue.message).join('; ')}); nothing was sent`,
+      );
+    }
+    // Real: the open-order TR answers for today; paper has none (daily-ccld CCLD_DVSN 02).
+    const useOpenOrderTr =
+      query.openOnly === true && environment === 'real' && query.tradingDate === today();
+    const orders = useOpenOrderTr
+      ? await openOrdersToday(callOptions)
+      : await dailyCcld(query, callOptions);
+    const wanted =
+      query.brokerOrderId === undefined ? null : normalizeOrderNumber(query.brokerOrderId);
+    return orders.filter(
+      (order) =>
+        (query.symbol === undefined || order.symbol === query.symbol) &&
+        (wanted === null || normalizeOrderNumber(order.brokerOrderId) === wanted) &&
+        (query.openOnly !== true || order.remainingQuantity > 0),
+    );
+  }
+
+  async function getBalance(callOptions?: CallOptions): Promise<Balance> {
+    const what = 'KIS inquire-balance';
+    const results = await pages(
+      what,
+      (context) =>
+        withSignal(
+          {
+            method: 'GET',
+            path: KIS_INQUIRE_BALANCE_PATH,
+            trId: kisTrId(environment, KIS_INQUIRE_BALANCE_TR_ID),
+            query: buildKisInquireBalanceRequest({ ...account, context }),
+          },
+          callOptions,
+        ),
+      parseKisInquireBalance,
+    );
+    const first = results[0];
+    if (first === undefined || first.deposit === null) {
+      throw invalidResponseOf(what, 'output2 (dnca_tot_amt) missing', 'inquiry');
+    }
+    const whatCash = 'KIS inquire-psbl-order';
+    const cashResponse = await send(
+      whatCash,
+      'inquiry',
+      withSignal(
+        {
+          method: 'GET',
+          path: KIS_INQUIRE_PSBL_ORDER_PATH,
+          trId: kisTrId(environment, KIS_INQUIRE_PSBL_ORDER_TR_ID),
+          query: buildKisInquirePsblOrderRequest({
+            ...account,
+            symbol: options.balanceReferenceSymbol ?? '005930',
+          }),
+        },
+        callOptions,
+      ),
+    );
+    const cash = parsed(whatCash, 'inquiry', parseKisInquirePsblOrder(cashResponse.body));
+    const holdings: KisHolding[] = results.flatMap((page) => [...page.holdings]);
+    return {
+      cash: {
+        currency: 'KRW',
+        deposit: first.deposit,
+        orderable: cash.orderableCash,
+        totalValue: first.totalValue,
+      },
+      positions: holdings
+        .filter((holding) => holding.quantity > 0)
+        .map((holding) => ({
+          symbol: holding.symbol,
+          name: holding.name === '' ? null : holding.name,
+          quantity: holding.quantity,
+          sellableQuantity: holding.sellableQuantity,
+          averagePrice: holding.averagePrice,
+          currentPrice: holding.currentPrice,
+          marketValue: holding.marketValue,
+        })),
+    };
+  }
+
+  // ---- notices: ONE connection shared by every listener ----
+  const listeners = new Set<OrderEventListener>();
+  let connecting: Promise<KisNoticeConnection> | null = null;
+
+  function emit(event: OrderEvent): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener must not throw; the adapter ignores it.
+      }
+    }
+  }
+
+  async function connect(callOptions?: CallOptions): Promise<KisNoticeConnection> {
+    const htsId = credentials.htsId;
+    if (htsId === null || htsId.trim() === '') {
+      throw new ConfigError(
+        'KIS notices need the HTS id (credentials.htsId): the notice subscription is keyed by it',
+      );
+    }
+    let approvalKey: string;
+    try {
+      approvalKey = await auth.getApprovalKey(
+        callOptions?.signal === undefined ? {} : { signal: callOptions.signal },
+      );
+    } catch (error) {
+      throw toContractError(error, 'KIS notices: approval key', 'inquiry');
+    }
+    const connection = await openKisNoticeConnection({
+      url: webSocketUrl,
+      approvalKey,
+      trId: KIS_CCNL_NOTICE_TR_IDS[environment],
+      htsId,
+      webSocketFactory,
+      timeoutMs: options.subscribeTimeoutMs ?? 10_000,
+      signal: callOptions?.signal,
+      logger: log,
+      onRecords: (records) => {
+        for (const event of tracker.map(records, today())) emit(event);
+      },
+      onLost: (reason) => {
+        connecting = null;
+        emit({ type: 'connection-lost', reason, at: new Date(clock()).toISOString() });
+      },
+    });
+    return connection;
+  }
+
+  async function subscribe(
+    listener: OrderEventListener,
+    callOptions?: CallOptions,
+  ): Promise<Unsubscribe> {
+    if (connecting === null) {
+      const attempt = connect(callOptions);
+      connecting = attempt;
+      attempt.catch(() => {
+        if (connecting === attempt) connecting = null;
+      });
+    }
+    const current = connecting;
+    try {
+      await current;
+    } catch (error) {
+      throw error as QtsError;
+    }
+    listeners.add(listener);
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      listeners.delete(listener);
+      if (listeners.size === 0 && connecting === current) {
+        connecting = null;
+        await (await current).close();
+      }
+    };
+  }
+
+  async function close(): Promise<void> {
+    listeners.clear();
+    const current = connecting;
+    connecting = null;
+    if (current !== null) {
+      try {
+        await (await current).close();
+      } catch {
+        // never opened
+      }
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: 'kis',
+    environment,
+    capabilities: CAPABILITIES,
+    placeOrder,
+    cancelOrder,
+    modifyOrder,
+    getOrders,
+    subscribe,
+    getBalance,
+    close,
+  };
+}

@@ -1,0 +1,268 @@
+// H0STCNI0 / H0STCNI9 real-time execution notices over the KIS WebSocket (kis-openapi.md §8).
+import { createDecipheriv } from 'node:crypto';
+import * as v from 'valibot';
+
+/** Real TR id of the execution notice (paper: H0STCNI9). */
+export const KIS_CCNL_NOTICE_TR_IDS = { real: 'H0STCNI0', paper: 'H0STCNI9' } as const;
+
+/** The WebSocket path the official client subscribes on. */
+export const KIS_WEBSOCKET_PATH = '/tryitout';
+
+/**
+ * The subscribe (`tr_type` "1") or unsubscribe ("2") message. It carries the approval key: never
+ * log it.
+ */
+export function buildKisNoticeSubscribeMessage(input: {
+  readonly approvalKey: string;
+  readonly trId: string;
+  readonly htsId: string;
+  readonly subscribe: boolean;
+}): string {
+  return JSON.stringify({
+    header: {
+      approval_key: input.approvalKey,
+      custtype: 'P',
+      tr_type: input.subscribe ? '1' : '2',
+      'content-type': 'utf-8',
+    },
+    body: { input: { tr_id: input.trId, tr_key: input.htsId } },
+  });
+}
+
+const ControlSchema = v.object({
+  header: v.object({
+    tr_id: v.string(),
+    tr_key: v.optional(v.string()),
+    encrypt: v.optional(v.string()),
+  }),
+  body: v.optional(
+    v.object({
+      rt_cd: v.optional(v.string()),
+      msg_cd: v.optional(v.string()),
+      msg1: v.optional(v.string()),
+      output: v.optional(v.object({ key: v.optional(v.string()), iv: v.optional(v.string()) })),
+    }),
+  ),
+});
+
+/** A control message (a JSON text frame) in our terms. */
+export type KisNoticeControl =
+  | { readonly kind: 'pingpong' }
+  | {
+      readonly kind: 'reply';
+      readonly trId: string;
+      readonly ok: boolean;
+      readonly code: string;
+      readonly message: string;
+      /** The AES key and iv when the reply says `encrypt: "Y"` and carries them. */
+      readonly cipher: KisNoticeCipherKey | null;
+    }
+  | { readonly kind: 'invalid'; readonly issues: string };
+
+/** The AES-256-CBC key and iv of a subscription (32 and 16 characters). */
+export interface KisNoticeCipherKey {
+  readonly key: string;
+  readonly iv: string;
+}
+
+/**
+ * Parses a JSON control frame: PINGPONG, or a (un)subscribe reply with its AES key/iv.
+ *
+ * @param text The frame text (starts with `{`).
+ * @returns What it is.
+ */
+export function parseKisNoticeControl(text: string): KisNoticeControl {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', issues: 'not JSON' };
+  }
+  const parsed = v.safeParse(ControlSchema, json);
+  if (!parsed.success) return { kind: 'invalid', issues: parsed.issues[0]?.message ?? 'invalid' };
+  const { header, body } = parsed.output;
+  if (header.tr_id === 'PINGPONG') return { kind: 'pingpong' };
+  const key = body?.output?.key;
+  const iv = body?.output?.iv;
+  const cipher =
+    header.encrypt === 'Y' &&
+    key !== undefined &&
+    iv !== undefined &&
+    key.length === 32 &&
+    iv.length === 16
+      ? { key, iv }
+      : null;
+  return {
+    kind: 'reply',
+    trId: header.tr_id,
+    ok: body?.rt_cd === '0',
+    code: body?.msg_cd ?? '',
+    message: (body?.msg1 ?? '').replace(/\s+$/u, ''),
+    cipher,
+  };
+}
+
+/** A data frame `<enc>|<tr_id>|<count>|<payload>`, split. */
+export interface KisNoticeFrame {
+  readonly encrypted: boolean;
+  readonly trId: string;
+  readonly count: number;
+  readonly payload: string;
+}
+
+/**
+ * Splits a data frame; null when it is not one.
+ *
+ * @param text The frame text.
+ * @returns The parts, or null.
+ */
+export function splitKisNoticeFrame(text: string): KisNoticeFrame | null {
+  const first = text.indexOf('|');
+  const second = first < 0 ? -1 : text.indexOf('|', first + 1);
+  const third = second < 0 ? -1 : text.indexOf('|', second + 1);
+  if (third < 0) return null;
+  const enc = text.slice(0, first);
+  const count = Number(text.slice(second + 1, third));
+  if ((enc !== '0' && enc !== '1') || !Number.isInteger(count) || count < 1) return null;
+  return {
+    encrypted: enc === '1',
+    trId: text.slice(first + 1, second),
+    count,
+    payload: text.slice(third + 1),
+  };
+}
+
+/** A prepared decrypter for one subscription's key and iv. */
+export type KisNoticeDecrypter = (payload: string) => string;
+
+/**
+ * Creates the decrypter: base64 payload -> AES-256-CBC (key and iv are the UTF-8 bytes of the
+ * strings from the subscribe reply) -> PKCS#7 unpad -> UTF-8.
+ *
+ * @param cipher The key and iv.
+ * @returns The decrypter (throws on a bad payload).
+ */
+export function createKisNoticeDecrypter(cipher: KisNoticeCipherKey): KisNoticeDecrypter {
+  const key = Buffer.from(cipher.key, 'utf8');
+  const iv = Buffer.from(cipher.iv, 'utf8');
+  return (payload) => {
+    const decipher = createDecipheriv('aes-256-cbc', key, iv);
+    const input = Buffer.from(payload, 'base64');
+    return Buffer.concat([decipher.update(input), decipher.final()]).toString('utf8');
+  };
+}
+
+/** The current 26-field layout's tail and the older 23-field one's: index of ODER_PRC. */
+const LAYOUTS = {
+  current: { fields: 26, orderPrice: 25 },
+  older: { fields: 23, orderPrice: 22 },
+} as const;
+
+/** One notice record in our terms (order numbers as sent). */
+export interface KisNoticeRecord {
+  /** CUST_ID: the HTS id. */
+  readonly customerId: string;
+  /** ODER_NO. */
+  readonly orderNumber: string;
+  /** OODER_NO: the original order of a modify / cancel ('' or zeros otherwise). */
+  readonly originalOrderNumber: string;
+  /** SELN_BYOV_CLS: 01 sell, 02 buy. */
+  readonly side: 'buy' | 'sell';
+  /** RCTF_CLS: 0 new, 1 modify, 2 cancel. */
+  readonly action: 'new' | 'modify' | 'cancel';
+  /** ODER_KIND: the ORD_DVSN code. */
+  readonly orderTypeCode: string;
+  /** STCK_SHRN_ISCD. */
+  readonly symbol: string;
+  /** CNTG_QTY: fill quantity on a fill; the order quantity on a receipt. */
+  readonly quantity: number;
+  /** CNTG_UNPR: fill price on a fill. */
+  readonly price: number;
+  /** STCK_CNTG_HOUR: HHMMSS, Seoul. */
+  readonly time: string;
+  /** RFUS_YN 1. */
+  readonly rejected: boolean;
+  /** CNTG_YN 2 = a fill; 1 = a receipt (order / modify / cancel / reject acknowledgement). */
+  readonly fill: boolean;
+  /** ACPT_YN: 1 accepted, 2 confirmed, 3 canceled (IOC/FOK remainder). */
+  readonly acceptance: string;
+  /** BRNC_NO. */
+  readonly branch: string;
+  /** ODER_QTY. */
+  readonly orderQuantity: number;
+  /** ODER_PRC, or null when absent or not a number. */
+  readonly orderPrice: number | null;
+}
+
+function toNumber(text: string | undefined): number {
+  if (text === undefined) return Number.NaN;
+  const trimmed = text.trim();
+  return trimmed === '' ? Number.NaN : Number(trimmed);
+}
+
+function recordLength(total: number, count: number): number | null {
+  if (total === LAYOUTS.current.fields * count) return LAYOUTS.current.fields;
+  if (total === LAYOUTS.older.fields * count) return LAYOUTS.older.fields;
+  if (total % count !== 0) return null;
+  const each = total / count;
+  return each >= LAYOUTS.older.fields ? each : null;
+}
+
+/**
+ * Parses a decrypted payload of `count` records tolerantly: the 26-field layout and the older
+ * 23-field one (fields 0-17 are the same in both; ODER_PRC is last), extra trailing fields are
+ * ignored (the record length is total / count).
+ *
+ * @param text The decrypted payload (`^`-separated).
+ * @param count The frame's record count.
+ * @returns The records, or a reason when the payload does not fit either layout.
+ */
+export function parseKisNoticeRecords(
+  text: string,
+  count: number,
+): { readonly records: KisNoticeRecord[] } | { readonly error: string } {
+  const fields = text.split('^');
+  const each = recordLength(fields.length, count);
+  if (each === null) {
+    return { error: `${fields.length} fields do not make ${count} record(s) of 23 or 26 fields` };
+  }
+  const priceIndex =
+    each >= LAYOUTS.current.fields ? LAYOUTS.current.orderPrice : LAYOUTS.older.orderPrice;
+  const records: KisNoticeRecord[] = [];
+  for (let start = 0; start < fields.length; start += each) {
+    const f = (index: number): string => fields[start + index] ?? '';
+    const sideCode = f(4);
+    const actionCode = f(5);
+    const quantity = toNumber(f(9));
+    const orderQuantity = toNumber(f(16));
+    const price = toNumber(f(10));
+    if (
+      f(2).trim() === '' ||
+      (sideCode !== '01' && sideCode !== '02') ||
+      !['0', '1', '2'].includes(actionCode) ||
+      !(Number.isFinite(quantity) || Number.isFinite(orderQuantity))
+    ) {
+      return { error: `record ${records.length + 1} has no order number, side or quantity` };
+    }
+    const orderPrice = toNumber(f(priceIndex));
+    records.push({
+      customerId: f(0),
+      orderNumber: f(2).trim(),
+      originalOrderNumber: f(3).trim(),
+      side: sideCode === '01' ? 'sell' : 'buy',
+      action: actionCode === '1' ? 'modify' : actionCode === '2' ? 'cancel' : 'new',
+      orderTypeCode: f(6),
+      symbol: f(8).trim(),
+      quantity: Number.isFinite(quantity) ? quantity : 0,
+      price: Number.isFinite(price) ? price : 0,
+      time: f(11),
+      rejected: f(12) === '1',
+      fill: f(13) === '2',
+      acceptance: f(14),
+      branch: f(15).trim(),
+      orderQuantity: Number.isFinite(orderQuantity) ? orderQuantity : 0,
+      orderPrice: Number.isFinite(orderPrice) ? orderPrice : null,
+    });
+  }
+  return { records };
+}

@@ -1,0 +1,66 @@
+// POST /uapi/domestic-stock/v1/trading/order-rvsecncl (kis-openapi.md section 5).
+
+/** The path of order-rvsecncl. */
+export const KIS_ORDER_RVSECNCL_PATH = '/uapi/domestic-stock/v1/trading/order-rvsecncl';
+
+/** Real TR id of order-rvsecncl (paper: VTTC0013U). */
+export const KIS_ORDER_RVSECNCL_TR_ID = 'TTTC0013U';
+
+/** A cancel or modify in our terms. */
+export interface KisOrderRvsecnclInput {
+  readonly accountNumber: string;
+  readonly accountProductCode: string;
+  /** KRX_FWDG_ORD_ORGNO of the original order. */
+  readonly branch: string;
+  /** ODNO of the original order, as KIS sent it. */
+  readonly originalOrderNumber: string;
+  readonly action: 'cancel' | 'modify';
+  /** The order type after the request (`00` limit / `01` market). */
+  readonly type: 'limit' | 'market';
+  /** `all` = every remaining share (QTY_ALL_ORD_YN Y, ORD_QTY "0"); else the shares to modify / cancel. */
+  readonly quantity: number | 'all';
+  /** New price for a limit modify; ignored for cancel and market (ORD_UNPR "0"). */
+  readonly limitPrice: number | null;
+}
+
+/** The order-rvsecncl body: uppercase keys, every value a string. */
+export type KisOrderRvsecnclRequest = Readonly<{
+  CANO: string;
+  ACNT_PRDT_CD: string;
+  KRX_FWDG_ORD_ORGNO: string;
+  ORGN_ODNO: string;
+  ORD_DVSN: '00' | '01';
+  RVSE_CNCL_DVSN_CD: '01' | '02';
+  ORD_QTY: string;
+  ORD_UNPR: string;
+  QTY_ALL_ORD_YN: 'Y' | 'N';
+  EXCG_ID_DVSN_CD: 'KRX';
+}>;
+
+/**
+ * Builds the order-rvsecncl body: RVSE_CNCL_DVSN_CD `01` modify / `02` cancel; cancel sends
+ * ORD_UNPR `"0"`; QTY_ALL_ORD_YN `Y` with ORD_QTY `"0"` for all remaining shares.
+ *
+ * @param input The cancel or modify.
+ * @returns The body.
+ */
+export function buildKisOrderRvsecnclRequest(
+  input: KisOrderRvsecnclInput,
+): KisOrderRvsecnclRequest {
+  const all = input.quantity === 'all';
+  const priced = input.action === 'modify' && input.type === 'limit';
+  return {
+    CANO: input.accountNumber,
+    ACNT_PRDT_CD: input.accountProductCode,
+    KRX_FWDG_ORD_ORGNO: input.branch,
+    ORGN_ODNO: input.originalOrderNumber,
+    ORD_DVSN: input.type === 'market' ? '01' : '00',
+    RVSE_CNCL_DVSN_CD: input.action === 'cancel' ? '02' : '01',
+    ORD_QTY: all ? '0' : String(input.quantity),
+    ORD_UNPR: priced ? String(input.limitPrice ?? 0) : '0',
+    QTY_ALL_ORD_YN: all ? 'Y' : 'N',
+    EXCG_ID_DVSN_CD: 'KRX',
+  };
+}
+
+export { parseKisOrderOutput as parseKisOrderRvsecnclOutput } from './kis-order-cash-api.js';
