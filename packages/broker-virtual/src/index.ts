@@ -1,1 +1,31 @@
-export {};
+// @qts/broker-virtual: the virtual exchange core, the in-process adapter and the KIS sandbox.
+
+// Exchange core
+export {
+  createVirtualExchange,
+  DEFAULT_STARTING_CASH,
+  DEFAULT_VIRTUAL_ACCOUNT,
+  DEFAULT_VIRTUAL_BRANCH,
+  type FaultOperation,
+  type ModifyOrderInput,
+  type NoticeFault,
+  type PlaceOrderInput,
+  SCHEMA_VERSION,
+  type VirtualBalance,
+  type VirtualEvent,
+  type VirtualEventListener,
+  type VirtualExchange,
+  VirtualExchangeError,
+  type VirtualExchangeOptions,
+  type VirtualFault,
+  type VirtualFaults,
+  type VirtualOrder,
+  type VirtualOrderKind,
+  type VirtualOrderStatus,
+  type VirtualOrdersQuery,
+  type VirtualOrderType,
+  type VirtualPosition,
+  type VirtualRejectionReason,
+  type VirtualResult,
+  type VirtualSide,
+} from './core/index.js';
