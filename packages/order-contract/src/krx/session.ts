@@ -48,7 +48,7 @@ export const NO_HOLIDAYS: HolidayCalendar = { isHoliday: () => false };
 /**
  * Creates a holiday calendar from a list of dates.
  *
- * @param dates Holidays as `YYYYMMDD`.
+ * @param dates - Holidays as `YYYYMMDD`.
  * @returns The calendar.
  */
 export function createHolidayCalendar(dates: Iterable<string>): HolidayCalendar {
@@ -69,9 +69,9 @@ const pad = (value: number, width = 2): string => String(value).padStart(width, 
 /**
  * The date in Asia/Seoul at an instant, whatever the machine's time zone.
  *
- * @param instant The instant. @defaultValue now
+ * @param instant - The instant. Defaults to now.
  * @returns `YYYYMMDD`.
- * @throws {RangeError} for an invalid Date.
+ * @throws `RangeError` for an invalid Date.
  */
 export function seoulDate(instant: Date = new Date()): string {
   const seoul = seoulParts(instant);
@@ -81,9 +81,9 @@ export function seoulDate(instant: Date = new Date()): string {
 /**
  * The wall-clock time in Asia/Seoul at an instant, whatever the machine's time zone.
  *
- * @param instant The instant. @defaultValue now
+ * @param instant - The instant. Defaults to now.
  * @returns `HHMMSS`.
- * @throws {RangeError} for an invalid Date.
+ * @throws `RangeError` for an invalid Date.
  */
 export function seoulTime(instant: Date = new Date()): string {
   const seoul = seoulParts(instant);
@@ -94,10 +94,10 @@ export function seoulTime(instant: Date = new Date()): string {
  * The KRX session phase at an instant: weekends and the calendar's holidays are closed all day,
  * otherwise the phase of `KRX_SESSION_SCHEDULE` that holds the Seoul time, else closed.
  *
- * @param instant The instant.
- * @param calendar Holidays. @defaultValue `NO_HOLIDAYS`
+ * @param instant - The instant.
+ * @param calendar - Holidays. Defaults to `NO_HOLIDAYS` (weekends only).
  * @returns The phase.
- * @throws {RangeError} for an invalid Date.
+ * @throws `RangeError` for an invalid Date.
  */
 export function krxSessionAt(
   instant: Date,

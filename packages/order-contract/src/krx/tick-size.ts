@@ -39,9 +39,9 @@ function assertPrice(price: number, what: string): void {
 /**
  * Finds the band of the stock tick table that holds a price.
  *
- * @param price The price in KRW (finite, not negative).
+ * @param price - The price in KRW (finite, not negative).
  * @returns The band.
- * @throws {RangeError} when the price is not finite or negative.
+ * @throws `RangeError` when the price is not finite or negative.
  */
 export function tickBand(price: number): TickBand {
   assertPrice(price, 'tickBand');
@@ -55,10 +55,10 @@ export function tickBand(price: number): TickBand {
 /**
  * Returns the KRX tick (price unit) for a price: the 2023 stock table, or 5 KRW for ETFs and ETNs.
  *
- * @param price The price in KRW (finite, not negative).
- * @param productType The product type when known; stock when absent.
+ * @param price - The price in KRW (finite, not negative).
+ * @param productType - The product type when known; stock when absent.
  * @returns The tick in KRW.
- * @throws {RangeError} when the price is not finite or negative.
+ * @throws `RangeError` when the price is not finite or negative.
  */
 export function tickSize(price: number, productType?: ProductType): number {
   assertPrice(price, 'tickSize');
@@ -69,8 +69,8 @@ export function tickSize(price: number, productType?: ProductType): number {
 /**
  * Tells whether a price can be ordered on KRX: a positive whole number of KRW on its tick.
  *
- * @param price The price in KRW (any value; never throws).
- * @param productType The product type when known; stock when absent.
+ * @param price - The price in KRW (any value; never throws).
+ * @param productType - The product type when known; stock when absent.
  * @returns True when the price is on the tick.
  */
 export function isOnTick(price: number, productType?: ProductType): boolean {
@@ -82,12 +82,12 @@ export function isOnTick(price: number, productType?: ProductType): boolean {
  * Rounds a price to the KRX tick. The result is always on the tick and at least one tick.
  * Rounding up across a band boundary lands on the boundary, which is on both ticks.
  *
- * @param price The price in KRW (finite, not negative).
- * @param rounding `down` (never above the price, but at least one tick), `up` (never below) or
+ * @param price - The price in KRW (finite, not negative).
+ * @param rounding - `down` (never above the price, but at least one tick), `up` (never below) or
  *   `nearest` (ties go up).
- * @param productType The product type when known; stock when absent.
+ * @param productType - The product type when known; stock when absent.
  * @returns The rounded price, KRW.
- * @throws {RangeError} when the price is not finite or negative.
+ * @throws `RangeError` when the price is not finite or negative.
  */
 export function roundToTick(
   price: number,

@@ -17,11 +17,11 @@ export const DEFAULT_MAX_ORDER_QUANTITY = 1_000_000;
 
 /** Options of `validateOrderRequest`. */
 export interface ValidateOrderRequestOptions {
-  /** The largest quantity one order may have. @defaultValue 1,000,000 (`DEFAULT_MAX_ORDER_QUANTITY`) */
+  /** The largest quantity one order may have. Defaults to 1,000,000 (`DEFAULT_MAX_ORDER_QUANTITY`). */
   readonly maxQuantity?: number;
 }
 
-/** Formats a number with thousands separators (`10005` -> `10,005`), independent of the locale. */
+/** Formats a number with thousands separators (`10005` becomes `10,005`), independent of the locale. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const [whole = '', fraction] = String(Math.abs(value)).split('.');
@@ -263,8 +263,8 @@ function checkLimitPrice(
  * for limit, forbidden for market, positive whole KRW on the tick) and product type. An ETN
  * symbol (`Q` + 6 digits) uses the ETN tick even without a product type.
  *
- * @param request Any value; never throws for bad input.
- * @param options Optional limits.
+ * @param request - Any value; never throws for bad input.
+ * @param options - Optional limits.
  * @returns Every problem found, each with a message saying what is wrong and how to fix it; empty when valid.
  */
 export function validateOrderRequest(
@@ -295,10 +295,10 @@ export function validateOrderRequest(
 /**
  * Checks an order request like `validateOrderRequest` and throws when anything is wrong.
  *
- * @param request Any value.
- * @param options Optional limits.
+ * @param request - Any value.
+ * @param options - Optional limits.
  * @returns Nothing; narrows `request` to `OrderRequest`.
- * @throws {InvalidOrderError} carrying every issue, when the request breaks a rule.
+ * @throws `InvalidOrderError` carrying every issue, when the request breaks a rule.
  */
 export function assertValidOrderRequest(
   request: unknown,

@@ -111,7 +111,7 @@ export const ORDER_TRANSITIONS: OrderTransitionTable = {
 /**
  * Tells whether a status is terminal (filled, canceled, rejected, failed, not_found).
  *
- * @param status The status.
+ * @param status - The status.
  * @returns True for a terminal status.
  */
 export function isTerminal(status: OrderStatus): boolean {
@@ -130,8 +130,8 @@ function isCount(value: unknown): value is number {
  * Applies an event to an order status. Pure; never throws: impossible moves and malformed events
  * come back as `{ ok: false, reason }`.
  *
- * @param status The current status.
- * @param event What happened.
+ * @param status - The current status.
+ * @param event - What happened.
  * @returns The new status, or the reason the move is refused.
  */
 export function transition(status: OrderStatus, event: OrderTransitionEvent): TransitionResult {

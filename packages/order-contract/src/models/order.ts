@@ -31,7 +31,7 @@ export const OrderRequestSchema = v.object({
   /** KRX symbol: `^[0-9A-Z]{6}$` (stocks, preferred shares such as 00088K) or `^Q[0-9]{6}$` (ETNs). */
   symbol: v.string(),
   side: v.picklist(ORDER_SIDES),
-  /** Whole shares, > 0. */
+  /** Whole shares, at least 1. */
   quantity: v.number(),
   type: v.picklist(ORDER_TYPES),
   /** KRW on the KRX tick; required for limit orders, absent (or null) for market orders. */

@@ -81,8 +81,8 @@ let sequence = 0;
 /**
  * A valid resting limit buy order for the harness's symbol and price.
  *
- * @param harness The harness.
- * @param overrides Fields to replace (used to build invalid requests).
+ * @param harness - The harness.
+ * @param overrides - Fields to replace (used to build invalid requests).
  * @returns The request.
  */
 export function conformanceOrderRequest(
@@ -105,8 +105,8 @@ export function conformanceOrderRequest(
 /**
  * The reference a cancel or modify of a placed order needs.
  *
- * @param request The placed request.
- * @param ack Its acknowledgement.
+ * @param request - The placed request.
+ * @param ack - Its acknowledgement.
  * @returns The order reference.
  */
 export function orderRefOf(request: OrderRequest, ack: OrderAck): OrderRef {

@@ -32,9 +32,9 @@ export interface ConformanceSuiteOptions {
  * Declares the Order Adapter conformance suite for one adapter: one vitest test per case, each
  * with a fresh harness that is closed afterwards.
  *
- * @param name The adapter's name in the report.
- * @param createHarness Creates the adapter with a scripted broker behind it.
- * @param options Cases to skip.
+ * @param name - The adapter's name in the report.
+ * @param createHarness - Creates the adapter with a scripted broker behind it.
+ * @param options - Cases to skip.
  */
 export function describeOrderAdapterConformance(
   name: string,

@@ -12,10 +12,10 @@ export interface WaitForOptions {
  * Polls `probe` until it returns something other than undefined, or fails at the deadline.
  * Use it instead of bare sleeps: it returns as soon as the condition holds.
  *
- * @param probe Returns the awaited value, or undefined while it is not there yet.
- * @param options What is awaited and how long to wait.
+ * @param probe - Returns the awaited value, or undefined while it is not there yet.
+ * @param options - What is awaited and how long to wait.
  * @returns The first value the probe returned.
- * @throws {Error} when the deadline passes first.
+ * @throws `Error` when the deadline passes first.
  */
 export async function waitFor<T>(
   probe: () => T | undefined | Promise<T | undefined>,
