@@ -40,6 +40,10 @@ export interface TradingLoopFinding {
 export interface TradingLoopScan {
   /** Scanned files, relative to the root. */
   readonly files: readonly string[];
+  /** Timer / scheduler calls and infinite or flag-controlled loops examined (all, flagged or not). */
+  readonly constructs: number;
+  /** Named functions and methods whose bodies were followed. */
+  readonly functions: number;
   readonly findings: readonly TradingLoopFinding[];
 }
 
@@ -114,8 +118,10 @@ export function scanForTradingLoops(root: string): TradingLoopScan {
   }
   const reach = computeReach(bodies);
   const findings: TradingLoopFinding[] = [];
+  let constructs = 0;
   for (const file of files) {
     for (const region of findRegions(file.code)) {
+      constructs++;
       const how = regionReaches(region.text, reach, region.callbackArgs);
       if (how !== null) {
         findings.push({
@@ -142,7 +148,7 @@ export function scanForTradingLoops(root: string): TradingLoopScan {
     });
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { files: files.map((f) => f.rel).sort(), findings };
+  return { files: files.map((f) => f.rel).sort(), constructs, functions: defs.length, findings };
 }
 
 const ORDER_NAME_SET: ReadonlySet<string> = new Set(ORDER_CALL_NAMES);

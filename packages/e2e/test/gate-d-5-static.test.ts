@@ -41,9 +41,12 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
       (f) => `${f.file}:${f.line} ${f.kind} ${f.construct} reaches ${f.reaches}`,
     );
     expect(report, 'constructs that reach an order call').toEqual([]);
+    // not vacuous: the scan did see timers and loops (e.g. the runner's watchdog) and functions
+    expect(scan.constructs).toBeGreaterThan(0);
+    expect(scan.functions).toBeGreaterThan(100);
     recordEvidence(
       5,
-      `static scan of ${scan.files.length} source files in ${byPackage.size} packages/apps: 0 loops reach an order call`,
+      `static scan of ${scan.files.length} source files in ${byPackage.size} packages/apps (${scan.constructs} timers/loops, ${scan.functions} functions followed): 0 reach an order call`,
     );
   });
 
