@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ConformanceHarness,
+  checkAbortBeforeSendIsNotPlaced,
   checkBrokerRejection,
   checkCancelOrder,
   checkFillsReachSubscriberOnce,
@@ -63,6 +64,12 @@ describe('the conformance kit detects broken adapters', () => {
     await expect(
       runAgainst({ refusedAsUnknown: true }, checkRefusedConnectionIsNotPlaced),
     ).rejects.toThrow(/error class/);
+  });
+
+  it('an adapter that ignores an aborted signal', async () => {
+    await expect(
+      runAgainst({ ignoreAbort: true }, checkAbortBeforeSendIsNotPlaced),
+    ).rejects.toThrow(/to fail, but it succeeded/);
   });
 
   it('an adapter whose inquiry never shows the cancel', async () => {

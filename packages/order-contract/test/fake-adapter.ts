@@ -26,6 +26,8 @@ export interface FakeFaults {
   readonly dropBrokerCode?: boolean;
   /** Calls a refused connection an unknown outcome. */
   readonly refusedAsUnknown?: boolean;
+  /** Ignores the abort signal. */
+  readonly ignoreAbort?: boolean;
   /** Forgets canceled orders in inquiries (shows them open). */
   readonly cancelNotReflected?: boolean;
 }
@@ -112,8 +114,11 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
       balance: false,
       marketOrders: false,
     },
-    async placeOrder(request): Promise<OrderAck> {
+    async placeOrder(request, options = {}): Promise<OrderAck> {
       if (faults.skipValidation !== true) assertValidOrderRequest(request);
+      if (options.signal?.aborted === true && faults.ignoreAbort !== true) {
+        throw new RouteUnavailableError('aborted before sending', { code: 'ABORTED' });
+      }
       let id: string;
       try {
         id = await send(request);

@@ -311,6 +311,21 @@ export async function checkRefusedConnectionIsNotPlaced(
   expect((await harness.placeRequests()) - before, 'place requests after recovery').toBe(1);
 }
 
+/** A call with an already aborted signal raises RouteUnavailableError (code ABORTED, outcome not_placed) and sends nothing. */
+export async function checkAbortBeforeSendIsNotPlaced(harness: ConformanceHarness): Promise<void> {
+  const before = await harness.placeRequests();
+  const controller = new AbortController();
+  controller.abort();
+  const error = await captureError(
+    () =>
+      harness.adapter.placeOrder(conformanceOrderRequest(harness), { signal: controller.signal }),
+    'placeOrder with an aborted signal',
+  );
+  expectQtsError(error, 'RouteUnavailableError', 'not_placed');
+  expect(error.code, 'error code').toBe('ABORTED');
+  expect((await harness.placeRequests()) - before, 'place requests sent').toBe(0);
+}
+
 function fillsOf(events: readonly OrderEvent[], brokerOrderId: string): OrderFilledEvent[] {
   return events.filter(
     (event): event is OrderFilledEvent =>
@@ -434,6 +449,12 @@ export const ORDER_ADAPTER_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
     title: 'a refused connection raises RouteUnavailableError (not_placed)',
     needsNotices: false,
     run: checkRefusedConnectionIsNotPlaced,
+  },
+  {
+    id: 'abort-before-send',
+    title: 'a call with an aborted signal raises RouteUnavailableError (ABORTED) and sends nothing',
+    needsNotices: false,
+    run: checkAbortBeforeSendIsNotPlaced,
   },
   {
     id: 'fills-once',

@@ -8,6 +8,7 @@ export {
   CONFORMANCE_REJECTION,
   type ConformanceCheck,
   type ConformanceHarness,
+  checkAbortBeforeSendIsNotPlaced,
   checkBrokerRejection,
   checkCancelOrder,
   checkFillsReachSubscriberOnce,
