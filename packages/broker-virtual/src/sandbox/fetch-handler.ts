@@ -19,7 +19,7 @@ export const KIS_REST_BASE_URLS: Readonly<Record<KisSandboxEnvironment, string>>
   paper: 'https://openapivts.koreainvestment.com:29443',
 };
 
-export interface KisRequestHandlerOptions extends KisSandboxTimingOptions {
+export interface HandlerOnPortOptions extends KisSandboxTimingOptions {
   readonly environment?: KisSandboxEnvironment | undefined;
   readonly credentials?: KisSandboxCredentials | undefined;
 }
@@ -38,7 +38,7 @@ export interface KisRequestHandlerBase {
 
 export function createHandlerOnPort(
   exchangePort: ExchangePort,
-  options: KisRequestHandlerOptions = {},
+  options: HandlerOnPortOptions = {},
 ): KisRequestHandlerBase {
   const state = createSandboxState({ ...options, port: exchangePort });
   const handleKisRequest = async (request: Request): Promise<Response> =>
