@@ -39,15 +39,15 @@ export interface KisTokenStatus {
 /** Tokens and approval keys of one (environment, host, app key). */
 export interface KisAuth {
   /** A valid access token: cached, single-flight, at most one issuance a minute. */
-  getAccessToken(options?: { signal?: AbortSignal }): Promise<string>;
+  getAccessToken(options?: { signal?: AbortSignal | undefined }): Promise<string>;
   /** Drops `token` from memory and from the cache (when it is still the cached one). */
   invalidateToken(token: string): Promise<void>;
   /** The cached token's status, or null when there is none. Never the token. */
   tokenStatus(): Promise<KisTokenStatus | null>;
   /** Revokes the cached token at KIS (`/oauth2/revokeP`) and drops it. No-op without one. */
-  revokeToken(options?: { signal?: AbortSignal }): Promise<void>;
+  revokeToken(options?: { signal?: AbortSignal | undefined }): Promise<void>;
   /** The WebSocket approval key (`/oauth2/Approval`), cached. */
-  getApprovalKey(options?: { signal?: AbortSignal }): Promise<string>;
+  getApprovalKey(options?: { signal?: AbortSignal | undefined }): Promise<string>;
   /** The endpoints this auth issues tokens for (lets a transport refuse a mismatch). */
   readonly endpoints?: KisEndpoints;
   /** The credentials this auth uses. */
@@ -63,25 +63,25 @@ export interface KisAuthOptions {
   /** Where tokens live (createFileTokenCache for sharing between processes). */
   tokenCache: TokenCache;
   /** Deadline of each token/approval request in ms (default 10 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Epoch-ms clock (default Date.now). */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Log hook; never sees secrets. */
-  logger?: KisLogger;
+  logger?: KisLogger | undefined;
   /** Inside the one-issuance-a-minute window: `wait` (default) or `fail` with KisAuthError. */
-  issuance?: 'wait' | 'fail';
+  issuance?: 'wait' | 'fail' | undefined;
   /** Refresh a token when less than this remains (default 10 min). */
-  refreshMarginMs?: number;
+  refreshMarginMs?: number | undefined;
   /** Minimum spacing of token issuances per app key and host (default 60 000). */
-  issuanceIntervalMs?: number;
+  issuanceIntervalMs?: number | undefined;
   /** Connect timeout in ms (default min(3000, timeoutMs)). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** Reuse an approval key for at most this long (default 12 h). */
-  approvalKeyMaxAgeMs?: number;
+  approvalKeyMaxAgeMs?: number | undefined;
   /** fetch to use instead of undici's (e.g. globalThis.fetch under msw). */
-  fetch?: KisFetch;
+  fetch?: KisFetch | undefined;
   /** Sleep used while waiting for the issuance window (tests pair it with `clock`). */
-  sleep?: KisSleep;
+  sleep?: KisSleep | undefined;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;

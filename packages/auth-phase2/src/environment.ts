@@ -99,7 +99,7 @@ export function resolveKisEndpoints(
 
 /**
  * The TR id to send in `environment`: paper ids are the real id with a leading T, J or C
- * replaced by V (e.g. TTTC0012U -> VTTC0012U); other ids and real mode are unchanged.
+ * replaced by V (e.g. TTTC0012U becomes VTTC0012U); other ids and real mode are unchanged.
  */
 export function kisTrId(environment: KisEnvironment, realTrId: string): string {
   assertEnvironment(environment);

@@ -13,7 +13,7 @@ export const REDACTED = '[redacted]';
 
 /**
  * Replaces every occurrence of each secret in `text` by `[redacted]`. Empty, null and very
- * short (< 4 chars) secrets are ignored so ordinary text is not mangled.
+ * short (under 4 chars) secrets are ignored so ordinary text is not mangled.
  */
 export function redactSecrets(
   text: string,

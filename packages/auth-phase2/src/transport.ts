@@ -22,13 +22,13 @@ export interface KisRequest {
   /** The TR id to send (already mapped with kisTrId for the environment). */
   readonly trId: string;
   /** Query parameters (GET). */
-  readonly query?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>> | undefined;
   /** JSON body (POST); keys in KIS upper case. */
-  readonly body?: Readonly<Record<string, string>>;
+  readonly body?: Readonly<Record<string, string>> | undefined;
   /** Paging: `''` for the first page, `'N'` for the next. */
-  readonly trCont?: '' | 'N';
+  readonly trCont?: '' | 'N' | undefined;
   /** Aborts the call. Before the connection: not-sent; after: sent. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A KIS answer (any body with rt_cd, on HTTP 200 or 500 alike). */
@@ -72,19 +72,19 @@ export interface KisTransportOptions {
   /** Token source (createKisAuth). */
   auth: KisAuth;
   /** Deadline of each request in ms, connect to last body byte (default 10 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Calls per second (default: defaultKisRatePerSecond); null = no pacing. */
-  ratePerSecond?: number | null;
+  ratePerSecond?: number | null | undefined;
   /** Log hook; never sees secrets. */
-  logger?: KisLogger;
+  logger?: KisLogger | undefined;
   /** Epoch-ms clock (default Date.now), used for pacing and durations. */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /** Connect timeout in ms (default min(3000, timeoutMs)). */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** fetch to use instead of undici's (e.g. globalThis.fetch under msw; less precise phases). */
-  fetch?: KisFetch;
+  fetch?: KisFetch | undefined;
   /** Sleep used by the pacer (tests pair it with `clock`). */
-  sleep?: KisSleep;
+  sleep?: KisSleep | undefined;
 }
 
 /** KIS answers that mean the token is no good: drop it (the next call gets a new one). */
