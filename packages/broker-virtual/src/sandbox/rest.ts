@@ -1,4 +1,5 @@
 // The KIS REST face: token endpoints, request checks and the /uapi endpoints over the exchange.
+import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
 import { kstDateTime, kstTime } from './kst.js';
@@ -223,6 +224,22 @@ export function createRestHandler(ctx: RestContext) {
       return tokenEndpointError(403, 'badAppSecret');
     }
     return kisJson(200, { approval_key: ctx.tokens.issueApprovalKey() });
+  }
+
+  /** Optional hashkey (kis-openapi.md §2.4): appkey/appsecret headers, echoes the body with HASH. */
+  function hashkey(request: SandboxRequest): WireResponse {
+    if (request.header('appkey') !== ctx.credentials.appKey) return gatewayError('badAppKey', null);
+    if (request.header('appsecret') !== ctx.credentials.appSecret) {
+      return gatewayError('badAppSecret', null);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.bodyText);
+    } catch {
+      return gatewayError('badJson', null);
+    }
+    const hash = createHash('sha256').update(request.bodyText, 'utf8').digest('base64');
+    return kisJson(200, { JsonBody: parsed, HASH: hash });
   }
 
   // ---------- /uapi checks ----------
@@ -824,6 +841,7 @@ export function createRestHandler(ctx: RestContext) {
         if (request.path === '/oauth2/tokenP') return respond(tokenP(request));
         if (request.path === '/oauth2/revokeP') return respond(revokeP(request));
         if (request.path === '/oauth2/Approval') return respond(approval(request));
+        if (request.path === '/uapi/hashkey') return respond(hashkey(request));
       }
       return uapi(request);
     },

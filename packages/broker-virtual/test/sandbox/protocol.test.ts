@@ -131,6 +131,24 @@ describe('token endpoints', () => {
   });
 });
 
+describe('hashkey', () => {
+  it('answers HASH for the body (optional endpoint, no token needed)', async () => {
+    const { sb } = await start();
+    const response = await fetch(`${sb.baseUrl}/uapi/hashkey`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        appkey: sb.credentials.appKey,
+        appsecret: sb.credentials.appSecret,
+      },
+      body: JSON.stringify({ CANO: '1' }),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(typeof body.HASH).toBe('string');
+  });
+});
+
 describe('request checks', () => {
   it('answers an expired token with EGW00123 (HTTP 500)', async () => {
     let clock = Date.UTC(2026, 0, 5, 1);
@@ -314,6 +332,13 @@ describe('response headers', () => {
     expect(head).toMatch(/\r\ntr_cont: [DE]\r\n/);
     expect(head).toMatch(/\r\ngt_uid: [0-9a-f]+\r\n/);
     expect(head).not.toMatch(/\r\ncontent-type:/);
+    // the official Python client turns every all-lower-case header name into an identifier
+    const lowerCaseNames = head
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.slice(0, line.indexOf(':')))
+      .filter((name) => name === name.toLowerCase());
+    expect(lowerCaseNames.sort()).toEqual(['gt_uid', 'tr_cont', 'tr_id']);
   });
 });
 
