@@ -1,6 +1,8 @@
-// Loads the sibling packages the flow tests drive, checking each export the tests need so that
-// a missing one fails the gate with a clear reason (which package, which export, which issue)
-// instead of a TypeError deep inside a test.
+// Small helpers over the sibling packages the flow tests drive.
+import { type KisSandbox, type KisSandboxOptions, startKisSandbox } from '@qts/broker-virtual';
+
+/** broker-virtual's running KIS sandbox (HTTP + WebSocket on 127.0.0.1). */
+export type SandboxView = KisSandbox;
 
 /** A function export, or a clear error naming the package and its issue. */
 export function requireExport<T>(
@@ -18,74 +20,12 @@ export function requireExport<T>(
   return value as T;
 }
 
-/** The parts of broker-virtual's VirtualExchange the tests read. */
-export interface ExchangeView {
-  readonly defaultAccount: string;
-  tradingDate(at?: number): string;
-  orders(account: string, query?: { tradingDate?: string }): readonly ExchangeOrder[];
-  setReferencePrice(symbol: string, price: number): unknown;
-  readonly faults: FaultsView;
-  close(): void;
-}
-
-export interface ExchangeOrder {
-  readonly orderNo: string;
-  readonly kind: 'order' | 'modify' | 'cancel';
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly quantity: number;
-  readonly limitPrice: number | null;
-  readonly filledQuantity: number;
-  readonly status: string;
-}
-
-export type FaultView =
-  | { readonly kind: 'reject'; readonly code: string; readonly message: string }
-  | { readonly kind: 'delay'; readonly ms: number }
-  | { readonly kind: 'never-answer' }
-  | { readonly kind: 'reset-after-accept' }
-  | { readonly kind: 'refuse-connection' };
-
-export interface FaultsView {
-  next(
-    operation: 'place' | 'cancel' | 'modify' | 'inquiry' | 'balance' | 'connect',
-    fault: FaultView,
-    times?: number,
-  ): void;
-  requestCount(
-    operation: 'place' | 'cancel' | 'modify' | 'inquiry' | 'balance' | 'connect',
-  ): number;
-  clear(): void;
-}
-
-/** broker-virtual's running KIS sandbox. */
-export interface SandboxView {
-  readonly environment: 'real' | 'paper';
-  readonly baseUrl: string;
-  readonly wsUrl: string;
-  readonly port: number;
-  readonly credentials: {
-    readonly appKey: string;
-    readonly appSecret: string;
-    readonly account: string;
-    readonly htsId: string;
-  };
-  readonly exchange: ExchangeView;
-  close(): Promise<void>;
-}
-
-export type StartKisSandbox = (options?: {
-  environment?: 'real' | 'paper';
-  port?: number;
-  exchange?: unknown;
-  rateLimitPerSecond?: number | null;
-}) => Promise<SandboxView>;
-
-/** broker-virtual's startKisSandbox. */
-export async function loadStartKisSandbox(): Promise<StartKisSandbox> {
-  const module = (await import('@qts/broker-virtual')) as Record<string, unknown>;
-  return requireExport<StartKisSandbox>(
-    module,
+/** broker-virtual's startKisSandbox (checked to exist, so a missing export fails clearly). */
+export async function loadStartKisSandbox(): Promise<
+  (options?: KisSandboxOptions) => Promise<KisSandbox>
+> {
+  return requireExport<typeof startKisSandbox>(
+    { startKisSandbox },
     '@qts/broker-virtual',
     'startKisSandbox',
     'issue 4',
