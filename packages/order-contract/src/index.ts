@@ -54,7 +54,6 @@ export {
 export {
   assertValidOrderRequest,
   DEFAULT_MAX_ORDER_QUANTITY,
-  formatNumber,
   type ValidateOrderRequestOptions,
   validateOrderRequest,
 } from './krx/validate-order-request.js';
