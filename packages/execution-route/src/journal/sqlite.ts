@@ -1,0 +1,365 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ORDER_STATUSES } from '@qts/order-contract';
+import Database from 'libsql';
+import * as v from 'valibot';
+import { RouteRefusedError } from '../errors.js';
+import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
+import type {
+  InsertResult,
+  JournalEntry,
+  JournalEvent,
+  JournalQuery,
+  OrderJournal,
+} from './types.js';
+
+/** What a journal file belongs to. Journals of different modes, hosts or accounts never mix. */
+export interface JournalKey {
+  readonly mode: 'virtual' | 'paper' | 'real';
+  /** Broker host (host:port), e.g. `openapi.koreainvestment.com:9443`, or `virtual`. */
+  readonly host: string;
+  /** Account (`NNNNNNNN-NN`), or any stable label in virtual mode. Stored hashed only. */
+  readonly account: string;
+}
+
+/** Options of `createSqliteJournal`. */
+export interface SqliteJournalOptions extends JournalKey {
+  /** The SQLite file (created with its folder). Use `journalPath(home, key)` for the default. */
+  readonly file: string;
+  /**
+   * SQLite `synchronous` level. FULL (default): every commit is fsynced before the call returns,
+   * so the write-ahead record survives a power loss, not only a process crash.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+function accountHash(account: string): string {
+  return createHash('sha256').update(account).digest('hex').slice(0, 12);
+}
+
+/**
+ * The default journal file for a key: `<home>/journal/orders-<mode>-<host>-<account hash>.sqlite`.
+ *
+ * @param home The state folder (QTS_HOME).
+ * @param key Mode, host and account.
+ * @returns The path.
+ */
+export function journalPath(home: string, key: JournalKey): string {
+  const host = key.host.replace(/[^A-Za-z0-9.-]+/g, '_');
+  return join(home, 'journal', `orders-${key.mode}-${host}-${accountHash(key.account)}.sqlite`);
+}
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records the last applied. */
+export const JOURNAL_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE orders (
+  order_id TEXT PRIMARY KEY,
+  client_order_id TEXT UNIQUE,
+  status TEXT NOT NULL,
+  trading_date TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  owner TEXT,
+  body TEXT NOT NULL,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX orders_status ON orders (status);
+CREATE INDEX orders_trading_date ON orders (trading_date);
+CREATE TABLE order_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id TEXT NOT NULL REFERENCES orders (order_id),
+  at TEXT NOT NULL,
+  cause TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  patch TEXT NOT NULL,
+  data TEXT
+);
+CREATE INDEX order_events_order ON order_events (order_id, seq);
+CREATE TABLE broker_numbers (
+  trading_date TEXT NOT NULL,
+  broker_order_id TEXT NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (order_id),
+  PRIMARY KEY (trading_date, broker_order_id)
+);`,
+  },
+];
+
+/** The schema version this code writes. */
+export const JOURNAL_SCHEMA_VERSION = JOURNAL_MIGRATIONS.at(-1)?.version ?? 0;
+
+const statusSchema = v.picklist(ORDER_STATUSES);
+const EventRowSchema = v.object({
+  seq: v.number(),
+  order_id: v.string(),
+  at: v.string(),
+  cause: v.string(),
+  from_status: v.nullable(statusSchema),
+  to_status: statusSchema,
+  patch: v.string(),
+  data: v.nullable(v.string()),
+});
+const PatchSchema = v.partial(v.omit(OrderSchema, ['orderId']));
+const DataSchema = v.nullable(v.record(v.string(), v.unknown()));
+
+function field(row: unknown, name: string): unknown {
+  return typeof row === 'object' && row !== null
+    ? (row as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function parseBody(row: unknown): Order | null {
+  if (row === undefined) return null;
+  const body = field(row, 'body');
+  if (typeof body !== 'string') throw new Error('Journal row without a body.');
+  return v.parse(OrderSchema, JSON.parse(body));
+}
+
+/**
+ * Opens (or creates) the SQLite order journal (libsql, WAL). The file is checked against its key
+ * (mode, host, account hash): a journal of another key is refused with `JOURNAL_MISMATCH`.
+ *
+ * @param options File and key.
+ * @returns The journal.
+ */
+export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal {
+  mkdirSync(dirname(options.file), { recursive: true });
+  const db = new Database(options.file);
+  let open = true;
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    if (pragmaValue(db, 'journal_mode') !== 'wal') {
+      throw new Error(`The order journal ${options.file} could not switch to WAL mode.`);
+    }
+    migrate(db);
+    checkKey(db, options);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const selectOrder = db.prepare('SELECT body FROM orders WHERE order_id = ?');
+  const selectByClient = db.prepare('SELECT body FROM orders WHERE client_order_id = ?');
+  const selectOwner = db.prepare('SELECT owner FROM orders WHERE order_id = ?');
+  const selectByNumber = db.prepare(
+    'SELECT o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? ORDER BY b.trading_date DESC LIMIT 1',
+  );
+  const selectByNumberDate = db.prepare(
+    'SELECT o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? AND b.trading_date = ?',
+  );
+  const insertOrder = db.prepare(
+    'INSERT INTO orders (order_id, client_order_id, status, trading_date, symbol, owner, body, seq) VALUES (?, ?, ?, ?, ?, ?, ?, 0)',
+  );
+  const updateOrder = db.prepare(
+    'UPDATE orders SET status = ?, trading_date = ?, body = ?, seq = ?, owner = CASE WHEN ? THEN ? ELSE owner END WHERE order_id = ?',
+  );
+  const insertEvent = db.prepare(
+    'INSERT INTO order_events (order_id, at, cause, from_status, to_status, patch, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertNumber = db.prepare(
+    'INSERT OR IGNORE INTO broker_numbers (trading_date, broker_order_id, order_id) VALUES (?, ?, ?)',
+  );
+
+  const bindNumbers = (order: Order) => {
+    for (const n of brokerNumbersOf(order)) insertNumber.run(order.tradingDate, n, order.orderId);
+  };
+
+  const insertTx = db.transaction((order: Order, entry: JournalEntry): InsertResult => {
+    if (order.clientOrderId !== null) {
+      const existing = parseBody(selectByClient.get(order.clientOrderId));
+      if (existing !== null) return { inserted: false, order: existing };
+    }
+    const { orderId: _id, ...patch } = order;
+    insertOrder.run(
+      order.orderId,
+      order.clientOrderId,
+      order.status,
+      order.tradingDate,
+      order.symbol,
+      entry.owner ?? null,
+      JSON.stringify(order),
+    );
+    const result = insertEvent.run(
+      order.orderId,
+      entry.at,
+      entry.cause,
+      null,
+      order.status,
+      JSON.stringify(patch),
+      entry.data === undefined ? null : JSON.stringify(entry.data),
+    );
+    updateOrder.run(
+      order.status,
+      order.tradingDate,
+      JSON.stringify(order),
+      Number(result.lastInsertRowid),
+      0,
+      null,
+      order.orderId,
+    );
+    bindNumbers(order);
+    return { inserted: true, order };
+  });
+
+  const updateTx = db.transaction((orderId: string, patch: OrderPatch, entry: JournalEntry) => {
+    const before = parseBody(selectOrder.get(orderId));
+    if (before === null) throw new Error(`No order ${orderId} in the journal.`);
+    const after: Order = { ...before, ...patch, orderId };
+    const result = insertEvent.run(
+      orderId,
+      entry.at,
+      entry.cause,
+      before.status,
+      after.status,
+      JSON.stringify(patch),
+      entry.data === undefined ? null : JSON.stringify(entry.data),
+    );
+    updateOrder.run(
+      after.status,
+      after.tradingDate,
+      JSON.stringify(after),
+      Number(result.lastInsertRowid),
+      entry.owner === undefined ? 0 : 1,
+      entry.owner ?? null,
+      orderId,
+    );
+    if (patch.brokerOrderId !== undefined || patch.linkedBrokerOrderIds !== undefined) {
+      bindNumbers(after);
+    }
+    return after;
+  });
+
+  return {
+    location: options.file,
+    insert(order, entry) {
+      try {
+        return insertTx.immediate(order, entry);
+      } catch (error) {
+        // A concurrent insert of the same client order id by another process.
+        if (order.clientOrderId !== null && /UNIQUE/i.test(String(error))) {
+          const existing = parseBody(selectByClient.get(order.clientOrderId));
+          if (existing !== null) return { inserted: false, order: existing };
+        }
+        throw error;
+      }
+    },
+    update: (orderId, patch, entry) => updateTx.immediate(orderId, patch, entry),
+    get: (orderId) => parseBody(selectOrder.get(orderId)),
+    getByClientOrderId: (id) => parseBody(selectByClient.get(id)),
+    getByBrokerOrderId: (brokerOrderId, tradingDate) =>
+      parseBody(
+        tradingDate === undefined
+          ? selectByNumber.get(brokerOrderId)
+          : selectByNumberDate.get(brokerOrderId, tradingDate),
+      ),
+    list(query: JournalQuery = {}) {
+      const where: string[] = [];
+      const params: string[] = [];
+      if (query.tradingDate !== undefined) {
+        where.push('trading_date = ?');
+        params.push(query.tradingDate);
+      }
+      if (query.symbol !== undefined) {
+        where.push('symbol = ?');
+        params.push(query.symbol);
+      }
+      if (query.statuses !== undefined) {
+        if (query.statuses.length === 0) return [];
+        where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
+        params.push(...query.statuses);
+      }
+      const sql = `SELECT body FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
+      return db
+        .prepare(sql)
+        .all(...params)
+        .map((row) => parseBody(row))
+        .filter((o): o is Order => o !== null);
+    },
+    ownerOf(orderId) {
+      const owner = field(selectOwner.get(orderId), 'owner');
+      return typeof owner === 'string' ? owner : null;
+    },
+    events(orderId) {
+      const rows =
+        orderId === undefined
+          ? db.prepare('SELECT * FROM order_events ORDER BY seq').all()
+          : db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY seq').all(orderId);
+      return rows.map((row): JournalEvent => {
+        const r = v.parse(EventRowSchema, {
+          seq: field(row, 'seq'),
+          order_id: field(row, 'order_id'),
+          at: field(row, 'at'),
+          cause: field(row, 'cause'),
+          from_status: field(row, 'from_status'),
+          to_status: field(row, 'to_status'),
+          patch: field(row, 'patch'),
+          data: field(row, 'data'),
+        });
+        return {
+          seq: r.seq,
+          orderId: r.order_id,
+          at: r.at,
+          cause: r.cause,
+          from: r.from_status,
+          to: r.to_status,
+          patch: v.parse(PatchSchema, JSON.parse(r.patch)) as OrderPatch,
+          data: v.parse(DataSchema, r.data === null ? null : JSON.parse(r.data)),
+        };
+      });
+    },
+    close() {
+      if (open) {
+        open = false;
+        db.close();
+      }
+    },
+  };
+}
+
+/** Reads one PRAGMA value (libsql rows carry an extra `_metadata` key: read the field by name). */
+export function pragmaValue(db: Database.Database, name: string): unknown {
+  return field(db.prepare(`PRAGMA ${name}`).get(), name);
+}
+
+function migrate(db: Database.Database): void {
+  const current = Number(pragmaValue(db, 'user_version'));
+  for (const migration of JOURNAL_MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    }).immediate();
+  }
+  const after = Number(pragmaValue(db, 'user_version'));
+  if (after > JOURNAL_SCHEMA_VERSION) {
+    throw new Error(
+      `The order journal has schema version ${after}, newer than this QTS (${JOURNAL_SCHEMA_VERSION}); upgrade QTS.`,
+    );
+  }
+}
+
+function checkKey(db: Database.Database, key: JournalKey): void {
+  const wanted: Record<string, string> = {
+    mode: key.mode,
+    host: key.host,
+    account: accountHash(key.account),
+  };
+  const select = db.prepare('SELECT value FROM journal_meta WHERE key = ?');
+  const insert = db.prepare('INSERT OR IGNORE INTO journal_meta (key, value) VALUES (?, ?)');
+  for (const [name, value] of Object.entries(wanted)) {
+    insert.run(name, value);
+    const stored = field(select.get(name), 'value');
+    if (stored !== value) {
+      throw new RouteRefusedError(
+        'JOURNAL_MISMATCH',
+        `The order journal belongs to another ${name} (${name === 'account' ? 'account hash ' : ''}${String(stored)}, not ${value}); use the journal of this mode, host and account.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { OrderStatus } from '@qts/order-contract';
+import type { Order, OrderPatch } from '../order.js';
+
+/** Why and when a journal record was written. */
+export interface JournalEntry {
+  /** ISO 8601. */
+  readonly at: string;
+  /** What caused it, e.g. `intent`, `send`, `ack`, `notice`, `reconcile`, `recovery`. */
+  readonly cause: string;
+  /** Extra facts (broker code, reconciliation evidence...). JSON-safe. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /**
+   * The process that has a request of this order in flight (set while pending / submitted /
+   * pending_cancel / pending_modify), or null to clear it. Absent: unchanged.
+   */
+  readonly owner?: string | null;
+}
+
+/** One appended record of the journal's event log. */
+export interface JournalEvent {
+  readonly seq: number;
+  readonly orderId: string;
+  readonly at: string;
+  readonly cause: string;
+  /** Status before (null for the record that created the order). */
+  readonly from: OrderStatus | null;
+  readonly to: OrderStatus;
+  /** The fields this record changed (the whole order for the creating record). */
+  readonly patch: OrderPatch;
+  readonly data: Readonly<Record<string, unknown>> | null;
+}
+
+/** Which orders to list. */
+export interface JournalQuery {
+  readonly tradingDate?: string;
+  readonly statuses?: readonly OrderStatus[];
+  readonly symbol?: string;
+}
+
+/** The result of `insert`: the new order, or the order that already holds that client order id. */
+export type InsertResult =
+  | { readonly inserted: true; readonly order: Order }
+  | { readonly inserted: false; readonly order: Order };
+
+/**
+ * The order journal: an append-only event log plus the current state derived from it. Every
+ * write is one transaction: the event and the new state land together or not at all.
+ * Synchronous on purpose (a write-ahead record must be durable before the network call starts).
+ */
+export interface OrderJournal {
+  /** The file, or `:memory:`. */
+  readonly location: string;
+  /** Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing. */
+  insert(order: Order, entry: JournalEntry): InsertResult;
+  /** Applies a change; appends an event with the status before and after. Throws for an unknown id. */
+  update(orderId: string, patch: OrderPatch, entry: JournalEntry): Order;
+  get(orderId: string): Order | null;
+  getByClientOrderId(clientOrderId: string): Order | null;
+  /** The order that owns a broker number (its own, or one of its cancel / modify numbers) on a trading date. */
+  getByBrokerOrderId(brokerOrderId: string, tradingDate?: string): Order | null;
+  /** Orders, oldest first. */
+  list(query?: JournalQuery): Order[];
+  /** The in-flight owner of an order (see `JournalEntry.owner`), or null. */
+  ownerOf(orderId: string): string | null;
+  /** The event log, oldest first (one order's, or all). */
+  events(orderId?: string): JournalEvent[];
+  /** Releases the file. Idempotent. */
+  close(): void;
+}
