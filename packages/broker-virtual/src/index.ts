@@ -1,5 +1,14 @@
 // @qts/broker-virtual: the virtual exchange core, the in-process adapter and the KIS sandbox.
 
+// In-process adapter (the Order Adapter contract over the core)
+export {
+  createVirtualOrderAdapter,
+  isoSeoul,
+  toBrokerOrder,
+  toOrderEvent,
+  type VirtualOrderAdapter,
+  type VirtualOrderAdapterOptions,
+} from './adapter/index.js';
 // Exchange core
 export {
   createVirtualExchange,

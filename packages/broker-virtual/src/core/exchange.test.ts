@@ -460,7 +460,12 @@ describe('dates, numbers and events', () => {
 
   it('uses the injected id generator', () => {
     let n = 500;
-    const { exchange } = setup({ ids: () => `X${(n += 1)}` });
+    const { exchange } = setup({
+      ids: () => {
+        n += 1;
+        return `X${n}`;
+      },
+    });
     exchange.setReferencePrice(S, 70_000);
     const order = booked(
       exchange.place(A, { symbol: S, side: 'buy', type: 'limit', quantity: 1, limitPrice: 60_000 }),
