@@ -94,10 +94,18 @@ afterAll(async () => {
 });
 
 describe('KIS transport, cached token', () => {
-  bench('request build + parse (instant fetch, no socket)', async () => {
-    await inMemory.request(order);
-  });
-  bench('full request over 127.0.0.1 (undici, keep-alive)', async () => {
-    await overSocket.request(order);
-  });
+  bench(
+    'request build + parse (instant fetch, no socket)',
+    async () => {
+      await inMemory.request(order);
+    },
+    { time: 3_000, warmupTime: 1_000 },
+  );
+  bench(
+    'full request over 127.0.0.1 (undici, keep-alive)',
+    async () => {
+      await overSocket.request(order);
+    },
+    { time: 3_000, warmupTime: 1_000 },
+  );
 });
