@@ -1,3 +1,10 @@
 import { defineQtsConfig } from '@qts/vitest-config';
 
-export default defineQtsConfig();
+export default defineQtsConfig({
+  test: {
+    // Builds dist/ once: the tests spawn the compiled CLI, as users run it.
+    globalSetup: ['./test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});

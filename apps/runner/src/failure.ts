@@ -216,3 +216,15 @@ export function toFailure(error: unknown): CliFailure {
     { cause: error },
   );
 }
+
+/** A not-placed error with a QTS code (e.g. NOT_SUPPORTED), mapped like the contract's. */
+export class ConfigErrorLike extends Error {
+  readonly code: string;
+  readonly outcome = 'not_placed' as const;
+  readonly hint: string;
+  constructor(code: string, message: string, hint = 'Nothing was sent.') {
+    super(message);
+    this.code = code;
+    this.hint = hint;
+  }
+}

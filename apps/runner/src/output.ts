@@ -100,9 +100,9 @@ export class Output {
     ) => { push(...rows: unknown[]): void; toString(): string };
     const c = this.stdoutColors;
     const table = new Table({
-      head: head.map((h) => c.bold(h)),
+      head: head.length === 0 ? [] : head.map((h) => c.bold(h)),
       style: { head: [], border: [] },
-      colAligns: align,
+      ...(align === undefined ? {} : { colAligns: [...align] }),
       chars: {
         top: '',
         'top-mid': '',
@@ -122,7 +122,16 @@ export class Output {
       },
     });
     for (const row of rows) table.push(row.map((cell) => (cell === null ? '-' : String(cell))));
-    this.#stdout.write(`${table.toString()}\n`);
+    let text: string;
+    try {
+      text = table.toString();
+    } catch {
+      // Never let a rendering problem hide a result: fall back to plain aligned text.
+      text = [head, ...rows]
+        .map((row) => row.map((cell) => (cell === null ? '-' : String(cell))).join('  '))
+        .join('\n');
+    }
+    this.#stdout.write(`${text}\n`);
   }
 
   /** Starts a spinner on stderr (terminal only). */

@@ -1,9 +1,336 @@
-// Wires adapter + execution route for the configured mode. (Being completed as the sibling
-// packages land.)
-import type { Engine } from './engine.js';
-import { configFailure } from './failure.js';
+// Wires the configured mode: adapter (broker-virtual in-process, or broker-kis over
+// auth-phase2's transport) + SQLite journal + execution route, behind the `Engine` commands use.
+//
+// State under QTS_HOME:
+//   virtual/exchange.sqlite                    the virtual exchange (orders, cash, positions)
+//   virtual/journal/orders-virtual-*.sqlite    the virtual journal
+//   kis/<mode>-<host>-<account>-<appKeyHash>/  one folder per broker identity:
+//       tokens/*.json (0600)                   the token cache
+//       journal/orders-*.sqlite                the journal
+// so paper and real (or a sandbox used with --mode real) never share a token file or a journal.
+import { join } from 'node:path';
+import { stateFolder } from './config.js';
+import {
+  type AdapterLike,
+  type ExecutionRouteLike,
+  type HookLogger,
+  type JournalLike,
+  loadBrokerKis,
+  loadBrokerVirtual,
+  loadExecutionRoute,
+  type RouteOrderLike,
+  type VirtualExchangeLike,
+} from './deps.js';
+import type { Engine, WatchLine } from './engine.js';
+import { ConfigErrorLike, configFailure } from './failure.js';
+import type { CliBalance, CliOrder, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 
-export async function createEngine(_runtime: Runtime): Promise<Engine> {
-  throw configFailure('Not wired yet.', 'Wait for execution-route.');
+/** The CLI's order object from the route's order (exactly the contract's fields). */
+export function toCliOrder(order: RouteOrderLike): CliOrder {
+  return {
+    orderId: order.orderId,
+    brokerOrderId: order.brokerOrderId,
+    status: order.status,
+    symbol: order.symbol,
+    side: order.side,
+    quantity: order.quantity,
+    price: order.price,
+    type: order.type,
+    mode: order.mode,
+    filledQuantity: order.filledQuantity,
+    averagePrice: order.averagePrice,
+    createdAt: order.createdAt,
+    clientOrderId: order.clientOrderId,
+  };
+}
+
+function hookLogger(runtime: Runtime, source: string): HookLogger {
+  return (entry) => {
+    const { level, message, ...fields } = entry;
+    const log = runtime.log;
+    const write =
+      level === 'error'
+        ? log.error
+        : level === 'warn'
+          ? log.warn
+          : level === 'info'
+            ? log.info
+            : log.debug;
+    write({ source, ...fields }, message);
+  };
+}
+
+interface Wired {
+  readonly adapter: AdapterLike;
+  readonly journal: JournalLike;
+  readonly route: ExecutionRouteLike;
+  readonly host: string | null;
+  readonly account: string | null;
+  readonly exchange: VirtualExchangeLike | null;
+  token(): Promise<CliTokenStatus>;
+}
+
+async function wireVirtual(runtime: Runtime): Promise<Wired> {
+  const { config } = runtime;
+  const [virtual, routes] = await Promise.all([
+    loadBrokerVirtual(['createVirtualExchange', 'createVirtualOrderAdapter']),
+    loadExecutionRoute(),
+  ]);
+  const folder = join(config.home, 'virtual');
+  const exchange = virtual.createVirtualExchange({ file: join(folder, 'exchange.sqlite') });
+  let adapter: AdapterLike | undefined;
+  let journal: JournalLike | undefined;
+  try {
+    adapter = virtual.createVirtualOrderAdapter({ exchange });
+    const key = { mode: 'virtual' as const, host: 'virtual', account: exchange.defaultAccount };
+    journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
+    const route = routes.createExecutionRoute({
+      adapter,
+      journal,
+      mode: 'virtual',
+      logger: hookLogger(runtime, 'route'),
+    });
+    return {
+      adapter,
+      journal,
+      route,
+      host: null,
+      account: null,
+      exchange,
+      token: async () => ({
+        mode: 'virtual',
+        host: null,
+        expiresAt: null,
+        cachedAt: null,
+        file: null,
+      }),
+    };
+  } catch (error) {
+    journal?.close();
+    await adapter?.close?.();
+    exchange.close();
+    throw error;
+  }
+}
+
+async function wireKis(runtime: Runtime): Promise<Wired> {
+  const { config } = runtime;
+  const kis = config.kis;
+  const mode = config.mode;
+  if (kis === undefined || mode === 'virtual') {
+    throw configFailure(
+      'KIS credentials are not configured.',
+      'Set QTS_KIS_* or use --mode virtual.',
+    );
+  }
+  const [auth2, brokerKis, routes] = await Promise.all([
+    import('@qts/auth-phase2'),
+    loadBrokerKis(),
+    loadExecutionRoute(),
+  ]);
+  const endpoints = auth2.resolveKisEndpoints(mode, {
+    restBaseUrl: kis.baseUrl,
+    wsBaseUrl: kis.wsUrl,
+  });
+  const credentials = auth2.createKisCredentials({
+    appKey: kis.appKey,
+    appSecret: kis.appSecret,
+    account: kis.account,
+    htsId: kis.htsId,
+  });
+  const folder = stateFolder(config, endpoints.host);
+  const tokenCache = auth2.createFileTokenCache({ home: folder });
+  const logger = hookLogger(runtime, 'kis');
+  const auth = auth2.createKisAuth({
+    endpoints,
+    credentials,
+    tokenCache,
+    logger,
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+  });
+  const transport = auth2.createKisTransport({
+    endpoints,
+    credentials,
+    auth,
+    logger,
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
+  });
+  const adapter = brokerKis.createKisOrderAdapter({
+    transport,
+    auth,
+    environment: mode,
+    webSocketUrl: endpoints.wsBaseUrl,
+    logger,
+  });
+  let journal: JournalLike | undefined;
+  try {
+    const key = { mode, host: endpoints.host, account: kis.account };
+    journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
+    const route = routes.createExecutionRoute({
+      adapter,
+      journal,
+      mode,
+      logger: hookLogger(runtime, 'route'),
+    });
+    const tokenKey = {
+      environment: mode,
+      host: endpoints.host,
+      appKeyHash: credentials.appKeyHash,
+    };
+    return {
+      adapter,
+      journal,
+      route,
+      host: endpoints.host,
+      account: kis.account,
+      exchange: null,
+      token: async () => {
+        const status = await auth.tokenStatus();
+        return {
+          mode,
+          host: endpoints.host,
+          expiresAt: status?.expiresAt ?? null,
+          cachedAt: status?.cachedAt ?? null,
+          file: status?.file ?? tokenCache.location(tokenKey),
+        };
+      },
+    };
+  } catch (error) {
+    journal?.close();
+    await adapter.close?.();
+    throw error;
+  }
+}
+
+function eventLine(
+  event: Record<string, unknown> & { type: string; at: string },
+  order: RouteOrderLike | null,
+): WatchLine {
+  const num = (value: unknown) =>
+    typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
+  let text: string;
+  switch (event.type) {
+    case 'order-accepted':
+      text = `accepted: ${String(event.side)} ${String(event.symbol)} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${String(event.brokerOrderId)})`;
+      break;
+    case 'order-filled':
+      text = `filled ${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null || event.lastQuantity === undefined ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
+      break;
+    case 'order-canceled':
+      text = `canceled ${num(event.canceledQuantity)}`;
+      break;
+    case 'order-modified':
+      text = `modified: remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${String(event.newBrokerOrderId)})`;
+      break;
+    case 'order-rejected':
+      text = `rejected: [${String(event.brokerCode ?? '-')}] ${String(event.brokerMessage ?? '')}`;
+      break;
+    case 'connection-lost':
+      text = `connection lost (${String(event.reason)}); catching up by inquiry`;
+      break;
+    default:
+      text = event.type;
+  }
+  return {
+    at: typeof event.at === 'string' ? event.at : new Date().toISOString(),
+    orderId: order?.orderId ?? null,
+    kind: event.type,
+    text,
+    order: order === null ? null : toCliOrder(order),
+  };
+}
+
+/** Builds the engine of the configured mode. */
+export async function createEngine(runtime: Runtime): Promise<Engine> {
+  const wired =
+    runtime.config.mode === 'virtual' ? await wireVirtual(runtime) : await wireKis(runtime);
+  const { route, adapter, journal, exchange } = wired;
+  if (wired.route.recovered.length > 0) {
+    runtime.log.info({ recovered: wired.route.recovered }, 'route recovered orders left in flight');
+  }
+  let closed = false;
+  const outcome = (result: { order: RouteOrderLike; error?: unknown }) => ({
+    order: toCliOrder(result.order),
+    error: result.error ?? null,
+  });
+  return {
+    host: wired.host,
+    account: wired.account,
+    submit: async (input) =>
+      outcome(
+        await route.submit(
+          {
+            symbol: input.symbol,
+            side: input.side,
+            quantity: input.quantity,
+            type: input.type,
+            limitPrice: input.limitPrice,
+            ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
+          },
+          { force: input.force },
+        ),
+      ),
+    find: async (orderId) => {
+      const order = route.order(orderId);
+      return order === null ? null : toCliOrder(order);
+    },
+    cancel: async (orderId) => outcome(await route.cancel(orderId)),
+    modify: async (orderId, change) => outcome(await route.modify(orderId, change)),
+    orders: async (tradingDate) => {
+      const changes = [...route.recovered, ...(await route.reconcile())];
+      return {
+        orders: route.orders({ tradingDate }).map(toCliOrder),
+        reconciled: changes.map((c) => ({
+          orderId: c.orderId,
+          from: c.from,
+          to: c.to,
+          reason: c.reason,
+        })),
+      };
+    },
+    balance: async () => {
+      if (adapter.getBalance === undefined || adapter.capabilities?.balance === false) {
+        throw new ConfigErrorLike('NOT_SUPPORTED', 'This broker does not report a balance.');
+      }
+      const balance = (await adapter.getBalance()) as CliBalance;
+      return { cash: balance.cash, positions: balance.positions };
+    },
+    token: () => wired.token(),
+    watch: async (tradingDate, onLine, signal) => {
+      await route.watch({
+        signal,
+        onEvent: (event, order) => onLine(eventLine(event, order)),
+        onStatus: (status) => {
+          runtime.log.info({ status }, 'watch status');
+          if (status.state !== 'listening' && status.state !== 'stopped') {
+            runtime.out.note(
+              `[${status.state}${status.attempt > 0 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}`,
+            );
+          }
+        },
+      });
+      return route.orders({ tradingDate }).map(toCliOrder);
+    },
+    setReferencePrice: async (symbol, price) => {
+      if (exchange === null) {
+        throw configFailure('Reference prices exist in virtual mode only.', 'Use --mode virtual.');
+      }
+      exchange.setReferencePrice(symbol, price);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        journal.close();
+      } finally {
+        try {
+          await adapter.close?.();
+        } finally {
+          exchange?.close();
+        }
+      }
+    },
+  };
 }

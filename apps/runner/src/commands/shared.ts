@@ -115,7 +115,7 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
   const out = runtime.out;
   out.line(`${out.stdoutColors.bold(title)} ${order.orderId} (${order.mode})`);
   out.table(
-    ['field', 'value'],
+    [],
     [
       ['status', colourStatus(runtime, order.status)],
       ['order', `${order.side} ${order.symbol} x ${order.quantity}`],
