@@ -645,7 +645,9 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
         continue;
       }
       const { rows, inquiredAt } = inquiry;
-      const claimed = new Set<string>();
+      const rivals = candidates.filter(
+        (o) => o.tradingDate === tradingDate && o.status === 'unknown' && o.brokerOrderId === null,
+      );
       for (const candidate of candidates.filter((o) => o.tradingDate === tradingDate)) {
         const order = journal.get(candidate.orderId);
         if (order === null) continue;
@@ -655,7 +657,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
           continue;
         }
         if (order.status !== 'unknown') continue;
-        bindUnknown(order, rows, inquiredAt, claimed, changes);
+        bindUnknown(order, rows, inquiredAt, rivals, changes);
       }
     }
     if (failure !== null) throw failure;
@@ -717,16 +719,10 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     );
   };
 
-  const bindUnknown = (
-    order: Order,
-    rows: readonly BrokerOrder[],
-    inquiredAt: number,
-    claimed: Set<string>,
-    changes: OrderChange[],
-  ) => {
-    const sentAt = order.sentAt === null ? Date.parse(order.createdAt) : Date.parse(order.sentAt);
+  const matchesFor = (order: Order, rows: readonly BrokerOrder[]): BrokerOrder[] => {
+    const sentAt = Date.parse(order.sentAt ?? order.createdAt);
     const fingerprint = orderFingerprint(order);
-    const matches = rows.filter(
+    return rows.filter(
       (row) =>
         row.kind === 'order' &&
         orderFingerprint({
@@ -739,15 +735,31 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
         Date.parse(row.orderedAt) >= sentAt - skewMs &&
         journal.getByBrokerOrderId(row.brokerOrderId, row.tradingDate) === null,
     );
+  };
+
+  const bindUnknown = (
+    order: Order,
+    rows: readonly BrokerOrder[],
+    inquiredAt: number,
+    rivals: readonly Order[],
+    changes: OrderChange[],
+  ) => {
+    const sentAt = Date.parse(order.sentAt ?? order.createdAt);
+    const matches = matchesFor(order, rows);
+    // A row that could also be another unknown order's is ambiguous: bind neither.
+    const contested = matches.filter((row) =>
+      rivals.some(
+        (other) => other.orderId !== order.orderId && matchesFor(other, [row]).length === 1,
+      ),
+    );
     const evidence = {
       inquiredAt: new Date(inquiredAt).toISOString(),
       rowsSeen: rows.length,
       tradingDate: order.tradingDate,
       matches: matches.map((m) => m.brokerOrderId),
     };
-    const row = matches.length === 1 ? matches[0] : undefined;
-    if (row !== undefined && !claimed.has(row.brokerOrderId)) {
-      claimed.add(row.brokerOrderId);
+    const row = matches.length === 1 && contested.length === 0 ? matches[0] : undefined;
+    if (row !== undefined) {
       const bound = journal.update(
         order.orderId,
         { brokerOrderId: row.brokerOrderId, brokerBranch: row.brokerBranch, updatedAt: now() },
@@ -759,8 +771,8 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     let reason: string;
     if (matches.length > 1) {
       reason = `${matches.length} broker orders match (${matches.map((m) => m.brokerOrderId).join(', ')}): stays unknown; check them by hand`;
-    } else if (row !== undefined) {
-      reason = `broker order ${row.brokerOrderId} matches another unknown order too: stays unknown`;
+    } else if (contested.length > 0) {
+      reason = `broker order ${contested.map((m) => m.brokerOrderId).join(', ')} also matches another unknown order with the same fingerprint: stays unknown; check by hand`;
     } else if (
       inquiredAt - sentAt < windowMs ||
       seoulDate(new Date(sentAt)) !== order.tradingDate

@@ -19,6 +19,7 @@ export type FaultScript =
   | { kind: 'reject'; brokerCode: string; brokerMessage: string }
   | { kind: 'rate-limit' }
   | { kind: 'timeout-after-accept' }
+  | { kind: 'lost-before-book' }
   | { kind: 'reset-after-accept' }
   | { kind: 'hang-after-accept' }
   | { kind: 'raw-error-after-accept' };
@@ -171,6 +172,7 @@ export function createFakeBroker(
         brokerMessage: '초당 거래건수를 초과하였습니다.',
       });
     }
+    if (fault?.kind === 'lost-before-book') throw new OutcomeUnknownError('response timeout');
     const no = book();
     const row = rowOf(no)!;
     if (op === 'place') {
