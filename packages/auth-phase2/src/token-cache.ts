@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
@@ -159,7 +159,10 @@ export function createFileTokenCache(options: {
   const mutex = createMutex();
   let folderReady: Promise<void> | null = null;
   const ensureFolder = (): Promise<void> => {
-    folderReady ??= mkdir(folder, { recursive: true, mode: 0o700 }).then(() => undefined);
+    folderReady ??= mkdir(folder, { recursive: true, mode: 0o700 }).then(async () => {
+      // An existing folder keeps its mode on mkdir: tighten it (best effort).
+      await chmod(folder, 0o700).catch(() => {});
+    });
     return folderReady;
   };
   const fileOf = (key: TokenCacheKey): string => join(folder, tokenFileName(key));

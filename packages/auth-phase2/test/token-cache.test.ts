@@ -54,6 +54,14 @@ describe('file token cache', () => {
     expect(await readdir(join(home, 'tokens'))).toEqual([file.split('/').at(-1)]);
   });
 
+  it('tightens an existing tokens folder to 0700', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(home, 'tokens'), { mode: 0o755 });
+    await createFileTokenCache({ home }).put(key, record);
+    expect((await stat(join(home, 'tokens'))).mode & 0o777).toBe(0o700);
+  });
+
   it('keys differ by environment, host and app-key hash', async () => {
     const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
     const cache = createFileTokenCache({ home });
