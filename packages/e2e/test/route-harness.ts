@@ -1,0 +1,98 @@
+// The two brokers Gate D 3 runs the execution route against: broker-virtual's in-process
+// adapter, and broker-kis on broker-virtual's KIS sandbox (paper) over real HTTP/WebSocket.
+// Both sit on a VirtualExchange the test can read (booked orders) and script (faults).
+
+import type { VirtualExchange } from '@qts/broker-virtual';
+import * as brokerVirtual from '@qts/broker-virtual';
+import type { OrderAdapter } from '@qts/order-contract';
+import { kisAdapterOn } from './kis-on-sandbox.js';
+import { requireExport, type SandboxView } from './siblings.js';
+
+export type BrokerKind = 'virtual' | 'kis-paper';
+
+export interface Broker {
+  readonly kind: BrokerKind;
+  readonly adapter: OrderAdapter;
+  readonly exchange: VirtualExchange;
+  readonly account: string;
+  /** The sandbox, for kis-paper. */
+  readonly sandbox: SandboxView | null;
+  /** New orders the exchange booked (cancel / modify orders excluded), today. */
+  booked(): readonly brokerVirtual.VirtualOrder[];
+  /** An adapter of the same kind whose route is cut (closed port / refused connection). */
+  cutAdapter(): Promise<OrderAdapter>;
+  close(): Promise<void>;
+}
+
+type CreateVirtualOrderAdapter = (options?: {
+  exchange?: VirtualExchange;
+  account?: string;
+}) => OrderAdapter & { readonly exchange: VirtualExchange; close(): Promise<void> };
+
+/** broker-virtual's createVirtualOrderAdapter, or a clear failure naming what is missing. */
+export function loadCreateVirtualOrderAdapter(): CreateVirtualOrderAdapter {
+  return requireExport<CreateVirtualOrderAdapter>(
+    brokerVirtual as unknown as Record<string, unknown>,
+    '@qts/broker-virtual',
+    'createVirtualOrderAdapter',
+    'issue 4',
+  );
+}
+
+/** Opens a broker of the given kind. `kisTimeoutMs` is broker-kis's request timeout. */
+export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promise<Broker> {
+  if (kind === 'virtual') {
+    const createVirtualOrderAdapter = loadCreateVirtualOrderAdapter();
+    const exchange = brokerVirtual.createVirtualExchange();
+    const adapter = createVirtualOrderAdapter({ exchange });
+    const account = exchange.defaultAccount;
+    return {
+      kind,
+      adapter,
+      exchange,
+      account,
+      sandbox: null,
+      booked: () =>
+        exchange
+          .orders(account, { tradingDate: exchange.tradingDate() })
+          .filter((o) => o.kind === 'order'),
+      async cutAdapter() {
+        exchange.faults.next('place', { kind: 'refuse-connection' });
+        return adapter;
+      },
+      async close() {
+        await adapter.close();
+        exchange.close();
+      },
+    };
+  }
+  const sandbox = await brokerVirtual.startKisSandbox({
+    environment: 'paper',
+    port: 0,
+    rateLimitPerSecond: null,
+  });
+  const adapter = kisAdapterOn(sandbox, { timeoutMs: kisTimeoutMs });
+  const account = sandbox.credentials.account;
+  const opened: OrderAdapter[] = [adapter];
+  return {
+    kind,
+    adapter,
+    exchange: sandbox.exchange,
+    account,
+    sandbox,
+    booked: () =>
+      sandbox.exchange
+        .orders(account, { tradingDate: sandbox.exchange.tradingDate() })
+        .filter((o) => o.kind === 'order'),
+    async cutAdapter() {
+      // A port nothing listens on: the connection is refused, nothing can be sent.
+      const cut = kisAdapterOn(sandbox, { timeoutMs: kisTimeoutMs, baseUrl: 'http://127.0.0.1:9' });
+      opened.push(cut);
+      return cut;
+    },
+    async close() {
+      for (const a of opened) await a.close?.();
+      await sandbox.close();
+    },
+  };
+}
