@@ -1,5 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { createVirtualExchange } from './exchange.js';
@@ -11,7 +11,8 @@ const A = '00000000-01';
 function tempFile(): string {
   const home = process.env.QTS_HOME;
   if (home === undefined) throw new Error('the shared vitest setup sets QTS_HOME');
-  return join(mkdtempSync(join(home, 'virtual-')), 'virtual-exchange.sqlite');
+  // A folder that does not exist yet: the exchange creates it.
+  return join(mkdtempSync(join(home, 'virtual-')), 'virtual', 'exchange.sqlite');
 }
 
 describe('persistence', () => {
@@ -33,6 +34,7 @@ describe('persistence', () => {
     const balance = first.balance(A);
     first.close();
 
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
     const second = createVirtualExchange({ file, clock: () => WED_10_KST });
     expect(second.file).toBe(file);
     expect(second.orders(A)).toEqual(orders);
@@ -58,6 +60,7 @@ describe('persistence', () => {
 
   it('refuses a file written by a newer schema', () => {
     const file = tempFile();
+    mkdirSync(dirname(file));
     const raw = new Database(file);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();

@@ -2,6 +2,8 @@
 // libsql rows carry an extra `_metadata` key, so rows are parsed field by field with valibot
 // (v.object drops unknown keys) and never spread.
 
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'libsql';
 import * as v from 'valibot';
 import { VirtualExchangeError } from './errors.js';
@@ -82,6 +84,8 @@ export type Db = InstanceType<typeof Database>;
  * @throws {VirtualExchangeError} `corrupt-state` when the file has a newer schema.
  */
 export function openDatabase(file: string | null): Db {
+  // The runner passes <QTS_HOME>/virtual/exchange.sqlite: create the folder (owner only).
+  if (file !== null) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file ?? ':memory:');
   try {
     if (file !== null) {
