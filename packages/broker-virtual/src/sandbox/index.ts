@@ -1,7 +1,7 @@
 // The offline KIS-protocol sandbox: KIS REST + WebSocket execution notices over the virtual
 // exchange core, on 127.0.0.1 only. See packages/broker-virtual/SANDBOX.md.
 import { createVirtualExchange } from '../core/exchange.js';
-import type { VirtualExchange, VirtualFaults } from '../core/types.js';
+import type { VirtualExchange, VirtualFault, VirtualFaults } from '../core/types.js';
 import {
   createHandlerOnPort,
   type HandlerOnPortOptions,
@@ -44,6 +44,16 @@ export interface KisSandboxOptions extends KisSandboxTimingOptions {
   readonly exchange?: VirtualExchange | undefined;
   /** @defaultValue generated (app key 36 chars, secret 180, account NNNNNNNN-NN, HTS id) */
   readonly credentials?: KisSandboxCredentials | undefined;
+  /**
+   * How long a `refuse-connection` fault scripted through `sandbox.faults` keeps the port
+   * closed (every connection attempt meanwhile gets ECONNREFUSED). @defaultValue 500
+   */
+  readonly refuseConnectionMs?: number | undefined;
+  /**
+   * Keep HTTP connections alive between requests. Off by default (`Connection: close`), so that
+   * a refused port reaches the very next request as ECONNREFUSED. @defaultValue false
+   */
+  readonly keepAlive?: boolean | undefined;
 }
 
 export interface KisSandbox {
@@ -55,7 +65,11 @@ export interface KisSandbox {
   readonly wsUrl: string;
   readonly credentials: KisSandboxCredentials;
   readonly exchange: VirtualExchange;
-  /** `exchange.faults`: script faults the HTTP / WebSocket layer applies. */
+  /**
+   * `exchange.faults`, except that `next('connect', { kind: 'refuse-connection' })` closes the
+   * port at once for `refuseConnectionMs` (real ECONNREFUSED). Faults queued directly on
+   * `exchange.faults` apply when the next connection or request arrives (the socket is reset).
+   */
   readonly faults: VirtualFaults;
   /** The env lines `qts sandbox` prints: `Object.entries(sandbox.env).map(([k, v]) => `${k}=${v}`)`. */
   readonly env: KisSandboxEnv;
@@ -64,6 +78,9 @@ export interface KisSandbox {
   /** Stops serving, drops WebSocket clients and hanging requests; closes the exchange if it made it. */
   close(): Promise<void>;
 }
+
+/** Marks refusals queued by `sandbox.faults` (drained when the port reopens). */
+const REFUSE: VirtualFault = Object.freeze({ kind: 'refuse-connection' });
 
 /** Starts the sandbox on 127.0.0.1. */
 export async function startKisSandbox(options: KisSandboxOptions = {}): Promise<KisSandbox> {
@@ -78,6 +95,29 @@ export async function startKisSandbox(options: KisSandboxOptions = {}): Promise<
     if (ownExchange) exchange.close();
     throw error;
   }
+  const refuseMs = options.refuseConnectionMs ?? 500;
+  const core = exchange.faults;
+  const drainConnectRefusals = (): void => {
+    while (core.pending().find((p) => p.operation === 'connect')?.fault === REFUSE) {
+      core.take('connect');
+    }
+  };
+  const faults: VirtualFaults = {
+    next(operation, fault, times) {
+      if (operation === 'connect' && fault.kind === 'refuse-connection') {
+        core.next(operation, REFUSE, times);
+        running.refuseConnections(refuseMs, drainConnectRefusals);
+        return;
+      }
+      core.next(operation, fault, times);
+    },
+    nextNotice: (fault, times) => core.nextNotice(fault, times),
+    take: (operation) => core.take(operation),
+    takeNotice: () => core.takeNotice(),
+    requestCount: (operation) => core.requestCount(operation),
+    pending: () => core.pending(),
+    clear: () => core.clear(),
+  };
   const env: KisSandboxEnv = {
     QTS_MODE: running.environment,
     QTS_KIS_BASE_URL: running.baseUrl,
@@ -94,7 +134,7 @@ export async function startKisSandbox(options: KisSandboxOptions = {}): Promise<
     wsUrl: running.wsUrl,
     credentials: running.credentials,
     exchange,
-    faults: exchange.faults,
+    faults,
     env,
     handleKisRequest: (request) => running.handleKisRequest(request),
     async close(): Promise<void> {

@@ -1,6 +1,6 @@
 // node:http + ws server on 127.0.0.1 speaking KIS REST and WebSocket notices.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { PortFault } from './exchange-port.js';
 import type { SandboxRequest } from './rest.js';
@@ -10,6 +10,11 @@ import type { WireOutcome } from './wire.js';
 
 export interface RunningServer {
   readonly port: number;
+  /**
+   * Stops listening for `ms` (connection attempts get ECONNREFUSED; idle kept-alive connections
+   * are closed), then listens again on the same port and calls `reopened`.
+   */
+  refuseConnections(ms: number, reopened?: () => void): void;
   close(): Promise<void>;
 }
 
@@ -27,7 +32,11 @@ function destroyHard(socket: Socket): void {
   else socket.destroy();
 }
 
-export async function startServer(state: SandboxState, port: number): Promise<RunningServer> {
+export async function startServer(
+  state: SandboxState,
+  port: number,
+  keepAlive = false,
+): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -54,6 +63,9 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
     // setHeader keeps the case given: `Content-Type` capitalised, `tr_id` etc. lower case.
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.setHeader('Content-Length', String(Buffer.byteLength(body)));
+    // Without keep-alive every request opens a new connection, so a refused port is seen as
+    // ECONNREFUSED by the next request (not as a reset of a pooled socket).
+    if (!keepAlive) response.setHeader('Connection', 'close');
     response.end(body);
   }
 
@@ -132,27 +144,59 @@ export async function startServer(state: SandboxState, port: number): Promise<Ru
     wss.handleUpgrade(request, socket, head, (ws) => hub.attach(ws));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  // The HTTP server never listens itself: a plain TCP listener hands it the sockets, so the
+  // listener can be closed for a while (a real ECONNREFUSED) without touching open connections.
+  const listen = (at: number): Promise<NetServer> =>
+    new Promise<NetServer>((resolve, reject) => {
+      const listener = createNetServer((socket) => server.emit('connection', socket));
+      listener.once('error', reject);
+      listener.listen(at, '127.0.0.1', () => {
+        listener.off('error', reject);
+        resolve(listener);
+      });
     });
-  });
-  const address = server.address();
+  let listener: NetServer | null = await listen(port);
+  const address = listener.address();
   if (address === null || typeof address === 'string') throw new Error('sandbox: no TCP address');
+  const boundPort = address.port;
+  let reopenTimer: NodeJS.Timeout | null = null;
 
   return {
-    port: address.port,
+    port: boundPort,
+    refuseConnections(ms: number, reopened?: () => void): void {
+      if (closing) return;
+      listener?.close();
+      listener = null;
+      server.closeIdleConnections();
+      if (reopenTimer !== null) clearTimeout(reopenTimer);
+      reopenTimer = setTimeout(() => {
+        reopenTimer = null;
+        if (closing) return;
+        listen(boundPort).then(
+          (reopenedListener) => {
+            if (closing) reopenedListener.close();
+            else listener = reopenedListener;
+            reopened?.();
+          },
+          () => reopened?.(),
+        );
+      }, ms);
+    },
     async close(): Promise<void> {
       if (closing) return;
       closing = true;
+      if (reopenTimer !== null) clearTimeout(reopenTimer);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       hub.close();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const current = listener;
+      listener = null;
+      const closed =
+        current === null
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => current.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
       await closed;

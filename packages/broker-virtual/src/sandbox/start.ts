@@ -13,6 +13,8 @@ export interface StartOnPortOptions extends KisSandboxTimingOptions {
   /** 0 (default) = a free port. */
   readonly port?: number | undefined;
   readonly credentials?: KisSandboxCredentials | undefined;
+  /** Keep HTTP connections alive between requests. @defaultValue false (`Connection: close`) */
+  readonly keepAlive?: boolean | undefined;
 }
 
 export interface RunningSandboxBase {
@@ -25,6 +27,8 @@ export interface RunningSandboxBase {
   readonly credentials: KisSandboxCredentials;
   /** The same KIS REST handling for a fetch `Request` (no network). */
   handleKisRequest(request: Request): Promise<Response>;
+  /** Stops listening for `ms` (ECONNREFUSED), then listens again on the same port. */
+  refuseConnections(ms: number, reopened?: () => void): void;
   /** Stops the server, drops WebSocket clients and hanging requests. Idempotent. */
   close(): Promise<void>;
 }
@@ -34,7 +38,7 @@ export async function startOnPort(
   options: StartOnPortOptions = {},
 ): Promise<RunningSandboxBase> {
   const state = createSandboxState({ ...options, port: exchangePort });
-  const server = await startServer(state, options.port ?? 0);
+  const server = await startServer(state, options.port ?? 0, options.keepAlive ?? false);
   return {
     environment: state.environment,
     port: server.port,
@@ -44,6 +48,7 @@ export async function startOnPort(
     async handleKisRequest(request: Request): Promise<Response> {
       return fetchResponseOf(await outcomeOfFetchRequest(state, request), request.signal);
     },
+    refuseConnections: (ms, reopened) => server.refuseConnections(ms, reopened),
     close: () => server.close(),
   };
 }

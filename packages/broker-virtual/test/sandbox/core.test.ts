@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 async function start(options: Parameters<typeof startKisSandbox>[0] = {}): Promise<KisSandbox> {
-  const sb = await startKisSandbox({ environment: 'paper', port: 0, ...options });
+  const sb = await startKisSandbox({
+    environment: 'paper',
+    port: 0,
+    refuseConnectionMs: 50,
+    ...options,
+  });
   open.push(sb);
   return sb;
 }
@@ -65,7 +70,8 @@ describe('startKisSandbox', () => {
       QTS_KIS_ACCOUNT: sb.credentials.account,
       QTS_KIS_HTS_ID: sb.credentials.htsId,
     });
-    expect(sb.faults).toBe(sb.exchange.faults);
+    sb.faults.nextNotice('drop');
+    expect(sb.exchange.faults.pending()).toEqual([{ operation: 'notice', fault: 'drop' }]);
   });
 
   it('uses given credentials', async () => {
@@ -323,8 +329,13 @@ describe('faults scripted on exchange.faults', () => {
     expect(sb.exchange.orders(sb.credentials.account)).toHaveLength(1);
 
     sb.faults.next('connect', { kind: 'refuse-connection' });
-    await expect(placeOrder(sb, token, 'buy', body)).rejects.toThrow();
+    const refused = await placeOrder(sb, token, 'buy', body).then(
+      () => null,
+      (error: unknown) => (error as { cause?: { code?: string } }).cause?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
     expect(sb.exchange.orders(sb.credentials.account)).toHaveLength(1);
+    await expect.poll(() => sb.faults.pending().length, { timeout: 5_000 }).toBe(0);
 
     sb.faults.nextNotice('drop');
     const ok = await placeOrder(sb, token, 'buy', body);
@@ -343,6 +354,24 @@ describe('faults scripted on exchange.faults', () => {
     expect(f(next, 'ODER_NO')).toBe(sb.exchange.orders(sb.credentials.account)[2]?.orderNo);
     await sb.close();
     expect(await hanging).toBe('failed');
+  });
+});
+
+describe('refuse-connection queued on exchange.faults directly', () => {
+  it('resets the next connection without booking', async () => {
+    const sb = await start();
+    const token = await issueToken(sb);
+    sb.exchange.faults.next('connect', { kind: 'refuse-connection' });
+    await expect(
+      placeOrder(sb, token, 'buy', { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '60000' }),
+    ).rejects.toThrow();
+    expect(sb.exchange.orders(sb.credentials.account)).toHaveLength(0);
+    const again = await placeOrder(sb, token, 'buy', {
+      PDNO: '005930',
+      ORD_QTY: '1',
+      ORD_UNPR: '60000',
+    });
+    expect(again.body.rt_cd).toBe('0');
   });
 });
 
