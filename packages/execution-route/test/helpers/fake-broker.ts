@@ -27,6 +27,7 @@ export type FaultScript =
 export interface FakeBroker {
   readonly adapter: OrderAdapter;
   script(op: 'place' | 'cancel' | 'modify', fault: FaultScript): void;
+  clearScripts(): void;
   /** Requests that reached the broker (refused connections excluded). */
   requests(op?: 'place' | 'cancel' | 'modify'): number;
   rows(tradingDate?: string): BrokerOrder[];
@@ -305,6 +306,9 @@ export function createFakeBroker(
   return {
     adapter,
     script: (op, fault) => scripts[op]!.push(fault),
+    clearScripts() {
+      for (const list of Object.values(scripts)) list.length = 0;
+    },
     requests: (op) =>
       Number(
         (
