@@ -40,6 +40,7 @@ export class KisConfigError extends KisError {
     this.field = options?.field ?? null;
   }
 
+  /** A plain, secret-free JSON view including this class's fields. */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), field: this.field };
   }
@@ -77,6 +78,7 @@ export class KisAuthError extends KisError {
     this.httpStatus = options?.httpStatus ?? null;
   }
 
+  /** A plain, secret-free JSON view including this class's fields. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),
@@ -131,6 +133,7 @@ export class KisTransportError extends KisError {
     this.httpStatus = options.httpStatus ?? null;
   }
 
+  /** A plain, secret-free JSON view including this class's fields. */
   override toJSON(): Record<string, unknown> {
     return {
       ...super.toJSON(),
