@@ -2,6 +2,7 @@
 // through auth-phase2 (endpoints, credentials, in-memory token cache, transport), as the runner
 // wires it.
 import {
+  createFileTokenCache,
   createKisAuth,
   createKisCredentials,
   createKisTransport,
@@ -11,10 +12,13 @@ import {
 import { createKisOrderAdapter, type KisOrderAdapter } from '@qts/broker-kis';
 import type { SandboxView } from './siblings.js';
 
-/** A KIS adapter on the sandbox. `timeoutMs` is the transport's request timeout. */
+/**
+ * A KIS adapter on the sandbox. `timeoutMs` is the transport's request timeout; `tokenHome`
+ * shares a file token cache (as the runner does in QTS_HOME) instead of an in-memory one.
+ */
 export function kisAdapterOn(
   sandbox: SandboxView,
-  options: { timeoutMs?: number; baseUrl?: string } = {},
+  options: { timeoutMs?: number; baseUrl?: string; tokenHome?: string } = {},
 ): KisOrderAdapter {
   const endpoints = resolveKisEndpoints(sandbox.environment, {
     restBaseUrl: options.baseUrl ?? sandbox.baseUrl,
@@ -26,7 +30,14 @@ export function kisAdapterOn(
     account: sandbox.credentials.account,
     htsId: sandbox.credentials.htsId,
   });
-  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
+  const auth = createKisAuth({
+    endpoints,
+    credentials,
+    tokenCache:
+      options.tokenHome === undefined
+        ? createMemoryTokenCache()
+        : createFileTokenCache({ home: options.tokenHome }),
+  });
   const transport = createKisTransport({
     endpoints,
     credentials,
