@@ -54,7 +54,9 @@ CREATE TABLE IF NOT EXISTS orders (
   trading_date TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS orders_account_date ON orders (account, trading_date);
-CREATE INDEX IF NOT EXISTS orders_resting ON orders (symbol, remaining_quantity);
+CREATE INDEX IF NOT EXISTS orders_open_symbol ON orders (symbol) WHERE remaining_quantity > 0;
+CREATE INDEX IF NOT EXISTS orders_open_account ON orders (account, side) WHERE remaining_quantity > 0;
+CREATE INDEX IF NOT EXISTS orders_open_date ON orders (trading_date) WHERE remaining_quantity > 0;
 CREATE TABLE IF NOT EXISTS fills (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   order_no TEXT NOT NULL,
