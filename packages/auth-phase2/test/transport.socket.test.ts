@@ -144,7 +144,9 @@ describe('sent: the connection was made, the outcome is unknown', () => {
   it('server accepts and never answers (stall)', async () => {
     const server = await startHttpServer(() => {});
     servers.push(server);
-    const error = await failure(transportFor(server.url, { timeoutMs: 300 }).request(order));
+    const error = await failure(
+      transportFor(server.url, { timeoutMs: 1_000, connectTimeoutMs: 900 }).request(order),
+    );
     expect(error).toMatchObject({ phase: 'sent', reason: 'response-timeout' });
     expect(error.message).toMatch(/unknown/);
   });
@@ -173,7 +175,9 @@ describe('sent: the connection was made, the outcome is unknown', () => {
       res.write('{"rt_cd":');
     });
     servers.push(server);
-    const error = await failure(transportFor(server.url, { timeoutMs: 300 }).request(order));
+    const error = await failure(
+      transportFor(server.url, { timeoutMs: 1_000, connectTimeoutMs: 900 }).request(order),
+    );
     expect(error).toMatchObject({ phase: 'sent', reason: 'response-timeout' });
   });
 
