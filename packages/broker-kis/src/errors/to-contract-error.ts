@@ -56,9 +56,10 @@ function isKisError(error: unknown, name: string, code: string): error is object
  * Maps a thrown transport, auth or config error to the contract:
  * - KisTransportError phase `not-sent` -> RouteUnavailableError (ABORTED when the caller
  *   aborted), phase `sent` -> OutcomeUnknownError (never resend);
- * - KisAuthError (token / approval-key endpoint) -> BrokerRejectedError AUTH, or RATE_LIMITED
- *   for EGW00133, with the endpoint's error_code kept. Nothing of the order itself was sent: the
- *   token is fetched before the order request is written;
+ * - KisAuthError (token / approval-key endpoint) that carries an answer (error_code or an HTTP
+ *   status) -> BrokerRejectedError AUTH, or RATE_LIMITED for EGW00133, with the endpoint's
+ *   error_code kept; without an answer (unreachable) -> RouteUnavailableError. Either way
+ *   nothing of the order itself was sent: the token is fetched before the request is written;
  * - KisConfigError -> ConfigError; a QtsError passes through; anything else is unknown for order
  *   calls (it may have happened after sending) and route-unavailable for nothing else.
  */
@@ -84,7 +85,16 @@ export function toContractError(error: unknown, what: string, kind: KisCallKind)
   if (isKisError(error, 'KisAuthError', 'KIS_AUTH')) {
     const errorCode = field(error, 'errorCode');
     const description = field(error, 'errorDescription');
+    const httpStatus = field(error, 'httpStatus');
     const brokerCode = typeof errorCode === 'string' ? errorCode : null;
+    if (brokerCode === null && typeof httpStatus !== 'number') {
+      // The token endpoint gave no answer at all (refused, reset, timed out): the request this
+      // token was for was never written, so nothing was placed.
+      return new RouteUnavailableError(
+        `${what}: no access token (the KIS token endpoint could not be reached); the request itself was not sent: ${message}`,
+        { cause: error },
+      );
+    }
     return new BrokerRejectedError(
       brokerCode === 'EGW00133' ? 'RATE_LIMITED' : 'AUTH',
       `${what}: the KIS token endpoint refused (${brokerCode ?? 'no code'}); the request itself was not sent: ${message}`,

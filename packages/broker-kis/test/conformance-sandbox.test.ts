@@ -1,0 +1,88 @@
+// The Order Adapter conformance kit against broker-virtual's KIS sandbox, over real HTTP and
+// WebSocket on 127.0.0.1, in both environments.
+import {
+  createKisAuth,
+  createKisCredentials,
+  createKisTransport,
+  createMemoryTokenCache,
+  resolveKisEndpoints,
+} from '@qts/auth-phase2';
+import { startKisSandbox } from '@qts/broker-virtual';
+import { seoulDate } from '@qts/order-contract';
+import {
+  type ConformanceHarness,
+  describeOrderAdapterConformance,
+} from '@qts/order-contract/testing';
+import { createKisOrderAdapter } from '../src/index.js';
+import { startTcpGate } from './tcp-gate.js';
+
+const SYMBOL = '005930';
+const REFERENCE_PRICE = 70_000;
+/** A buy limit below the reference price rests. */
+const RESTING_PRICE = 69_000;
+
+async function createHarness(environment: 'real' | 'paper'): Promise<ConformanceHarness> {
+  const sandbox = await startKisSandbox({ environment, rateLimitPerSecond: null });
+  sandbox.exchange.setReferencePrice(SYMBOL, REFERENCE_PRICE);
+  const credentials = createKisCredentials({
+    appKey: sandbox.credentials.appKey,
+    appSecret: sandbox.credentials.appSecret,
+    account: sandbox.credentials.account,
+    htsId: sandbox.credentials.htsId,
+  });
+  const gate = await startTcpGate(sandbox.baseUrl);
+  const endpoints = resolveKisEndpoints(environment, {
+    restBaseUrl: gate.url,
+    wsBaseUrl: sandbox.wsUrl,
+  });
+  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
+  const transport = createKisTransport({
+    endpoints,
+    credentials,
+    auth,
+    timeoutMs: 1_000,
+    ratePerSecond: null,
+  });
+  const adapter = createKisOrderAdapter({ transport, auth, environment });
+  // Tokens live 24 h and are cached: issue one first, so a scripted refusal hits the order
+  // request itself (not the token endpoint, which would also be not_placed but via auth).
+  await auth.getAccessToken();
+  return {
+    adapter,
+    symbol: SYMBOL,
+    limitPrice: RESTING_PRICE,
+    tradingDate: seoulDate(),
+    placeRequests: async () => {
+      // The kit counts requests after the refused attempt, before the next order: reopen then.
+      await gate.open();
+      return sandbox.faults.requestCount('place');
+    },
+    scriptNextPlace: async (script) => {
+      if (script.kind === 'reject') {
+        sandbox.faults.next('place', {
+          kind: 'reject',
+          code: script.brokerCode,
+          message: script.brokerMessage,
+        });
+      } else if (script.kind === 'timeout-after-accept') {
+        sandbox.faults.next('place', { kind: 'never-answer' });
+      } else {
+        await gate.refuse();
+      }
+    },
+    fill: async (brokerOrderId, quantity, price) => {
+      sandbox.exchange.fillPartially(brokerOrderId, quantity, price);
+    },
+    replayLastNotice: async () => {
+      sandbox.faults.nextNotice('duplicate');
+    },
+    close: async () => {
+      await adapter.close();
+      await gate.close();
+      await sandbox.close();
+    },
+  };
+}
+
+describeOrderAdapterConformance('kis on the KIS sandbox (paper)', () => createHarness('paper'));
+describeOrderAdapterConformance('kis on the KIS sandbox (real)', () => createHarness('real'));

@@ -1,0 +1,239 @@
+// Beyond the conformance kit, against broker-virtual's KIS sandbox over real HTTP / WebSocket.
+import {
+  createKisAuth,
+  createKisCredentials,
+  createKisTransport,
+  createMemoryTokenCache,
+  resolveKisEndpoints,
+} from '@qts/auth-phase2';
+import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import { type OrderEvent, type OrderRequest, seoulDate } from '@qts/order-contract';
+import { waitFor } from '@qts/order-contract/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createKisOrderAdapter, type KisOrderAdapter } from '../src/index.js';
+import { createFakeTransport } from './helpers.js';
+
+const open: { sandbox: KisSandbox; adapter: KisOrderAdapter }[] = [];
+
+afterEach(async () => {
+  for (const { adapter, sandbox } of open.splice(0)) {
+    await adapter.close();
+    await sandbox.close();
+  }
+});
+
+async function setup(
+  environment: 'real' | 'paper',
+  options: { pingIntervalMs?: number; approvalKey?: string } = {},
+) {
+  const sandbox = await startKisSandbox({
+    environment,
+    rateLimitPerSecond: null,
+    ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
+  });
+  sandbox.exchange.setReferencePrice('005930', 70_000);
+  const credentials = createKisCredentials({ ...sandbox.credentials });
+  const endpoints = resolveKisEndpoints(environment, {
+    restBaseUrl: sandbox.baseUrl,
+    wsBaseUrl: sandbox.wsUrl,
+  });
+  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
+  const transport = createKisTransport({
+    endpoints,
+    credentials,
+    auth,
+    timeoutMs: 1_000,
+    ratePerSecond: null,
+  });
+  const sent: string[] = [];
+  const approval =
+    options.approvalKey === undefined
+      ? auth
+      : { getApprovalKey: async () => options.approvalKey as string };
+  const adapter = createKisOrderAdapter({
+    transport,
+    auth: approval,
+    environment,
+    webSocketFactory: (url) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const send = socket.send.bind(socket);
+      socket.send = ((data: string) => {
+        sent.push(String(data));
+        send(data);
+      }) as typeof socket.send;
+      return socket;
+    },
+  });
+  open.push({ sandbox, adapter });
+  return { sandbox, adapter, sent };
+}
+
+const order: OrderRequest = {
+  clientOrderId: 's1',
+  symbol: '005930',
+  side: 'buy',
+  quantity: 10,
+  type: 'limit',
+  limitPrice: 69_000,
+};
+
+describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (environment) => {
+  it('modifies an order; inquiry links the modify to the original', async () => {
+    const { adapter } = await setup(environment);
+    const ack = await adapter.placeOrder(order);
+    const modifyAck = await adapter.modifyOrder(
+      {
+        ...order,
+        brokerOrderId: ack.brokerOrderId,
+        brokerBranch: ack.brokerBranch,
+        limitPrice: 69_000,
+        tradingDate: ack.tradingDate,
+      },
+      { limitPrice: 68_900 },
+    );
+    expect(modifyAck.originalBrokerOrderId).toBe(ack.brokerOrderId);
+    const orders = await adapter.getOrders({ tradingDate: seoulDate() });
+    expect(orders.find((o) => o.brokerOrderId === modifyAck.brokerOrderId)).toMatchObject({
+      kind: 'modify',
+      originalBrokerOrderId: ack.brokerOrderId,
+      limitPrice: 68_900,
+      remainingQuantity: 10,
+    });
+    const openOrders = await adapter.getOrders({ tradingDate: seoulDate(), openOnly: true });
+    expect(openOrders.map((o) => o.brokerOrderId)).toEqual([modifyAck.brokerOrderId]);
+  });
+
+  it('pages daily-ccld to the end', async () => {
+    const { adapter } = await setup(environment);
+    for (let i = 0; i < 17; i += 1)
+      await adapter.placeOrder({ ...order, clientOrderId: `p${i}`, quantity: 1 });
+    const orders = await adapter.getOrders({ tradingDate: seoulDate() });
+    expect(orders).toHaveLength(17);
+    expect(new Set(orders.map((o) => o.brokerOrderId)).size).toBe(17);
+  });
+
+  it('reads the balance', async () => {
+    const { adapter } = await setup(environment);
+    const balance = await adapter.getBalance();
+    expect(balance.cash.currency).toBe('KRW');
+    expect(balance.cash.deposit).toBeGreaterThan(0);
+    expect(balance.cash.orderable).toBeGreaterThan(0);
+    expect(balance.positions).toEqual([]);
+  });
+
+  it("the sandbox's accept-then-drop fault is unknown (the connection was made), after one send", async () => {
+    const { adapter, sandbox } = await setup(environment);
+    await adapter.getOrders({ tradingDate: seoulDate() }); // token + connection warm
+    sandbox.faults.next('place', { kind: 'reset-after-accept' });
+    await expect(adapter.placeOrder(order)).rejects.toMatchObject({
+      name: 'OutcomeUnknownError',
+      outcome: 'unknown',
+    });
+    expect(sandbox.faults.requestCount('place')).toBe(1);
+  });
+
+  it('answers PINGPONG by echoing the text and stays connected', async () => {
+    const { adapter, sent } = await setup(environment, { pingIntervalMs: 25 });
+    const events: OrderEvent[] = [];
+    const unsubscribe = await adapter.subscribe((event) => events.push(event));
+    await waitFor(
+      () => (sent.filter((text) => text.includes('PINGPONG')).length >= 3 ? true : undefined),
+      {
+        description: 'three PINGPONG echoes',
+      },
+    );
+    const echo = sent.find((text) => text.includes('PINGPONG')) ?? '';
+    expect(JSON.parse(echo)).toEqual({
+      header: { tr_id: 'PINGPONG', datetime: expect.stringMatching(/^\d{14}$/) },
+    });
+    expect(events.filter((event) => event.type === 'connection-lost')).toEqual([]);
+    await unsubscribe();
+  });
+
+  it('subscribes with the HTS id and reports a lost connection as an event', async () => {
+    const { adapter, sandbox, sent } = await setup(environment);
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const subscribeMessage = JSON.parse(sent[0] ?? '{}') as {
+      header: Record<string, string>;
+      body: { input: Record<string, string> };
+    };
+    expect({
+      ...subscribeMessage,
+      header: { ...subscribeMessage.header, approval_key: '[approval key]' },
+    }).toEqual({
+      header: {
+        approval_key: '[approval key]',
+        custtype: 'P',
+        tr_type: '1',
+        'content-type': 'utf-8',
+      },
+      body: {
+        input: {
+          tr_id: environment === 'real' ? 'H0STCNI0' : 'H0STCNI9',
+          tr_key: sandbox.credentials.htsId,
+        },
+      },
+    });
+    const ack = await adapter.placeOrder(order);
+    await waitFor(() => events.find((event) => event.type === 'order-accepted'), {
+      description: 'the receipt notice',
+    });
+    expect(events[0]).toMatchObject({
+      type: 'order-accepted',
+      brokerOrderId: ack.brokerOrderId,
+      symbol: '005930',
+      side: 'buy',
+      quantity: 10,
+      source: 'notice',
+    });
+    await sandbox.close();
+    const lost = await waitFor(() => events.find((event) => event.type === 'connection-lost'), {
+      description: 'a connection-lost event',
+    });
+    expect(lost).toMatchObject({ type: 'connection-lost', reason: expect.any(String) });
+  });
+
+  it('a refused subscription is a BrokerRejectedError; the approval key is not in the error', async () => {
+    const { adapter } = await setup(environment, { approvalKey: 'not-a-valid-approval-key' });
+    const error = await adapter.subscribe(() => {}).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'BrokerRejectedError', outcome: 'rejected' });
+    expect(JSON.stringify(error)).not.toContain('not-a-valid-approval-key');
+    expect(String((error as Error).message)).not.toContain('not-a-valid-approval-key');
+  });
+});
+
+describe('subscribe without an HTS id', () => {
+  it('is a ConfigError and asks for no approval key', async () => {
+    let asked = 0;
+    const adapter = createKisOrderAdapter({
+      transport: createFakeTransport([], 'paper', null),
+      auth: {
+        getApprovalKey: async () => {
+          asked += 1;
+          return 'k';
+        },
+      },
+      environment: 'paper',
+    });
+    await expect(adapter.subscribe(() => {})).rejects.toMatchObject({
+      name: 'ConfigError',
+      code: 'CONFIG',
+    });
+    expect(asked).toBe(0);
+  });
+
+  it('a WebSocket that cannot connect is RouteUnavailableError', async () => {
+    const adapter = createKisOrderAdapter({
+      transport: createFakeTransport([], 'paper'),
+      auth: { getApprovalKey: async () => 'k' },
+      environment: 'paper',
+      webSocketUrl: 'ws://127.0.0.1:1',
+    });
+    await expect(adapter.subscribe(() => {})).rejects.toMatchObject({
+      name: 'RouteUnavailableError',
+      outcome: 'not_placed',
+    });
+  });
+});
