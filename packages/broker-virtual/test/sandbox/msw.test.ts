@@ -2,6 +2,7 @@
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kisSandboxHandlers } from '../../src/index.js';
 import { createHandlerOnPort } from '../../src/sandbox/fetch-handler.js';
 import { createFakePort } from './fake-port.js';
 import { account, issueToken, placeOrder, type SandboxLike } from './helpers.js';
@@ -10,7 +11,22 @@ import { account, issueToken, placeOrder, type SandboxLike } from './helpers.js'
 const BASE = 'http://127.0.0.1:9';
 const port = createFakePort();
 const handler = createHandlerOnPort(port, { environment: 'paper', tokenIssueIntervalMs: 0 });
-const server = setupServer(...handler.mswHandlers(http, BASE));
+const PUBLIC_BASE = 'http://127.0.0.1:8';
+const publicCredentials = {
+  appKey: 'K'.repeat(36),
+  appSecret: 'S'.repeat(180),
+  account: '50111111-01',
+  htsId: 'mswuser',
+};
+const server = setupServer(
+  ...handler.mswHandlers(http, BASE),
+  ...kisSandboxHandlers({
+    http,
+    baseUrl: PUBLIC_BASE,
+    environment: 'real',
+    credentials: publicCredentials,
+  }),
+);
 const sb: SandboxLike = {
   environment: 'paper',
   baseUrl: BASE,
@@ -42,6 +58,24 @@ describe('msw handlers', () => {
       placeOrder(sb, token, 'buy', { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '70000' }),
     ).rejects.toThrow();
     expect(port.all()).toHaveLength(2);
+  });
+});
+
+describe('kisSandboxHandlers (public, over a new exchange)', () => {
+  it('serves the given credentials on the given base URL', async () => {
+    const real: SandboxLike = {
+      environment: 'real',
+      baseUrl: PUBLIC_BASE,
+      wsUrl: '',
+      credentials: publicCredentials,
+    };
+    const token = await issueToken(real);
+    const reply = await placeOrder(real, token, 'buy', {
+      PDNO: '005930',
+      ORD_QTY: '1',
+      ORD_UNPR: '70000',
+    });
+    expect(reply.body).toMatchObject({ rt_cd: '0', msg_cd: 'APBK0013' });
   });
 });
 

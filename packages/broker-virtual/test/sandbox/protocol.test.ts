@@ -287,6 +287,35 @@ describe('request checks', () => {
     expect(port.all()).toHaveLength(0);
   });
 
+  it('refuses a non-JSON content type and a body that is not a JSON object', async () => {
+    const { sb } = await start();
+    const token = await issueToken(sb);
+    const url = `${sb.baseUrl}${TRADING}/order-cash`;
+    const headers = {
+      authorization: `Bearer ${token}`,
+      appkey: sb.credentials.appKey,
+      appsecret: sb.credentials.appSecret,
+      tr_id: 'VTTC0012U',
+      custtype: 'P',
+    };
+    const form = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'CANO=1',
+    });
+    expect(form.status).toBe(500);
+    expect(((await form.json()) as Record<string, unknown>).rt_cd).toBe('1');
+    for (const body of ['{not json', '["CANO"]']) {
+      const bad = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+      });
+      expect(bad.status).toBe(500);
+      expect(((await bad.json()) as Record<string, unknown>).rt_cd).toBe('1');
+    }
+  });
+
   it('rate limit: EGW00201 once more requests than allowed arrive within a second', async () => {
     const clock = Date.UTC(2026, 0, 5, 1);
     const { sb } = await start({ clock: () => clock, rateLimitPerSecond: 2 });

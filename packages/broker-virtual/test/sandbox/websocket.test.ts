@@ -79,6 +79,13 @@ describe('subscribe', () => {
   });
 });
 
+describe('paths', () => {
+  it('refuses a WebSocket upgrade on another path', async () => {
+    const { sb } = await start();
+    await expect(connectWs(`${sb.wsUrl}/other`)).rejects.toThrow();
+  });
+});
+
 describe('notices', () => {
   it('pushes encrypted receipt and fill notices in the §8 field order', async () => {
     const { sb } = await start();
