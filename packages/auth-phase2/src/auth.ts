@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import type { KisCredentials } from './credentials.js';
 import type { KisEndpoints, KisEnvironment } from './environment.js';
-import { KisAuthError, KisConfigError, KisTransportError } from './errors.js';
+import { KisAuthError, KisConfigError, KisError, KisTransportError } from './errors.js';
 import { createHttpSend, type HttpAnswer, type KisFetch } from './http.js';
 import { type KisSleep, realSleep } from './rate-limiter.js';
 import { createSafeLogger, type KisLogger, redactSecrets } from './redact.js';
@@ -321,9 +321,18 @@ export function createKisAuth(options: KisAuthOptions): KisAuth {
         return current.token;
       }
       if (inFlight === null) {
-        inFlight = obtain().finally(() => {
-          inFlight = null;
-        });
+        inFlight = obtain()
+          .catch((error: unknown) => {
+            if (KisError.isInstance(error)) throw error;
+            // The token cache failed (file system): nothing was sent.
+            throw new KisConfigError(
+              `The token cache failed: ${redact(error instanceof Error ? error.message : String(error))}`,
+              { field: 'tokenCache' },
+            );
+          })
+          .finally(() => {
+            inFlight = null;
+          });
       }
       return raceSignal(inFlight, callOptions?.signal);
     },

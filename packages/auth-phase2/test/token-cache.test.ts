@@ -98,6 +98,22 @@ describe('file token cache', () => {
     expect(events).toEqual(['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
   });
 
+  it('a broken cache surfaces as KisConfigError from getAccessToken (nothing sent)', async () => {
+    const { createKisAuth, resolveKisEndpoints } = await import('../src/index.js');
+    const { testCredentials } = await import('./helpers.js');
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-'));
+    await writeFile(join(home, 'tokens'), 'a file where the folder should be');
+    const auth = createKisAuth({
+      endpoints: resolveKisEndpoints('paper', { restBaseUrl: 'http://127.0.0.1:9' }),
+      credentials: testCredentials(),
+      tokenCache: createFileTokenCache({ home }),
+    });
+    await expect(auth.getAccessToken()).rejects.toMatchObject({
+      name: 'KisConfigError',
+      field: 'tokenCache',
+    });
+  });
+
   it('rejects an empty home', () => {
     expect(() => createFileTokenCache({ home: '' })).toThrow(KisConfigError);
   });
