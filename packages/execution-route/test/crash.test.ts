@@ -65,7 +65,7 @@ const POINTS = [
   { point: 'none', recovered: 'accepted', reconciled: 'accepted', booked: 1 },
 ] as const;
 
-describe('kill -9 at every point of submit (broker state outside the killed process)', () => {
+describe.concurrent('kill -9 at every point of submit (broker state outside the killed process)', () => {
   it.each(POINTS)(
     'killed at $point: restart tells what to check; zero duplicates, zero lost',
     async ({ point, recovered, reconciled, booked }) => {
