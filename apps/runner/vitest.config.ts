@@ -4,7 +4,7 @@ export default defineQtsConfig({
   test: {
     // Builds dist/ once: the tests spawn the compiled CLI, as users run it.
     globalSetup: ['./test/global-setup.ts'],
-    testTimeout: 30_000,
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

@@ -156,7 +156,7 @@ export function toFailure(error: unknown): CliFailure {
         {
           code: answered ? 'AUTH' : 'ROUTE_UNAVAILABLE',
           outcome: answered ? 'rejected' : 'not_placed',
-          message,
+          message: answered ? message : `Could not connect to KIS, nothing was sent: ${message}`,
           brokerCode,
           brokerMessage: stringField(error, 'errorDescription'),
           hint: answered

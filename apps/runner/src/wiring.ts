@@ -69,6 +69,13 @@ interface Wired {
   readonly account: string | null;
   readonly exchange: VirtualExchangeLike | null;
   token(): Promise<CliTokenStatus>;
+  /**
+   * Makes sure the session can talk to the broker before anything is journaled: in KIS modes it
+   * gets the access token (cached, else issued). A token endpoint that cannot be reached then
+   * fails as "could not connect, nothing sent" (exit 1) instead of surfacing later inside the
+   * order call, where broker-kis reports it as an AUTH rejection.
+   */
+  prepare(): Promise<void>;
 }
 
 async function wireVirtual(runtime: Runtime): Promise<Wired> {
@@ -105,6 +112,7 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
         cachedAt: null,
         file: null,
       }),
+      prepare: async () => {},
     };
   } catch (error) {
     journal?.close();
@@ -186,6 +194,9 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
       host: endpoints.host,
       account: kis.account,
       exchange: null,
+      prepare: async () => {
+        await auth.getAccessToken();
+      },
       token: async () => {
         const status = await auth.tokenStatus();
         return {
@@ -251,15 +262,26 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     runtime.log.info({ recovered: wired.route.recovered }, 'route recovered orders left in flight');
   }
   let closed = false;
-  const outcome = (result: { order: RouteOrderLike; error?: unknown }) => ({
-    order: toCliOrder(result.order),
-    error: result.error ?? null,
-  });
+  const outcome = async (result: { order: RouteOrderLike; error?: unknown }) => {
+    let order = result.order;
+    if (exchange !== null && (result.error === undefined || result.error === null)) {
+      // The virtual exchange fills a crossing order at once and says so by event; one local
+      // inquiry (no network) shows the fill now instead of at the next `qts orders`.
+      try {
+        await route.reconcile();
+        order = route.order(order.orderId) ?? order;
+      } catch (error) {
+        runtime.log.warn({ error: String(error) }, 'virtual catch-up inquiry failed');
+      }
+    }
+    return { order: toCliOrder(order), error: result.error ?? null };
+  };
   return {
     host: wired.host,
     account: wired.account,
-    submit: async (input) =>
-      outcome(
+    submit: async (input) => {
+      await wired.prepare();
+      return await outcome(
         await route.submit(
           {
             symbol: input.symbol,
@@ -271,14 +293,22 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
           },
           { force: input.force },
         ),
-      ),
+      );
+    },
     find: async (orderId) => {
       const order = route.order(orderId);
       return order === null ? null : toCliOrder(order);
     },
-    cancel: async (orderId) => outcome(await route.cancel(orderId)),
-    modify: async (orderId, change) => outcome(await route.modify(orderId, change)),
+    cancel: async (orderId) => {
+      await wired.prepare();
+      return await outcome(await route.cancel(orderId));
+    },
+    modify: async (orderId, change) => {
+      await wired.prepare();
+      return await outcome(await route.modify(orderId, change));
+    },
     orders: async (tradingDate) => {
+      await wired.prepare();
       const changes = [...route.recovered, ...(await route.reconcile())];
       return {
         orders: route.orders({ tradingDate }).map(toCliOrder),
@@ -294,6 +324,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       if (adapter.getBalance === undefined || adapter.capabilities?.balance === false) {
         throw new ConfigErrorLike('NOT_SUPPORTED', 'This broker does not report a balance.');
       }
+      await wired.prepare();
       const balance = (await adapter.getBalance()) as CliBalance;
       return { cash: balance.cash, positions: balance.positions };
     },

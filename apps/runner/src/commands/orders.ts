@@ -3,7 +3,7 @@ import { EXIT, type ExitCode, usageFailure } from '../failure.js';
 import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { seoulToday, withEngine } from './shared.js';
+import { seoulTime, seoulToday, withEngine } from './shared.js';
 
 function checkDate(text: string): string {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text.trim());
@@ -58,7 +58,7 @@ export async function ordersCommand(
         ],
         result.orders.map((o) => [
           o.orderId,
-          o.createdAt.replace('T', ' ').slice(0, 19),
+          seoulTime(o.createdAt).slice(11),
           o.side,
           o.symbol,
           o.quantity,

@@ -128,7 +128,7 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
       ],
       ['broker order', order.brokerOrderId],
       ['client id', order.clientOrderId],
-      ['created', order.createdAt],
+      ['created', seoulTime(order.createdAt)],
     ],
   );
 }
@@ -157,6 +157,13 @@ export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: st
     runtime.out.error(failure.json);
   }
   return failure.exitCode;
+}
+
+/** An ISO time as Seoul wall-clock time, `YYYY-MM-DD HH:MM:SS KST`. */
+export function seoulTime(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  return `${new Date(time + 9 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')} KST`;
 }
 
 /** Today's trading date in Seoul, `YYYYMMDD`. */

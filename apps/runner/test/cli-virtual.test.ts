@@ -1,0 +1,153 @@
+// The compiled CLI in virtual mode (the default: no account). State persists in QTS_HOME across
+// runs (the virtual exchange and the journal in SQLite).
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BalanceSchema,
+  cleanupHomes,
+  ErrorOnlySchema,
+  expectShape,
+  OrderSchema,
+  OrdersSchema,
+  OrderWithErrorSchema,
+  onlyJson,
+  runQts,
+  TokenSchema,
+  tempHome,
+} from './helpers.js';
+
+afterAll(cleanupHomes);
+
+describe('virtual mode', () => {
+  it('price, order (fills), order (rests), modify, cancel, orders, balance, token across runs', async () => {
+    const home = tempHome();
+    const qts = (...args: string[]) => runQts(args, { home });
+    const price = await qts('virtual', 'price', '005930', '70000');
+    expect(price.code, price.stderr).toBe(0);
+    expect(price.stdout).toContain('70,000');
+
+    const filledRun = await qts('order', 'buy', '005930', '3', '--price', '70000', '--json');
+    expect(filledRun.code, filledRun.stderr).toBe(0);
+    const filled = expectShape(OrderSchema, onlyJson(filledRun));
+    expect(filled).toMatchObject({
+      mode: 'virtual',
+      status: 'filled',
+      filledQuantity: 3,
+      averagePrice: 70000,
+      clientOrderId: null,
+    });
+
+    const market = await qts('order', 'sell', '005930', '1', '--market', '--json');
+    expect(market.code, market.stderr).toBe(0);
+    expect(expectShape(OrderSchema, onlyJson(market))).toMatchObject({
+      type: 'market',
+      price: null,
+      status: 'filled',
+    });
+
+    const restingRun = await qts('order', 'buy', '005930', '2', '--price', '60000', '--json');
+    expect(restingRun.code, restingRun.stderr).toBe(0);
+    const resting = expectShape(OrderSchema, onlyJson(restingRun));
+    expect(resting.status).toBe('accepted');
+
+    const modify = await qts('modify', resting.orderId, '--price', '61000', '--qty', '1', '--json');
+    expect(modify.code, modify.stderr).toBe(0);
+    expectShape(OrderSchema, onlyJson(modify));
+
+    const cancel = await qts('cancel', resting.orderId, '--json');
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(expectShape(OrderSchema, onlyJson(cancel)).status).toBe('canceled');
+
+    const [listed, human, balance, token, tokenHuman] = await Promise.all([
+      qts('orders', '--json'),
+      qts('orders'),
+      qts('balance', '--json'),
+      qts('token', '--json'),
+      qts('token'),
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const body = expectShape(OrdersSchema, onlyJson(listed));
+    expect(body.orders).toHaveLength(3);
+    expect(human.stdout).toContain(filled.orderId);
+    expect(balance.code, balance.stderr).toBe(0);
+    const b = expectShape(BalanceSchema, onlyJson(balance));
+    expect(b.positions.find((p) => p.symbol === '005930')?.quantity).toBe(2);
+    expect(b.cash.deposit).toBeLessThan(100_000_000);
+    expect(token.code).toBe(0);
+    expect(expectShape(TokenSchema, onlyJson(token))).toEqual({
+      mode: 'virtual',
+      host: null,
+      expiresAt: null,
+      cachedAt: null,
+      file: null,
+    });
+    expect(tokenHuman.stdout).toMatch(/no token/i);
+  });
+
+  it('insufficient funds: exit 3 with the order and its error', async () => {
+    const home = tempHome();
+    const result = await runQts(['order', 'buy', '000660', '1000', '--price', '150000', '--json'], {
+      home,
+    });
+    expect(result.code, result.stderr).toBe(3);
+    const body = expectShape(OrderWithErrorSchema, onlyJson(result));
+    expect(body.status).toBe('rejected');
+    expect(body.error.outcome).toBe('rejected');
+  });
+
+  it('a market order with no reference price says how to set one, and nothing fills', async () => {
+    const home = tempHome();
+    const result = await runQts(['order', 'buy', '035720', '1', '--market'], { home });
+    expect([2, 3]).toContain(result.code);
+    expect(result.stderr).toMatch(/qts virtual price|reference price/i);
+  });
+
+  it('the same --client-order-id never makes a second order', async () => {
+    const home = tempHome();
+    const args = [
+      'order',
+      'buy',
+      '005930',
+      '1',
+      '--price',
+      '70000',
+      '--client-order-id',
+      'intent-001',
+      '--json',
+    ];
+    const first = await runQts(args, { home });
+    const second = await runQts(args, { home });
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    const a = expectShape(OrderSchema, onlyJson(first));
+    const b = expectShape(OrderSchema, onlyJson(second));
+    expect(b.orderId).toBe(a.orderId);
+    const listed = expectShape(
+      OrdersSchema,
+      onlyJson(await runQts(['orders', '--json'], { home })),
+    );
+    expect(listed.orders).toHaveLength(1);
+  });
+
+  it('cancel / modify of an unknown id: exit 2, nothing sent', async () => {
+    const home = tempHome();
+    const [cancel, modify] = await Promise.all([
+      runQts(['cancel', 'nope', '--json'], { home }),
+      runQts(['modify', 'nope', '--qty', '1', '--json'], { home }),
+    ]);
+    expect(cancel.code).toBe(2);
+    expect(modify.code).toBe(2);
+    expect(expectShape(ErrorOnlySchema, onlyJson(cancel)).error.code).toBe('UNKNOWN_ORDER_ID');
+  });
+
+  it('virtual price refuses in paper mode (exit 2)', async () => {
+    const result = await runQts(['virtual', 'price', '005930', '70000', '--mode', 'paper'], {
+      home: tempHome(),
+      env: {
+        QTS_KIS_APP_KEY: 'k'.repeat(36),
+        QTS_KIS_APP_SECRET: 's'.repeat(40),
+        QTS_KIS_ACCOUNT: '50000000-01',
+      },
+    });
+    expect(result.code).toBe(2);
+  });
+});
