@@ -91,6 +91,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
   let closed = false;
 
   const stmt = (sql: string) => db.prepare(sql);
+  const listings = new Map<string, ReturnType<typeof stmt>>();
   const q = {
     account: stmt('SELECT cash FROM accounts WHERE account = ?'),
     insertAccount: stmt(
@@ -639,12 +640,14 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     }
     if (query.openOnly === true) clauses.push('remaining_quantity > 0');
     // Expire stale day orders first so a listing never shows yesterday's order as open.
-    return transact(() =>
-      db
-        .prepare(`SELECT ${ORDER_COLUMNS} FROM orders WHERE ${clauses.join(' AND ')} ORDER BY seq`)
-        .all(...params)
-        .map(toOrder),
-    );
+    const sql = `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${clauses.join(' AND ')} ORDER BY seq`;
+    let statement = listings.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      listings.set(sql, statement);
+    }
+    const prepared = statement;
+    return transact(() => prepared.all(...params).map(toOrder));
   }
 
   function balance(account: string): VirtualBalance {
