@@ -533,6 +533,8 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
       onLost: (reason) => {
         connecting = null;
         emit({ type: 'connection-lost', reason, at: new Date(clock()).toISOString() });
+        // The subscriptions ended with the connection; a new `subscribe` opens a new one.
+        listeners.clear();
       },
     });
     return connection;

@@ -147,8 +147,8 @@ export function createKisNoticeDecrypter(cipher: KisNoticeCipherKey): KisNoticeD
   const iv = Buffer.from(cipher.iv, 'utf8');
   return (payload) => {
     const decipher = createDecipheriv('aes-256-cbc', key, iv);
-    const input = Buffer.from(payload, 'base64');
-    return Buffer.concat([decipher.update(input), decipher.final()]).toString('utf8');
+    // Output encoding 'utf8' decodes across block boundaries (a StringDecoder inside).
+    return decipher.update(payload, 'base64', 'utf8') + decipher.final('utf8');
   };
 }
 
