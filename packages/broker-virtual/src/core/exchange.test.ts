@@ -496,6 +496,29 @@ describe('dates, numbers and events', () => {
   });
 });
 
+describe('event order', () => {
+  it('keeps events in order when a listener calls the exchange from inside a notice', () => {
+    const { exchange } = setup();
+    exchange.setReferencePrice(S, 70_000);
+    const seen: string[][] = [[], []];
+    exchange.onEvent((event) => {
+      seen[0]?.push(`${event.kind}:${event.order.orderNo}`);
+      if (event.kind === 'receipt' && event.order.orderNo === '0000000001') {
+        exchange.place(A, { symbol: S, side: 'buy', type: 'market', quantity: 1 });
+      }
+    });
+    exchange.onEvent((event) => seen[1]?.push(`${event.kind}:${event.order.orderNo}`));
+    booked(exchange.place(A, { symbol: S, side: 'buy', type: 'market', quantity: 1 }));
+    const expected = [
+      'receipt:0000000001',
+      'fill:0000000001',
+      'receipt:0000000002',
+      'fill:0000000002',
+    ];
+    expect(seen).toEqual([expected, expected]);
+  });
+});
+
 describe('fault queues', () => {
   it('hands out scripted faults FIFO per operation and counts requests that arrived', () => {
     const { exchange } = setup();

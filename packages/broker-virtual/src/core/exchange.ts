@@ -167,18 +167,30 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       return work(events);
     });
     const result = run.immediate();
-    for (const draft of events) emit({ ...draft, sequence: ++sequence });
+    emit(events.map((draft) => ({ ...draft, sequence: ++sequence })));
     return result;
   }
 
-  function emit(event: VirtualEvent): void {
-    lastEvent = event;
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A listener must not throw; its errors are ignored.
+  // Events go out in order even when a listener calls the exchange again (its events queue up).
+  const outbox: VirtualEvent[] = [];
+  let draining = false;
+  function emit(events: readonly VirtualEvent[]): void {
+    outbox.push(...events);
+    if (draining) return;
+    draining = true;
+    try {
+      for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) {
+        lastEvent = next;
+        for (const listener of [...listeners]) {
+          try {
+            listener(next);
+          } catch {
+            // A listener must not throw; its errors are ignored.
+          }
+        }
       }
+    } finally {
+      draining = false;
     }
   }
 
@@ -720,7 +732,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     },
     replayLastEvent() {
       if (lastEvent === null) return false;
-      emit(lastEvent);
+      emit([lastEvent]);
       return true;
     },
     close() {
