@@ -39,6 +39,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const delayedSockets = new WeakMap<Socket, number>();
   let closing = false;
 
   const hub = createNoticeHub({
@@ -51,8 +52,18 @@ export async function startServer(
   });
   const wss = new WebSocketServer({ noServer: true });
 
+  /** A timer close() cancels (the waiting request is then dropped with its socket). */
+  function wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  }
+
   function refuses(fault: PortFault | null): boolean {
-    // A delay on 'connect' is not meaningful for a TCP accept; only refusals apply here.
     return fault?.kind === 'refuse-connection';
   }
 
@@ -72,10 +83,21 @@ export async function startServer(
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const socket = request.socket;
     // A 'connect' fault queued while this kept-alive socket was open applies to this request.
-    if (state.port.hasConnectFault() && refuses(state.port.takeFault('connect'))) {
-      destroyHard(socket);
-      server.closeIdleConnections();
-      return;
+    if (state.port.hasConnectFault()) {
+      const fault = state.port.takeFault('connect');
+      if (refuses(fault)) {
+        destroyHard(socket);
+        server.closeIdleConnections();
+        return;
+      }
+      if (fault?.kind === 'delay') await wait(fault.ms);
+      if (closing) return;
+    }
+    const delay = delayedSockets.get(socket);
+    if (delay !== undefined) {
+      delayedSockets.delete(socket);
+      await wait(delay);
+      if (closing) return;
     }
     const bodyText = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -126,14 +148,23 @@ export async function startServer(
   });
 
   server.on('connection', (socket: Socket) => {
-    // One 'connect' fault is taken per new TCP connection (WebSocket upgrades included).
-    if (refuses(state.port.takeFault('connect'))) {
-      socket.destroy();
-      return;
-    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+
+  /** One 'connect' fault is taken per new TCP connection (WebSocket upgrades included). */
+  function accept(socket: Socket): void {
+    const fault = state.port.takeFault('connect');
+    if (refuses(fault)) {
+      destroyHard(socket);
+      return;
+    }
+    if (fault?.kind === 'delay') {
+      // A slow connection: its first request is served only after the delay.
+      delayedSockets.set(socket, fault.ms);
+    }
+    server.emit('connection', socket);
+  }
 
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
@@ -148,7 +179,7 @@ export async function startServer(
   // listener can be closed for a while (a real ECONNREFUSED) without touching open connections.
   const listen = (at: number): Promise<NetServer> =>
     new Promise<NetServer>((resolve, reject) => {
-      const listener = createNetServer((socket) => server.emit('connection', socket));
+      const listener = createNetServer(accept);
       listener.once('error', reject);
       listener.listen(at, '127.0.0.1', () => {
         listener.off('error', reject);

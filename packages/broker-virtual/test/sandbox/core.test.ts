@@ -450,3 +450,14 @@ describe('paging over the core', () => {
     expect(['D', 'E']).toContain(second.headers.get('tr_cont'));
   });
 });
+
+describe('connect delay', () => {
+  it('holds the next connection, then serves it', async () => {
+    const sb = await start();
+    sb.faults.next('connect', { kind: 'delay', ms: 50 });
+    const token = await issueToken(sb);
+    expect(token.length).toBeGreaterThan(0);
+    expect(sb.faults.pending()).toEqual([]);
+    expect(sb.faults.requestCount('connect')).toBeGreaterThan(0);
+  });
+});
