@@ -373,8 +373,13 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     }
     const sentAt = now();
     const submitted =
-      applyTransition(ctx, order, { type: 'submit' }, { sentAt }, { cause: 'send', owner: self }) ??
-      order;
+      applyTransition(
+        ctx,
+        order,
+        { type: 'submit' },
+        { sentAt },
+        { cause: 'send', owner: self, durable: true },
+      ) ?? order;
     await checkpoint?.('before-send', submitted);
     let outcome: { ack: Awaited<ReturnType<OrderAdapter['placeOrder']>> } | { error: QtsError };
     try {
@@ -498,7 +503,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       order,
       { type: 'cancel-request' },
       {},
-      { cause: 'cancel', owner: self },
+      { cause: 'cancel', owner: self, durable: true },
     );
     if (pending === null) throw new Error('unreachable: cancel-request refused');
     try {
@@ -577,7 +582,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       order,
       { type: 'modify-request' },
       {},
-      { cause: 'modify', owner: self },
+      { cause: 'modify', owner: self, durable: true },
     );
     if (pending === null) throw new Error('unreachable: modify-request refused');
     try {

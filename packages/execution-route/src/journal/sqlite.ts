@@ -28,10 +28,16 @@ export interface SqliteJournalOptions extends JournalKey {
   /** The SQLite file (created with its folder). Use `journalPath(home, key)` for the default. */
   readonly file: string;
   /**
-   * SQLite `synchronous` level. FULL (default): every commit is fsynced before the call returns,
-   * so the write-ahead record survives a power loss, not only a process crash.
+   * SQLite `synchronous` level (WAL mode; every level survives a killed process):
+   * - `WRITE_AHEAD` (default): write-ahead records (`durable`: submitted, pending_cancel,
+   *   pending_modify) commit with FULL (fsync of the WAL, covering every earlier record too);
+   *   the others with NORMAL. A power loss can only drop records whose loss recovery handles:
+   *   an unsent `pending` (nothing was sent) or an answer (the order falls back to
+   *   `submitted` -> `unknown` -> reconciled).
+   * - `FULL`: every commit fsynced.
+   * - `NORMAL`: no fsync at commit (a power loss may drop the write-ahead record of a sent order).
    */
-  readonly synchronous?: 'FULL' | 'NORMAL';
+  readonly synchronous?: 'WRITE_AHEAD' | 'FULL' | 'NORMAL';
 }
 
 function accountHash(account: string): string {
@@ -144,6 +150,17 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     throw error;
   }
 
+  const policy = options.synchronous ?? 'WRITE_AHEAD';
+  let level: 'FULL' | 'NORMAL' = policy === 'NORMAL' ? 'NORMAL' : 'FULL';
+  /** Sets the fsync level of the next commit (PRAGMA synchronous cannot change inside a transaction). */
+  const syncFor = (entry: JournalEntry) => {
+    const wanted = policy === 'WRITE_AHEAD' ? (entry.durable === true ? 'FULL' : 'NORMAL') : policy;
+    if (wanted !== level) {
+      db.exec(`PRAGMA synchronous = ${wanted}`);
+      level = wanted;
+    }
+  };
+
   const selectOrder = db.prepare('SELECT body FROM orders WHERE order_id = ?');
   const selectByClient = db.prepare('SELECT body FROM orders WHERE client_order_id = ?');
   const selectOwner = db.prepare('SELECT owner FROM orders WHERE order_id = ?');
@@ -238,6 +255,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   return {
     location: options.file,
     insert(order, entry) {
+      syncFor(entry);
       try {
         return insertTx.immediate(order, entry);
       } catch (error) {
@@ -249,7 +267,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         throw error;
       }
     },
-    update: (orderId, patch, entry) => updateTx.immediate(orderId, patch, entry),
+    update(orderId, patch, entry) {
+      syncFor(entry);
+      return updateTx.immediate(orderId, patch, entry);
+    },
     get: (orderId) => parseBody(selectOrder.get(orderId)),
     getByClientOrderId: (id) => parseBody(selectByClient.get(id)),
     getByBrokerOrderId: (brokerOrderId, tradingDate) =>

@@ -14,6 +14,12 @@ export interface JournalEntry {
    * pending_cancel / pending_modify), or null to clear it. Absent: unchanged.
    */
   readonly owner?: string | null;
+  /**
+   * A write-ahead record: the request it announces may reach the broker right after it
+   * (`submitted`, `pending_cancel`, `pending_modify`). A durable journal fsyncs it (and, with it,
+   * every earlier record) before returning.
+   */
+  readonly durable?: boolean;
 }
 
 /** One appended record of the journal's event log. */

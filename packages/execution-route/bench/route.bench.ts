@@ -1,0 +1,237 @@
+// Whole-route time per intent: validate -> journal (SQLite, temp dir) -> adapter -> journal.
+// Run: pnpm --filter @qts/execution-route bench. Prints median and p99 per case (ms/order).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createKisAuth,
+  createKisCredentials,
+  createKisTransport,
+  createMemoryTokenCache,
+  resolveKisEndpoints,
+} from '@qts/auth-phase2';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import {
+  createVirtualExchange,
+  createVirtualOrderAdapter,
+  startKisSandbox,
+} from '@qts/broker-virtual';
+import type { OrderAdapter } from '@qts/order-contract';
+import { afterAll, bench, describe } from 'vitest';
+import {
+  createExecutionRoute,
+  createMemoryJournal,
+  createSqliteJournal,
+  type ExecutionRoute,
+  type OrderJournal,
+  type SqliteJournalOptions,
+} from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qts-route-bench-'));
+const SYMBOL = '005930';
+const INTENT = {
+  symbol: SYMBOL,
+  side: 'buy',
+  quantity: 1,
+  type: 'limit',
+  limitPrice: 1_000,
+} as const;
+const OPTIONS = { time: 3_000, warmupTime: 300 } as const;
+const samples = new Map<string, number[]>();
+const closers: (() => Promise<void> | void)[] = [];
+
+function timed(name: string, fn: () => Promise<unknown>): () => Promise<void> {
+  const list: number[] = [];
+  samples.set(name, list);
+  return async () => {
+    const start = performance.now();
+    await fn();
+    list.push(performance.now() - start);
+  };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+let journals = 0;
+function journal(
+  synchronous: NonNullable<SqliteJournalOptions['synchronous']> | 'memory',
+): OrderJournal {
+  if (synchronous === 'memory') return createMemoryJournal();
+  journals += 1;
+  const j = createSqliteJournal({
+    file: join(dir, `j${journals}.sqlite`),
+    mode: 'virtual',
+    host: 'bench',
+    account: 'bench',
+    synchronous,
+  });
+  closers.push(() => j.close());
+  return j;
+}
+
+function routeOn(
+  adapter: OrderAdapter,
+  j: OrderJournal,
+  mode: 'virtual' | 'paper',
+): ExecutionRoute {
+  return createExecutionRoute({ adapter, journal: j, mode });
+}
+
+async function mustAccept(route: ExecutionRoute): Promise<void> {
+  const { order, error } = await route.submit(INTENT);
+  if (error !== undefined || order.status !== 'accepted')
+    throw new Error(`not accepted: ${order.status} ${error?.code}`);
+}
+
+// --- virtual adapter (in process) ---
+const exchange = createVirtualExchange({ startingCash: 1e12 });
+exchange.setReferencePrice(SYMBOL, 2_000);
+const virtualAdapter = createVirtualOrderAdapter({ exchange });
+closers.push(async () => {
+  await virtualAdapter.close();
+  exchange.close();
+});
+
+// --- broker-kis on the local KIS sandbox (paper), limiter off ---
+const sandbox = await startKisSandbox({ environment: 'paper', port: 0, rateLimitPerSecond: null });
+sandbox.exchange.setReferencePrice(SYMBOL, 2_000);
+const endpoints = resolveKisEndpoints('paper', {
+  restBaseUrl: sandbox.baseUrl,
+  wsBaseUrl: sandbox.wsUrl,
+});
+const credentials = createKisCredentials({
+  appKey: sandbox.credentials.appKey,
+  appSecret: sandbox.credentials.appSecret,
+  account: sandbox.credentials.account,
+  htsId: sandbox.credentials.htsId,
+});
+const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
+const kisAdapter = createKisOrderAdapter({
+  transport: createKisTransport({ endpoints, credentials, auth, ratePerSecond: null }),
+  auth,
+  environment: 'paper',
+});
+// The same order request as broker-kis sends it, captured once, for the bare-fetch baseline.
+let captured: { url: string; method: string; headers: [string, string][]; body: string } | null =
+  null;
+const recordingAdapter = createKisOrderAdapter({
+  transport: createKisTransport({
+    endpoints,
+    credentials,
+    auth,
+    ratePerSecond: null,
+    fetch: async (input, init) => {
+      const request = new Request(input, init);
+      if (request.method === 'POST' && captured === null) {
+        captured = {
+          url: request.url,
+          method: request.method,
+          headers: [...request.headers],
+          body: await request.clone().text(),
+        };
+      }
+      return fetch(request);
+    },
+  }),
+  auth,
+  environment: 'paper',
+});
+await recordingAdapter.placeOrder({ clientOrderId: 'capture', ...INTENT });
+await recordingAdapter.close();
+if (captured === null) throw new Error('the order request was not captured');
+const bare: { url: string; method: string; headers: [string, string][]; body: string } = captured;
+closers.push(async () => {
+  await kisAdapter.close();
+  await sandbox.close();
+});
+
+afterAll(async () => {
+  const rows: string[] = [];
+  for (const [name, list] of samples) {
+    const sorted = [...list].sort((a, b) => a - b);
+    rows.push(
+      `${name.padEnd(62)} n=${String(sorted.length).padStart(6)}  median ${quantile(sorted, 0.5).toFixed(3)} ms  p99 ${quantile(sorted, 0.99).toFixed(3)} ms`,
+    );
+  }
+  process.stdout.write(`\nms per order (median / p99):\n${rows.join('\n')}\n`);
+  for (const close of closers.reverse()) await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('execution route, virtual adapter', () => {
+  const writeAhead = routeOn(virtualAdapter, journal('WRITE_AHEAD'), 'virtual');
+  const full = routeOn(virtualAdapter, journal('FULL'), 'virtual');
+  const normal = routeOn(virtualAdapter, journal('NORMAL'), 'virtual');
+  const memory = routeOn(virtualAdapter, journal('memory'), 'virtual');
+  bench(
+    'virtual: adapter alone',
+    timed('virtual: adapter.placeOrder alone', () =>
+      virtualAdapter.placeOrder({ clientOrderId: 'x', ...INTENT }),
+    ),
+    OPTIONS,
+  );
+  bench(
+    'virtual: route + memory journal',
+    timed('virtual: route + memory journal', () => mustAccept(memory)),
+    OPTIONS,
+  );
+  bench(
+    'virtual: route + SQLite WRITE_AHEAD',
+    timed('virtual: route + SQLite journal, WRITE_AHEAD (default)', () => mustAccept(writeAhead)),
+    OPTIONS,
+  );
+  bench(
+    'virtual: route + SQLite FULL',
+    timed('virtual: route + SQLite journal, synchronous FULL', () => mustAccept(full)),
+    OPTIONS,
+  );
+  bench(
+    'virtual: route + SQLite NORMAL',
+    timed('virtual: route + SQLite journal, synchronous NORMAL', () => mustAccept(normal)),
+    OPTIONS,
+  );
+});
+
+describe('execution route, broker-kis on the local KIS sandbox', () => {
+  const writeAhead = routeOn(kisAdapter, journal('WRITE_AHEAD'), 'paper');
+  const full = routeOn(kisAdapter, journal('FULL'), 'paper');
+  const normal = routeOn(kisAdapter, journal('NORMAL'), 'paper');
+  bench(
+    'sandbox: bare fetch',
+    timed('sandbox: bare fetch of the same order request', async () => {
+      const response = await fetch(bare.url, {
+        method: bare.method,
+        headers: bare.headers,
+        body: bare.body,
+      });
+      await response.json();
+    }),
+    OPTIONS,
+  );
+  bench(
+    'sandbox: broker-kis alone',
+    timed('sandbox: broker-kis placeOrder alone', () =>
+      kisAdapter.placeOrder({ clientOrderId: 'x', ...INTENT }),
+    ),
+    OPTIONS,
+  );
+  bench(
+    'sandbox: route + SQLite WRITE_AHEAD',
+    timed('sandbox: route + broker-kis + SQLite WRITE_AHEAD (default)', () =>
+      mustAccept(writeAhead),
+    ),
+    OPTIONS,
+  );
+  bench(
+    'sandbox: route + SQLite FULL',
+    timed('sandbox: route + broker-kis + SQLite FULL', () => mustAccept(full)),
+    OPTIONS,
+  );
+  bench(
+    'sandbox: route + SQLite NORMAL',
+    timed('sandbox: route + broker-kis + SQLite NORMAL', () => mustAccept(normal)),
+    OPTIONS,
+  );
+});
