@@ -46,18 +46,22 @@ const API_EXTRACTOR = join(
   'api-extractor',
 );
 
-/** Builds `packages/<name>` into a scratch folder and checks its API report against the committed one. */
+/**
+ * Builds `packages/<name>` into a scratch folder and checks its API report against the committed
+ * one.
+ */
 export function checkApiReport(name: string): ApiReportCheck {
+  return checkApiReports(name, [join(packageDir(name), 'etc')])[0] as ApiReportCheck;
+}
+
+/**
+ * Builds `packages/<name>` once into a scratch folder and runs api-extractor in check mode against
+ * the report in each of `reportFolders` (the committed `etc/`, or a folder holding a changed copy
+ * to show the check fails on a report that differs from the build).
+ */
+export function checkApiReports(name: string, reportFolders: readonly string[]): ApiReportCheck[] {
   const dir = packageDir(name);
-  const committedFile = join(dir, 'etc', `${name}.api.md`);
-  const committedExists = existsSync(committedFile);
   const scratchParent = join(dir, 'temp');
-  const base = {
-    packageName: `@qts/${name}`,
-    committedFile,
-    committedExists,
-    committedSha256: committedExists ? sha256File(committedFile) : null,
-  };
   mkdirSync(scratchParent, { recursive: true });
   const scratch = mkdtempSync(join(scratchParent, 'e2e-api-'));
   try {
@@ -77,54 +81,68 @@ export function checkApiReport(name: string): ApiReportCheck {
         '--sourceMap',
         'false',
       ],
-      { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+      { cwd: dir, encoding: 'utf8', timeout: 90_000 },
     );
-    let log = `${tsc.stdout ?? ''}${tsc.stderr ?? ''}`;
-    if (tsc.status !== 0 || !existsSync(join(outDir, 'index.d.ts'))) {
+    const buildLog = `${tsc.stdout ?? ''}${tsc.stderr ?? ''}`;
+    const built = tsc.status === 0 && existsSync(join(outDir, 'index.d.ts'));
+    return reportFolders.map((reportFolder, index) => {
+      const committedFile = join(reportFolder, `${name}.api.md`);
+      const committedExists = existsSync(committedFile);
+      const base = {
+        packageName: `@qts/${name}`,
+        committedFile,
+        committedExists,
+        committedSha256: committedExists ? sha256File(committedFile) : null,
+      };
+      if (!built) {
+        return {
+          ...base,
+          freshSha256: null,
+          freshReport: null,
+          matches: false,
+          extractorExitCode: null,
+          log: `build of ${name} failed (exit ${tsc.status}): ${buildLog}`,
+          diff: [],
+        };
+      }
+      const tempFolder = join(scratch, `report-${index}`);
+      mkdirSync(tempFolder, { recursive: true });
+      const config = join(tempFolder, 'api-extractor.json');
+      writeFileSync(
+        config,
+        JSON.stringify({
+          extends: join(dir, 'api-extractor.json'),
+          projectFolder: dir,
+          mainEntryPointFilePath: join(outDir, 'index.d.ts'),
+          apiReport: {
+            enabled: true,
+            reportFileName: `${name}.api.md`,
+            reportFolder,
+            reportTempFolder: tempFolder,
+          },
+        }),
+      );
+      const ae = spawnSync(process.execPath, [API_EXTRACTOR, 'run', '-c', config], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
+      const log = `${buildLog}${ae.stdout ?? ''}${ae.stderr ?? ''}`;
+      const freshFile = join(tempFolder, `${name}.api.md`);
+      const freshReport = existsSync(freshFile) ? readFileSync(freshFile, 'utf8') : null;
+      const committedReport = committedExists ? readFileSync(committedFile, 'utf8') : null;
       return {
         ...base,
-        freshSha256: null,
-        freshReport: null,
-        matches: false,
-        extractorExitCode: null,
-        log: `build of ${name} failed (exit ${tsc.status}): ${log}`,
-        diff: [],
+        freshSha256: existsSync(freshFile) ? sha256File(freshFile) : null,
+        freshReport,
+        matches:
+          freshReport !== null && committedReport !== null && freshReport === committedReport,
+        extractorExitCode: ae.status,
+        log,
+        diff: lineDiff(committedReport ?? '', freshReport ?? ''),
       };
-    }
-    const config = join(scratch, 'api-extractor.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        extends: join(dir, 'api-extractor.json'),
-        projectFolder: dir,
-        mainEntryPointFilePath: join(outDir, 'index.d.ts'),
-        apiReport: {
-          enabled: true,
-          reportFileName: `${name}.api.md`,
-          reportFolder: join(dir, 'etc'),
-          reportTempFolder: scratch,
-        },
-      }),
-    );
-    const ae = spawnSync(process.execPath, [API_EXTRACTOR, 'run', '-c', config], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 90_000,
-      env: { ...process.env, FORCE_COLOR: '0' },
     });
-    log += `${ae.stdout ?? ''}${ae.stderr ?? ''}`;
-    const freshFile = join(scratch, `${name}.api.md`);
-    const freshReport = existsSync(freshFile) ? readFileSync(freshFile, 'utf8') : null;
-    const committedReport = committedExists ? readFileSync(committedFile, 'utf8') : null;
-    return {
-      ...base,
-      freshSha256: existsSync(freshFile) ? sha256File(freshFile) : null,
-      freshReport,
-      matches: freshReport !== null && committedReport !== null && freshReport === committedReport,
-      extractorExitCode: ae.status,
-      log,
-      diff: lineDiff(committedReport ?? '', freshReport ?? ''),
-    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

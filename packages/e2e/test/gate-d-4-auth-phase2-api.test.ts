@@ -27,7 +27,7 @@ describe('Gate D 4: the Phase 2 contract is unchanged', () => {
     expect(check.committedSha256, 'committed report exists').not.toBeNull();
     expect(
       check.committedSha256,
-      `sha256 of packages/auth-phase2/etc/auth-phase2.api.md differs from the pin in packages/e2e/src/pins.ts: the frozen Phase 2 contract changed (update the pin only on purpose)`,
+      `sha256 of packages/auth-phase2/etc/auth-phase2.api.md differs from the pin in packages/e2e/src/pins.ts: the frozen Phase 2 contract changed (update the pin only on purpose; the report's sha256 is ${check.committedSha256})`,
     ).toBe(AUTH_PHASE2_API_REPORT_SHA256);
     expect(check.freshSha256, 'the build has the pinned contract too').toBe(
       AUTH_PHASE2_API_REPORT_SHA256,
