@@ -1,14 +1,7 @@
 // Gate D 1: the Order Adapter contract is fixed. order-contract's committed API report
 // (packages/order-contract/etc/order-contract.api.md) must match a fresh build of its src/; the
 // same check is shown failing on a copy of the report with one method removed.
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
