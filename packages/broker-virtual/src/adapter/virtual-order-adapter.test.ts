@@ -141,6 +141,38 @@ describe('VirtualOrderAdapter basics', () => {
     await expect(adapter.cancelOrder(ref)).rejects.toMatchObject({ code: 'BROKER_REJECTED' });
   });
 
+  it('trades an ETF on its 5 KRW tick, for the order and its modify', async () => {
+    const { adapter, exchange } = setup();
+    exchange.setReferencePrice('069500', 10_100);
+    const etf = buy({ symbol: '069500', productType: 'etf', limitPrice: 10_005, quantity: 1 });
+    const ack = await adapter.placeOrder(etf);
+    expect(exchange.getOrder(ack.brokerOrderId)).toMatchObject({
+      productType: 'etf',
+      status: 'open',
+    });
+    const ref = {
+      brokerOrderId: ack.brokerOrderId,
+      brokerBranch: ack.brokerBranch,
+      symbol: '069500',
+      side: 'buy' as const,
+      type: 'limit' as const,
+      quantity: 1,
+      limitPrice: 10_005,
+      tradingDate: TODAY,
+    };
+    const modified = await adapter.modifyOrder(ref, { limitPrice: 10_015 });
+    expect(exchange.getOrder(modified.brokerOrderId)).toMatchObject({
+      productType: 'etf',
+      limitPrice: 10_015,
+    });
+    // As a stock, 10,005 is off the 10 KRW tick.
+    await expect(
+      adapter.placeOrder(buy({ symbol: '069500', limitPrice: 10_005 })),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ORDER',
+    });
+  });
+
   it('reports the balance in the contract shape', async () => {
     const { adapter } = setup();
     await adapter.placeOrder(buy({ type: 'market', limitPrice: null, quantity: 2 }));

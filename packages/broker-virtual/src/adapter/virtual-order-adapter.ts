@@ -375,6 +375,7 @@ export function createVirtualOrderAdapter(
           type: request.type,
           quantity: request.quantity,
           limitPrice: request.type === 'limit' ? (request.limitPrice ?? null) : null,
+          ...(request.productType === undefined ? {} : { productType: request.productType }),
         }),
       );
       if (!result.ok) throw refusal(result, 'order');
@@ -407,7 +408,10 @@ export function createVirtualOrderAdapter(
           message: 'A modify needs a new limitPrice, a new remaining quantity, or both.',
         });
       }
-      if (limitPrice !== undefined && !isOnTick(limitPrice, productTypeOfSymbol(ref.symbol))) {
+      // The product type booked with the order (a local read, not a request) sets the tick.
+      const productType =
+        exchange.getOrder(ref.brokerOrderId)?.productType ?? productTypeOfSymbol(ref.symbol);
+      if (limitPrice !== undefined && !isOnTick(limitPrice, productType)) {
         issues.push({
           field: 'limitPrice',
           code: 'price-off-tick',

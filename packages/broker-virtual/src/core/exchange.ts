@@ -8,6 +8,7 @@ import {
   isValidSymbol,
   krxSessionAt,
   NO_HOLIDAYS,
+  type ProductType,
   productTypeOfSymbol,
   seoulDate,
   seoulTime,
@@ -52,7 +53,7 @@ import {
 type EventDraft = Omit<VirtualEvent, 'sequence'>;
 
 const ORDER_COLUMNS =
-  'order_no, account, branch, original_order_no, kind, symbol, side, type, quantity, limit_price, filled_quantity, filled_amount, remaining_quantity, canceled_quantity, modified_quantity, rejected_quantity, reject_code, reject_message, ordered_at, trading_date';
+  'order_no, account, branch, original_order_no, kind, symbol, side, type, quantity, limit_price, filled_quantity, filled_amount, remaining_quantity, canceled_quantity, modified_quantity, rejected_quantity, reject_code, reject_message, ordered_at, trading_date, product_type';
 
 const isWholePositive = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -100,7 +101,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     addCash: stmt('UPDATE accounts SET cash = cash + ? WHERE account = ?'),
     order: stmt(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_no = ?`),
     insertOrder: stmt(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     resting: stmt(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE symbol = ? AND remaining_quantity > 0 AND type = 'limit' ORDER BY seq`,
@@ -267,6 +268,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     limitPrice: number | null;
     remaining: number;
     canceled: number;
+    productType: ProductType;
   }): VirtualOrder {
     const orderNo = nextOrderNo();
     const at = clock();
@@ -291,6 +293,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       null,
       at,
       seoulDate(new Date(at)),
+      order.productType,
     );
     return mustOrder(orderNo);
   }
@@ -371,11 +374,11 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     });
   }
 
-  function checkPrice(symbol: string, price: unknown): string | null {
+  function checkPrice(productType: ProductType, price: unknown): string | null {
     if (!isWholePositive(price)) {
       return `Limit price must be a whole number of KRW above 0 (got ${String(price)}).`;
     }
-    if (!isOnTick(price, productTypeOfSymbol(symbol))) {
+    if (!isOnTick(price, productType)) {
       return `Limit price ${price} KRW is not on the KRX tick.`;
     }
     return null;
@@ -390,6 +393,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         side: input.side,
         quantity: input.quantity,
         type: input.type,
+        ...(input.productType === undefined ? {} : { productType: input.productType }),
         ...(input.type === 'limit' || (input.limitPrice !== undefined && input.limitPrice !== null)
           ? { limitPrice: input.limitPrice }
           : {}),
@@ -420,6 +424,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         limitPrice,
         remaining: quantity,
         canceled: 0,
+        productType: input.productType ?? productTypeOfSymbol(symbol) ?? 'stock',
       });
       receipt(order, events);
       if (type === 'market' && reference !== null) {
@@ -474,6 +479,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         limitPrice: found.limitPrice,
         remaining: 0,
         canceled,
+        productType: found.productType,
       });
       events.push({
         kind: 'cancel',
@@ -505,7 +511,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
             ? found.limitPrice
             : change.limitPrice;
       if (type === 'limit') {
-        const problem = checkPrice(found.symbol, limitPrice);
+        const problem = checkPrice(found.productType, limitPrice);
         if (problem !== null) return invalidRequest(problem);
       }
       const moved = quantityOf(change.quantity, found.remainingQuantity);
@@ -536,6 +542,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         limitPrice,
         remaining: moved,
         canceled: 0,
+        productType: found.productType,
       });
       events.push({
         kind: 'modify',

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { createVirtualExchange } from './exchange.js';
-import { SCHEMA_VERSION } from './store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './store.js';
 
 const WED_10_KST = Date.UTC(2026, 10, 25, 1, 0, 0);
 const A = '00000000-01';
@@ -65,6 +65,29 @@ describe('persistence', () => {
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     expect(() => createVirtualExchange({ file })).toThrow(/schema version/);
+  });
+
+  it('migrates a version 1 file, keeping its orders', () => {
+    const file = tempFile();
+    mkdirSync(dirname(file));
+    const raw = new Database(file);
+    raw.exec(MIGRATIONS[0] ?? '');
+    raw.pragma('user_version = 1');
+    raw
+      .prepare(
+        `INSERT INTO orders (order_no, account, branch, kind, symbol, side, type, quantity, limit_price, remaining_quantity, ordered_at, trading_date) VALUES ('0000000001', ?, '00950', 'order', '069500', 'buy', 'limit', 5, 10000, 5, ?, '20261125')`,
+      )
+      .run(A, WED_10_KST);
+    raw.close();
+    const exchange = createVirtualExchange({ file, clock: () => WED_10_KST });
+    expect(exchange.orders(A)).toMatchObject([
+      { orderNo: '0000000001', productType: 'stock', status: 'open', remainingQuantity: 5 },
+    ]);
+    exchange.close();
+    const again = new Database(file);
+    const version = again.prepare('PRAGMA user_version').get() as { user_version: number };
+    again.close();
+    expect(version.user_version).toBe(SCHEMA_VERSION);
   });
 
   it('shares one file between two exchanges without losing an operation', () => {

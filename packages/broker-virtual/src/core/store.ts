@@ -10,7 +10,7 @@ import { VirtualExchangeError } from './errors.js';
 import type { VirtualOrder, VirtualOrderStatus } from './types.js';
 
 /** The schema version this code reads and writes (PRAGMA user_version). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS accounts (
@@ -75,6 +75,12 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 `;
 
+// v2: the product type (stock / etf / etn) of an order, for the tick of its modifies.
+const SCHEMA_V2 = `ALTER TABLE orders ADD COLUMN product_type TEXT NOT NULL DEFAULT 'stock';`;
+
+/** Migrations: index i takes a file from version i to version i + 1. */
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+
 /** The database handle type of libsql. */
 export type Db = InstanceType<typeof Database>;
 
@@ -106,7 +112,9 @@ export function openDatabase(file: string | null): Db {
     if (version < SCHEMA_VERSION) {
       db.exec('BEGIN IMMEDIATE');
       try {
-        db.exec(SCHEMA_V1);
+        // Read again under the lock: another process may have migrated meanwhile.
+        const locked = numberColumn(db.prepare('PRAGMA user_version').get(), 'user_version');
+        for (const migration of MIGRATIONS.slice(locked)) db.exec(migration);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
         db.exec('COMMIT');
       } catch (error) {
@@ -145,6 +153,7 @@ const OrderRowSchema = v.object({
   reject_message: v.nullable(v.string()),
   ordered_at: int,
   trading_date: v.string(),
+  product_type: v.picklist(['stock', 'etf', 'etn']),
 });
 
 const PositionRowSchema = v.object({
@@ -203,6 +212,7 @@ export function toOrder(row: unknown): VirtualOrder {
     rejectMessage: r.reject_message,
     orderedAt: r.ordered_at,
     tradingDate: r.trading_date,
+    productType: r.product_type,
   };
 }
 

@@ -1,7 +1,7 @@
 // Public types of the virtual exchange core. Plain data; every face (the in-process adapter,
 // the KIS sandbox) reads the same shapes.
 
-import type { HolidayCalendar } from '@qts/order-contract';
+import type { HolidayCalendar, ProductType } from '@qts/order-contract';
 
 /** The side of an order. */
 export type VirtualSide = 'buy' | 'sell';
@@ -78,6 +78,8 @@ export interface VirtualOrder {
   readonly orderedAt: number;
   /** `YYYYMMDD`, the Seoul date of `orderedAt`. */
   readonly tradingDate: string;
+  /** Product type (sets the tick): given at placement, else `etn` for Q-symbols, else `stock`. */
+  readonly productType: ProductType;
 }
 
 /** A new order. Limit price required for limit orders, absent / null for market orders. */
@@ -87,6 +89,8 @@ export interface PlaceOrderInput {
   readonly type: VirtualOrderType;
   readonly quantity: number;
   readonly limitPrice?: number | null | undefined;
+  /** Product type when known (ETF / ETN trade on a 5 KRW tick). @defaultValue from the symbol, else stock */
+  readonly productType?: ProductType | undefined;
 }
 
 /** A modify of the remainder of an order (KIS semantics: it gets its own order number). */
