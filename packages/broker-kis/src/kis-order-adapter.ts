@@ -19,6 +19,7 @@ import {
   type OrdersQuery,
   OrdersQuerySchema,
   type QtsError,
+  RouteUnavailableError,
   type Unsubscribe,
   validateOrderRequest,
 } from '@qts/order-contract';
@@ -509,6 +510,11 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
       throw new ConfigError(
         'KIS notices need the HTS id (credentials.htsId): the notice subscription is keyed by it',
       );
+    }
+    if (callOptions?.signal?.aborted === true) {
+      throw new RouteUnavailableError('KIS notices: aborted before connecting', {
+        code: 'ABORTED',
+      });
     }
     let approvalKey: string;
     try {

@@ -57,6 +57,12 @@ export function openKisNoticeConnection(
 ): Promise<KisNoticeConnection> {
   const log = options.logger ?? (() => {});
   return new Promise<KisNoticeConnection>((resolve, reject) => {
+    if (options.signal?.aborted === true) {
+      reject(
+        new RouteUnavailableError('KIS notices: aborted before connecting', { code: 'ABORTED' }),
+      );
+      return;
+    }
     let socket: WebSocket;
     try {
       socket = options.webSocketFactory(options.url);
