@@ -162,6 +162,23 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   };
 
   const selectOrder = db.prepare('SELECT body FROM orders WHERE order_id = ?');
+  const selectSeq = db.prepare('SELECT seq FROM orders WHERE order_id = ?');
+  // Parsed orders by id with the log position they reflect: a row whose seq is unchanged (no
+  // other process wrote it) is not parsed again.
+  const cache = new Map<string, { seq: number; order: Order }>();
+  const remember = (order: Order, seq: number) => {
+    if (cache.size >= 2_000) cache.delete(cache.keys().next().value ?? '');
+    cache.set(order.orderId, { seq, order });
+  };
+  const current = (orderId: string): Order | null => {
+    const seq = field(selectSeq.get(orderId), 'seq');
+    if (typeof seq !== 'number') return null;
+    const cached = cache.get(orderId);
+    if (cached !== undefined && cached.seq === seq) return cached.order;
+    const order = parseBody(selectOrder.get(orderId));
+    if (order !== null) remember(order, seq);
+    return order;
+  };
   const selectByClient = db.prepare('SELECT body FROM orders WHERE client_order_id = ?');
   const selectOwner = db.prepare('SELECT owner FROM orders WHERE order_id = ?');
   const selectByNumber = db.prepare(
@@ -187,45 +204,47 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     for (const n of brokerNumbersOf(order)) insertNumber.run(order.tradingDate, n, order.orderId);
   };
 
-  const insertTx = db.transaction((order: Order, entry: JournalEntry): InsertResult => {
-    if (order.clientOrderId !== null) {
-      const existing = parseBody(selectByClient.get(order.clientOrderId));
-      if (existing !== null) return { inserted: false, order: existing };
-    }
-    const { orderId: _id, ...patch } = order;
-    insertOrder.run(
-      order.orderId,
-      order.clientOrderId,
-      order.status,
-      order.tradingDate,
-      order.symbol,
-      entry.owner ?? null,
-      JSON.stringify(order),
-    );
-    const result = insertEvent.run(
-      order.orderId,
-      entry.at,
-      entry.cause,
-      null,
-      order.status,
-      JSON.stringify(patch),
-      entry.data === undefined ? null : JSON.stringify(entry.data),
-    );
-    updateOrder.run(
-      order.status,
-      order.tradingDate,
-      JSON.stringify(order),
-      Number(result.lastInsertRowid),
-      0,
-      null,
-      order.orderId,
-    );
-    bindNumbers(order);
-    return { inserted: true, order };
-  });
+  const insertTx = db.transaction(
+    (order: Order, entry: JournalEntry): InsertResult & { seq?: number } => {
+      if (order.clientOrderId !== null) {
+        const existing = parseBody(selectByClient.get(order.clientOrderId));
+        if (existing !== null) return { inserted: false, order: existing };
+      }
+      const { orderId: _id, ...patch } = order;
+      insertOrder.run(
+        order.orderId,
+        order.clientOrderId,
+        order.status,
+        order.tradingDate,
+        order.symbol,
+        entry.owner ?? null,
+        JSON.stringify(order),
+      );
+      const result = insertEvent.run(
+        order.orderId,
+        entry.at,
+        entry.cause,
+        null,
+        order.status,
+        JSON.stringify(patch),
+        entry.data === undefined ? null : JSON.stringify(entry.data),
+      );
+      updateOrder.run(
+        order.status,
+        order.tradingDate,
+        JSON.stringify(order),
+        Number(result.lastInsertRowid),
+        0,
+        null,
+        order.orderId,
+      );
+      bindNumbers(order);
+      return { inserted: true, order, seq: Number(result.lastInsertRowid) };
+    },
+  );
 
   const updateTx = db.transaction((orderId: string, patch: OrderPatch, entry: JournalEntry) => {
-    const before = parseBody(selectOrder.get(orderId));
+    const before = current(orderId);
     if (before === null) throw new Error(`No order ${orderId} in the journal.`);
     const after: Order = { ...before, ...patch, orderId };
     const result = insertEvent.run(
@@ -249,7 +268,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     if (patch.brokerOrderId !== undefined || patch.linkedBrokerOrderIds !== undefined) {
       bindNumbers(after);
     }
-    return after;
+    return { after, seq: Number(result.lastInsertRowid) };
   });
 
   return {
@@ -257,7 +276,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     insert(order, entry) {
       syncFor(entry);
       try {
-        return insertTx.immediate(order, entry);
+        const { seq, ...result } = insertTx.immediate(order, entry);
+        // Cached only once committed.
+        if (seq !== undefined) remember(result.order, seq);
+        return result;
       } catch (error) {
         // A concurrent insert of the same client order id by another process.
         if (order.clientOrderId !== null && /UNIQUE/i.test(String(error))) {
@@ -269,9 +291,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     },
     update(orderId, patch, entry) {
       syncFor(entry);
-      return updateTx.immediate(orderId, patch, entry);
+      const { after, seq } = updateTx.immediate(orderId, patch, entry);
+      remember(after, seq);
+      return after;
     },
-    get: (orderId) => parseBody(selectOrder.get(orderId)),
+    get: (orderId) => current(orderId),
     getByClientOrderId: (id) => parseBody(selectByClient.get(id)),
     getByBrokerOrderId: (brokerOrderId, tradingDate) =>
       parseBody(
