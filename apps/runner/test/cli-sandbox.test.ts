@@ -129,7 +129,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
     expect(resting.clientOrderId).toBe(`cid-${mode}`);
 
     const [listedRun, balanceRun, tokenRun, humanRun] = await Promise.all([
-      qts('orders', '--json'),
+      qts('orders', '--json', '--verbose'),
       qts('balance', '--json'),
       qts('token', '--json'),
       qts('orders'),

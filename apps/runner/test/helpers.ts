@@ -54,8 +54,12 @@ export function runQts(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`qts ${args.join(' ')} did not exit in time\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 20_000);
+      reject(
+        new Error(
+          `qts ${args.join(' ')} did not exit in time\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-3000)}`,
+        ),
+      );
+    }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
