@@ -23,7 +23,7 @@ import {
 import { RouteRefusedError } from './errors.js';
 import { type OrderIntent, parseOrderIntent } from './intent.js';
 import type { OrderJournal } from './journal/types.js';
-import { type Order, orderFingerprint, type RouteMode } from './order.js';
+import { brokerNumbersOf, type Order, orderFingerprint, type RouteMode } from './order.js';
 
 /** Points of `submit` where a crash test can stop the process (see `checkpoint`). */
 export type RouteCheckpoint = 'before-journal' | 'journaled' | 'before-send' | 'answered';
@@ -411,7 +411,8 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
         },
       );
       // A notice may have moved it already (a fill before the ack): then the journal has it.
-      return { order: accepted ?? journal.get(orderId) ?? submitted };
+      if (accepted !== null) adoptStrays(accepted);
+      return { order: journal.get(orderId) ?? accepted ?? submitted };
     }
     return recordFailure(submitted, outcome.error, 'place');
   };
@@ -770,7 +771,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
         { brokerOrderId: row.brokerOrderId, brokerBranch: row.brokerBranch, updatedAt: now() },
         { at: now(), cause: 'reconcile', data: evidence },
       );
-      applyBrokerRows(ctx, bound, rows, 'reconcile', changes);
+      adoptStrays(applyBrokerRows(ctx, bound, rows, 'reconcile', changes));
       return;
     }
     let reason: string;
@@ -807,6 +808,21 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       );
     }
   };
+
+  /** Applies notices kept aside because they arrived before the order's broker number was known. */
+  function adoptStrays(order: Order): void {
+    const numbers = brokerNumbersOf(order);
+    let current = order;
+    for (let i = 0; i < strays.length; ) {
+      const event = strays[i]!;
+      if (event.type !== 'connection-lost' && numbers.includes(event.brokerOrderId)) {
+        strays.splice(i, 1);
+        current = applyOrderEvent(ctx, current, event) ?? current;
+      } else {
+        i += 1;
+      }
+    }
+  }
 
   const onNotice = (event: Exclude<OrderEvent, { type: 'connection-lost' }>): Order | null => {
     const order = journal.getByBrokerOrderId(event.brokerOrderId);

@@ -364,3 +364,58 @@ describe('journal', () => {
     again.close();
   });
 });
+
+describe('recovery of requests left in flight by a dead process', () => {
+  it('pending_cancel -> cancel_unknown, then reconciled; pending_modify -> modify_unknown', async () => {
+    rig = makeRig({ journal: 'sqlite' });
+    const { createExecutionRoute } = await import('../src/index.js');
+    const a = await rig.route.submit(BUY);
+    const b = await rig.route.submit({ ...BUY, quantity: 5 });
+    rig.broker.script('cancel', { kind: 'hang-after-accept' });
+    void rig.route.cancel(a.order.orderId); // never answers: the "process" dies here
+    rig.broker.script('modify', { kind: 'hang-after-accept' });
+    void rig.route.modify(b.order.orderId, { limitPrice: 70100 });
+    await new Promise((r) => setImmediate(r));
+    expect(rig.route.order(a.order.orderId)?.status).toBe('pending_cancel');
+    const restarted = createExecutionRoute({
+      adapter: rig.broker.adapter,
+      journal: rig.journal,
+      mode: 'virtual',
+      clock: () => rig.clock.now,
+      ownerAlive: () => false,
+    });
+    expect(restarted.recovered.map((c) => [c.orderId, c.to])).toEqual([
+      [a.order.orderId, 'cancel_unknown'],
+      [b.order.orderId, 'modify_unknown'],
+    ]);
+    await restarted.reconcile();
+    expect(restarted.order(a.order.orderId)).toMatchObject({
+      status: 'canceled',
+      cancelBrokerOrderId: '0000000003',
+    });
+    expect(restarted.order(b.order.orderId)).toMatchObject({
+      status: 'accepted',
+      price: 70100,
+      modifyBrokerOrderId: '0000000004',
+    });
+    expect(rig.broker.requests('cancel')).toBe(1);
+    expect(rig.broker.requests('modify')).toBe(1);
+  });
+
+  it("a live owner's in-flight records are left alone", async () => {
+    rig = makeRig({ journal: 'sqlite' });
+    const { createExecutionRoute } = await import('../src/index.js');
+    rig.broker.script('place', { kind: 'hang-after-accept' });
+    void rig.route.submit(BUY);
+    await new Promise((r) => setImmediate(r));
+    const other = createExecutionRoute({
+      adapter: rig.broker.adapter,
+      journal: rig.journal,
+      mode: 'virtual',
+    });
+    expect(other.recovered).toEqual([]);
+    expect(other.orders().map((o) => o.status)).toEqual(['submitted']);
+    expect(await other.reconcile()).toEqual([]);
+    expect(other.orders().map((o) => o.status)).toEqual(['submitted']);
+  });
+});

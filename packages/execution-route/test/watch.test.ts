@@ -130,3 +130,23 @@ describe('watch', () => {
     expect(handles.filter((h) => h === 'Timeout').length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('notices that arrive before the answer', () => {
+  it('a fill notice for a number not yet bound is kept aside and applied once the ack binds it', async () => {
+    rig = makeRig({ journal: 'sqlite' });
+    const inner = rig.broker.adapter.placeOrder;
+    rig.broker.adapter.placeOrder = async (request, options) => {
+      const ack = await inner(request, options);
+      rig.broker.fill(ack.brokerOrderId, 4, 70000); // notice before the route has the ack
+      return ack;
+    };
+    const ac = new AbortController();
+    const watching = rig.route.watch({ signal: ac.signal });
+    await until(() => rig.broker.listeners() === 1);
+    const { order } = await rig.route.submit(BUY);
+    expect(order).toMatchObject({ status: 'partially_filled', filledQuantity: 4 });
+    expect(rig.route.strays()).toEqual([]);
+    ac.abort();
+    await watching;
+  });
+});
