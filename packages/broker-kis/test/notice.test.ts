@@ -226,3 +226,36 @@ describe('KisNoticeTracker', () => {
     expect(tracker.map(records(frame), '20260105')).toEqual([]);
   });
 });
+
+describe('createKisNoticeDecrypter (ECB blocks + CBC chaining done by hand)', () => {
+  it('equals node:crypto AES-256-CBC on payloads of every length 0..100 and UTF-8 text', async () => {
+    const { createDecipheriv, randomBytes } = await import('node:crypto');
+    const { encrypt } = await import('./notice-fixtures.js');
+    for (let length = 0; length <= 100; length += 1) {
+      const text = `${randomBytes(length).toString('base64').slice(0, length)}홍길동^삼성전자`;
+      const payload = encrypt(text);
+      const reference = createDecipheriv(
+        'aes-256-cbc',
+        Buffer.from(NOTICE_KEY.key),
+        Buffer.from(NOTICE_KEY.iv),
+      );
+      const expected = Buffer.concat([
+        reference.update(Buffer.from(payload, 'base64')),
+        reference.final(),
+      ]).toString('utf8');
+      expect(decrypt(payload)).toBe(expected);
+      expect(decrypt(payload)).toBe(text);
+    }
+  });
+
+  it('refuses a wrong key, a truncated payload and bad padding', () => {
+    const payload =
+      noticeFrame([
+        noticeRecord({ ODER_NO: '1', CNTG_QTY: '1', CNTG_UNPR: '1', CNTG_YN: '2' }),
+      ]).split('|')[3] ?? '';
+    const wrong = createKisNoticeDecrypter({ key: 'Z'.repeat(32), iv: NOTICE_KEY.iv });
+    expect(() => wrong(payload)).toThrow();
+    expect(() => decrypt(payload.slice(0, 10))).toThrow();
+    expect(() => decrypt('')).toThrow();
+  });
+});
