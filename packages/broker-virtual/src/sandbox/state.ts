@@ -12,6 +12,11 @@ import type { WireOutcome } from './wire.js';
 
 /** KIS defaults (kis-openapi.md §2, §8). */
 export const KIS_SANDBOX_DEFAULTS = {
+  /**
+   * KIS's long-published per-app limits (real 20/s, paper 2/s; kis-openapi.md §1). The reported
+   * 2026 reduction (18/s, 1/s) is not enforced by default: pass it as `rateLimitPerSecond`.
+   */
+  rateLimitPerSecond: { real: 20, paper: 2 },
   tokenIssueIntervalMs: 60_000,
   tokenLifetimeMs: 24 * 60 * 60 * 1000,
   pingIntervalMs: 110_000,
@@ -53,7 +58,10 @@ export function createSandboxState(
     tokens,
     port: options.port,
     clock,
-    rateLimitPerSecond: options.rateLimitPerSecond ?? null,
+    rateLimitPerSecond:
+      options.rateLimitPerSecond === undefined
+        ? KIS_SANDBOX_DEFAULTS.rateLimitPerSecond[environment]
+        : options.rateLimitPerSecond,
     tokenLifetimeMs,
   });
   return {

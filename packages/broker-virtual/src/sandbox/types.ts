@@ -16,7 +16,7 @@ export interface KisSandboxCredentials {
 
 /** KIS timings and limits; defaults are KIS's values. */
 export interface KisSandboxTimingOptions {
-  /** Requests per second per app key on /uapi; null or 0 = off. Default: off. */
+  /** Requests per second per app key on /uapi; null or 0 = off. Default: real 20, paper 2 (KIS). */
   readonly rateLimitPerSecond?: number | null | undefined;
   /** One token issuance per this interval per app key (EGW00133). Default 60_000. */
   readonly tokenIssueIntervalMs?: number | undefined;

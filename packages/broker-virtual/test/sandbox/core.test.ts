@@ -31,6 +31,7 @@ async function start(options: Parameters<typeof startKisSandbox>[0] = {}): Promi
     environment: 'paper',
     port: 0,
     refuseConnectionMs: 50,
+    rateLimitPerSecond: null,
     ...options,
   });
   open.push(sb);

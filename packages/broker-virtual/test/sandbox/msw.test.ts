@@ -10,7 +10,11 @@ import { account, issueToken, placeOrder, type SandboxLike } from './helpers.js'
 // Never leaves the machine even if a handler did not match: 127.0.0.1 port 9 (discard).
 const BASE = 'http://127.0.0.1:9';
 const port = createFakePort();
-const handler = createHandlerOnPort(port, { environment: 'paper', tokenIssueIntervalMs: 0 });
+const handler = createHandlerOnPort(port, {
+  environment: 'paper',
+  tokenIssueIntervalMs: 0,
+  rateLimitPerSecond: null,
+});
 const PUBLIC_BASE = 'http://127.0.0.1:8';
 const publicCredentials = {
   appKey: 'K'.repeat(36),

@@ -24,7 +24,11 @@ async function start(
   options: Parameters<typeof startOnPort>[1] = {},
   port: FakePort = createFakePort(options.clock ?? Date.now),
 ) {
-  const sb = await startOnPort(port, { environment: 'paper', ...options });
+  const sb = await startOnPort(port, {
+    environment: 'paper',
+    rateLimitPerSecond: null,
+    ...options,
+  });
   open.push(sb);
   return { sb, port };
 }
@@ -406,5 +410,23 @@ describe('orders on the fake port', () => {
       msg_cd: 'APBK0013',
       msg1: '주문 전송 완료 되었습니다.',
     });
+  });
+});
+
+describe('defaults', () => {
+  it('limits paper to 2 requests a second by default (KIS), real to 20', async () => {
+    const clock = Date.UTC(2026, 0, 5, 1);
+    const port = createFakePort(() => clock);
+    const sb = await startOnPort(port, { environment: 'paper', clock: () => clock });
+    open.push(sb);
+    const token = await issueToken(sb);
+    const query = dailyCcldQuery(sb, '20260105');
+    const codes = [];
+    for (let i = 0; i < 3; i += 1) {
+      codes.push(
+        (await kisGet(sb, token, `${TRADING}/inquire-daily-ccld`, 'VTTC0081R', query)).body.msg_cd,
+      );
+    }
+    expect(codes.slice(2)).toEqual(['EGW00201']);
   });
 });

@@ -22,7 +22,11 @@ afterEach(async () => {
 
 async function start(options: Parameters<typeof startOnPort>[1] = {}) {
   const port: FakePort = createFakePort();
-  const sb = await startOnPort(port, { environment: 'paper', ...options });
+  const sb = await startOnPort(port, {
+    environment: 'paper',
+    rateLimitPerSecond: null,
+    ...options,
+  });
   open.push(sb);
   return { sb, port };
 }
