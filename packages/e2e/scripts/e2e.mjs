@@ -2,6 +2,7 @@
 // `pnpm e2e` for this package: runs vitest, then prints the Gate D report even when a test
 // failed, and exits non-zero when vitest or any gate failed.
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +10,20 @@ import { fileURLToPath } from 'node:url';
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(pkgDir, '.reports', 'vitest.json'), { force: true });
 rmSync(join(pkgDir, '.reports', 'gate-d-evidence.jsonl'), { force: true });
+// Evidence lines carry this id, so a concurrent run in the same checkout cannot mix in.
+const env = { ...process.env, QTS_E2E_RUN_ID: randomUUID() };
 
 const vitest = spawnSync('vitest', ['run', ...process.argv.slice(2)], {
   cwd: pkgDir,
   stdio: 'inherit',
+  env,
   shell: process.platform === 'win32',
 });
 if (vitest.error) console.error(`could not start vitest: ${vitest.error.message}`);
 const report = spawnSync(process.execPath, [join(pkgDir, 'scripts', 'gate-d-report.mjs')], {
   cwd: pkgDir,
   stdio: 'inherit',
+  env,
 });
 const vitestCode = vitest.status ?? 1;
 const reportCode = report.status ?? 1;

@@ -47,6 +47,8 @@ function loadResults() {
 
 function loadEvidence() {
   if (!existsSync(evidenceFile)) return [];
+  const run = process.env.QTS_E2E_RUN_ID ?? null;
+  const seen = new Set();
   return readFileSync(evidenceFile, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -56,6 +58,13 @@ function loadEvidence() {
       } catch {
         return [];
       }
+    })
+    .filter((e) => run === null || e.run === run)
+    .filter((e) => {
+      const key = `${e.gate} ${e.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
 }
 
