@@ -133,6 +133,33 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
     expect(sandbox.faults.requestCount('place')).toBe(1);
   });
 
+  it('a refused cancel keeps the code; a cancel that is never answered is unknown after one send', async () => {
+    const { adapter, sandbox } = await setup(environment);
+    const ack = await adapter.placeOrder(order);
+    const ref = {
+      ...order,
+      brokerOrderId: ack.brokerOrderId,
+      brokerBranch: ack.brokerBranch,
+      limitPrice: 69_000,
+      tradingDate: ack.tradingDate,
+    };
+    sandbox.faults.next('cancel', {
+      kind: 'reject',
+      code: 'QTST0001',
+      message: 'a scripted refusal (test code, not a KIS one)',
+    });
+    await expect(adapter.cancelOrder(ref)).rejects.toMatchObject({
+      name: 'BrokerRejectedError',
+      code: 'BROKER_REJECTED',
+      brokerCode: 'QTST0001',
+      brokerMessage: 'a scripted refusal (test code, not a KIS one)',
+    });
+    const before = sandbox.faults.requestCount('cancel');
+    sandbox.faults.next('cancel', { kind: 'never-answer' });
+    await expect(adapter.cancelOrder(ref)).rejects.toMatchObject({ name: 'OutcomeUnknownError' });
+    expect(sandbox.faults.requestCount('cancel') - before).toBe(1);
+  });
+
   it('answers PINGPONG by echoing the text and stays connected', async () => {
     const { adapter, sent } = await setup(environment, { pingIntervalMs: 25 });
     const events: OrderEvent[] = [];
