@@ -30,9 +30,14 @@ function newHome(): string {
 
 async function sandbox(environment: 'paper' | 'real' = 'paper'): Promise<SandboxView> {
   const start = await loadStartKisSandbox();
-  const s = await start({ environment, port: 0 });
+  const s = await start({ environment, port: 0, rateLimitPerSecond: null });
   sandboxes.push(s);
   return s;
+}
+
+/** The runner's environment for an in-process sandbox (its rate limit is off, so ours is too). */
+function runnerEnv(s: SandboxView): Record<string, string> {
+  return { ...sandboxEnv(s), QTS_KIS_RATE_PER_SEC: 'off' };
 }
 
 function describeRun(r: ProcessResult): string {
@@ -51,7 +56,7 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
   it('Gate D 3: runner: a timeout after send ends unknown (exit 4) and qts orders reconciles it without a second order', async () => {
     const s = await sandbox('paper');
     const home = newHome();
-    const env = { ...sandboxEnv(s), QTS_KIS_TIMEOUT_MS: '1500' };
+    const env = { ...runnerEnv(s), QTS_KIS_TIMEOUT_MS: '1500' };
     s.exchange.faults.next('place', { kind: 'never-answer' });
     const sent = await runCli(['order', 'buy', '005930', '2', '--price', '70000', '--json'], {
       home,
@@ -98,7 +103,7 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
   it('Gate D 3: runner: a route cut (closed port, stopped sandbox) fails clearly with ROUTE_UNAVAILABLE, not_placed, exit 1', async () => {
     const home = newHome();
     const s = await sandbox('paper');
-    const env = sandboxEnv(s);
+    const env = runnerEnv(s);
     await s.close();
     const cut = await runCli(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
       home,
@@ -130,7 +135,7 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
   it('Gate D 3: runner: a qts order killed (SIGKILL) mid-order is recovered by the next qts orders, no second order', async () => {
     const s = await sandbox('paper');
     const home = newHome();
-    const env = { ...sandboxEnv(s), QTS_KIS_TIMEOUT_MS: '60000' };
+    const env = { ...runnerEnv(s), QTS_KIS_TIMEOUT_MS: '60000' };
     s.exchange.faults.next('place', { kind: 'never-answer' });
     const child = startCli(['order', 'buy', '005930', '4', '--price', '70000', '--json'], {
       home,
