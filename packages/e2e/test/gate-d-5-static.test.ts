@@ -123,6 +123,21 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
         'function recurse(n: number): void { if (n > 0) { doPlace(); recurse(n - 1); } }', // 7
         'function doPlace() { return adapter.placeOrder(r); }',
       ].join('\n'),
+      'apps/e/src/bot.ts': [
+        'export class Bot {',
+        '  private timer: NodeJS.Timeout | undefined;',
+        '  start(): void {',
+        '    this.timer = setInterval(() => this.#tick(), 1000);', // 4
+        '  }',
+        '  async #tick(): Promise<void> {',
+        '    await this.route.submit(this.intent);',
+        '  }',
+        '  later = async (): Promise<void> => {',
+        '    setTimeout(this.again, 10);', // 10
+        '  };',
+        '  again = () => this.adapter.modifyOrder(ref, { quantity: 1 });',
+        '}',
+      ].join('\n'),
     });
     const scan = scanForTradingLoops(root);
     const got = scan.findings.map((f) => `${f.file}:${f.line} ${f.kind}`);
@@ -131,6 +146,8 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
       'apps/d/src/sched.ts:3 recursive-function',
       'apps/d/src/sched.ts:5 timer-callback',
       'apps/d/src/sched.ts:7 recursive-function',
+      'apps/e/src/bot.ts:4 timer-callback',
+      'apps/e/src/bot.ts:10 timer-callback',
       'packages/a/src/timers.ts:2 timer-callback',
       'packages/a/src/timers.ts:3 timer-callback',
       'packages/a/src/timers.ts:4 timer-callback',
