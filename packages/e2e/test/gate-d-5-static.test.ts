@@ -127,9 +127,9 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
         'export class Bot {',
         '  private timer: NodeJS.Timeout | undefined;',
         '  start(): void {',
-        '    this.timer = setInterval(() => this.#tick(), 1000);', // 4
+        '    this.timer = setInterval(() => this.#step(), 1000);', // 4
         '  }',
-        '  async #tick(): Promise<void> {',
+        '  async #step(): Promise<void> {',
         '    await this.route.submit(this.intent);',
         '  }',
         '  later = async (): Promise<void> => {',
