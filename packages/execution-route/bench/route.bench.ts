@@ -1,7 +1,7 @@
 // Whole-route time per intent: validate -> journal (SQLite, temp dir) -> adapter -> journal.
 // Run: pnpm --filter @qts/execution-route bench. Prints median and p99 per case (ms/order).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createKisAuth,
@@ -36,7 +36,9 @@ const INTENT = {
   type: 'limit',
   limitPrice: 1_000,
 } as const;
-const OPTIONS = { time: 3_000, warmupTime: 300 } as const;
+// Fixed sample counts, and a fresh exchange / sandbox per case: the virtual exchange slows down
+// as its book grows, so every case sees the same book sizes.
+const OPTIONS = { time: 0, iterations: 400, warmupTime: 0, warmupIterations: 20 } as const;
 const samples = new Map<string, number[]>();
 const closers: (() => Promise<void> | void)[] = [];
 
@@ -85,67 +87,139 @@ async function mustAccept(route: ExecutionRoute): Promise<void> {
     throw new Error(`not accepted: ${order.status} ${error?.code}`);
 }
 
-// --- virtual adapter (in process) ---
-const exchange = createVirtualExchange({ startingCash: 1e12 });
-exchange.setReferencePrice(SYMBOL, 2_000);
-const virtualAdapter = createVirtualOrderAdapter({ exchange });
-closers.push(async () => {
-  await virtualAdapter.close();
-  exchange.close();
-});
+// --- virtual adapter (in process): one exchange per case ---
+function virtualAdapter(): OrderAdapter {
+  const exchange = createVirtualExchange({ startingCash: 1e12 });
+  exchange.setReferencePrice(SYMBOL, 2_000);
+  const adapter = createVirtualOrderAdapter({ exchange });
+  closers.push(async () => {
+    await adapter.close();
+    exchange.close();
+  });
+  return adapter;
+}
 
-// --- broker-kis on the local KIS sandbox (paper), limiter off ---
-const sandbox = await startKisSandbox({ environment: 'paper', port: 0, rateLimitPerSecond: null });
-sandbox.exchange.setReferencePrice(SYMBOL, 2_000);
-const endpoints = resolveKisEndpoints('paper', {
-  restBaseUrl: sandbox.baseUrl,
-  wsBaseUrl: sandbox.wsUrl,
-});
-const credentials = createKisCredentials({
-  appKey: sandbox.credentials.appKey,
-  appSecret: sandbox.credentials.appSecret,
-  account: sandbox.credentials.account,
-  htsId: sandbox.credentials.htsId,
-});
-const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
-const kisAdapter = createKisOrderAdapter({
-  transport: createKisTransport({ endpoints, credentials, auth, ratePerSecond: null }),
-  auth,
-  environment: 'paper',
-});
-// The same order request as broker-kis sends it, captured once, for the bare-fetch baseline.
-let captured: { url: string; method: string; headers: [string, string][]; body: string } | null =
-  null;
-const recordingAdapter = createKisOrderAdapter({
-  transport: createKisTransport({
-    endpoints,
-    credentials,
+// --- broker-kis on a local KIS sandbox (paper), limiter off: one sandbox per case ---
+type Capture = { url: string; method: string; headers: [string, string][]; body: string };
+async function kisOnSandbox(): Promise<{ adapter: OrderAdapter; capture: () => Promise<Capture> }> {
+  const sandbox = await startKisSandbox({
+    environment: 'paper',
+    port: 0,
+    rateLimitPerSecond: null,
+  });
+  sandbox.exchange.setReferencePrice(SYMBOL, 2_000);
+  const endpoints = resolveKisEndpoints('paper', {
+    restBaseUrl: sandbox.baseUrl,
+    wsBaseUrl: sandbox.wsUrl,
+  });
+  const credentials = createKisCredentials({
+    appKey: sandbox.credentials.appKey,
+    appSecret: sandbox.credentials.appSecret,
+    account: sandbox.credentials.account,
+    htsId: sandbox.credentials.htsId,
+  });
+  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
+  const adapter = createKisOrderAdapter({
+    transport: createKisTransport({ endpoints, credentials, auth, ratePerSecond: null }),
     auth,
-    ratePerSecond: null,
-    fetch: async (input, init) => {
-      const request = new Request(input, init);
-      if (request.method === 'POST' && captured === null) {
-        captured = {
-          url: request.url,
-          method: request.method,
-          headers: [...request.headers],
-          body: await request.clone().text(),
-        };
-      }
-      return fetch(request);
+    environment: 'paper',
+  });
+  closers.push(async () => {
+    await adapter.close();
+    await sandbox.close();
+  });
+  // The same order request as broker-kis sends it, captured once, for the bare-fetch baseline.
+  const capture = async (): Promise<Capture> => {
+    let captured: Capture | null = null;
+    const recording = createKisOrderAdapter({
+      transport: createKisTransport({
+        endpoints,
+        credentials,
+        auth,
+        ratePerSecond: null,
+        fetch: async (input, init) => {
+          const request = new Request(input, init);
+          if (request.method === 'POST' && captured === null) {
+            captured = {
+              url: request.url,
+              method: request.method,
+              headers: [...request.headers],
+              body: await request.clone().text(),
+            };
+          }
+          return fetch(request);
+        },
+      }),
+      auth,
+      environment: 'paper',
+    });
+    await recording.placeOrder({ clientOrderId: 'capture', ...INTENT });
+    await recording.close();
+    if (captured === null) throw new Error('the order request was not captured');
+    return captured;
+  };
+  return { adapter, capture };
+}
+
+const bareKis = await kisOnSandbox();
+const bare = await bareKis.capture();
+const kisAlone = (await kisOnSandbox()).adapter;
+const kisWriteAhead = (await kisOnSandbox()).adapter;
+const kisFull = (await kisOnSandbox()).adapter;
+const kisNormal = (await kisOnSandbox()).adapter;
+const virtualAlone = virtualAdapter();
+
+/** An adapter that answers at once: the route's own cost (validation, journal, mapping). */
+function instantAdapter(): OrderAdapter {
+  let n = 0;
+  const fail = async (): Promise<never> => {
+    throw new Error('not used');
+  };
+  return {
+    specificationVersion: 'v1',
+    name: 'instant',
+    capabilities: {
+      modify: false,
+      openOrderInquiry: false,
+      notices: false,
+      balance: false,
+      marketOrders: true,
     },
-  }),
-  auth,
-  environment: 'paper',
-});
-await recordingAdapter.placeOrder({ clientOrderId: 'capture', ...INTENT });
-await recordingAdapter.close();
-if (captured === null) throw new Error('the order request was not captured');
-const bare: { url: string; method: string; headers: [string, string][]; body: string } = captured;
-closers.push(async () => {
-  await kisAdapter.close();
-  await sandbox.close();
-});
+    async placeOrder() {
+      n += 1;
+      return {
+        brokerOrderId: String(n).padStart(10, '0'),
+        brokerBranch: null,
+        originalBrokerOrderId: null,
+        acceptedAt: new Date().toISOString(),
+        tradingDate: '20261125',
+        brokerCode: null,
+        brokerMessage: null,
+      };
+    },
+    cancelOrder: fail,
+    modifyOrder: fail,
+    getOrders: async () => [],
+    subscribe: async () => async () => {},
+  };
+}
+
+/** fsync latency of the journal's folder (what one durable commit costs at least). */
+function fsyncProbe(): { median: number; p99: number } {
+  const file = join(dir, 'fsync-probe');
+  const fd = openSync(file, 'w');
+  const times: number[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    writeSync(fd, 'x');
+    const start = performance.now();
+    fsyncSync(fd);
+    times.push(performance.now() - start);
+  }
+  closeSync(fd);
+  times.sort((a, b) => a - b);
+  return { median: quantile(times, 0.5), p99: quantile(times, 0.99) };
+}
+const probe = fsyncProbe();
 
 afterAll(async () => {
   const rows: string[] = [];
@@ -155,20 +229,45 @@ afterAll(async () => {
       `${name.padEnd(62)} n=${String(sorted.length).padStart(6)}  median ${quantile(sorted, 0.5).toFixed(3)} ms  p99 ${quantile(sorted, 0.99).toFixed(3)} ms`,
     );
   }
-  process.stdout.write(`\nms per order (median / p99):\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `\nms per order (median / p99):\n${rows.join('\n')}\nfsync of the temp dir: median ${probe.median.toFixed(3)} ms, p99 ${probe.p99.toFixed(3)} ms; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores\n`,
+  );
   for (const close of closers.reverse()) await close();
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe('execution route, instant adapter (the route alone)', () => {
+  const memory = routeOn(instantAdapter(), journal('memory'), 'virtual');
+  const writeAhead = routeOn(instantAdapter(), journal('WRITE_AHEAD'), 'virtual');
+  const normal = routeOn(instantAdapter(), journal('NORMAL'), 'virtual');
+  bench(
+    'instant: route + memory journal',
+    timed('instant adapter: route + memory journal', () => mustAccept(memory)),
+    OPTIONS,
+  );
+  bench(
+    'instant: route + SQLite WRITE_AHEAD',
+    timed('instant adapter: route + SQLite WRITE_AHEAD', () => mustAccept(writeAhead)),
+    OPTIONS,
+  );
+  bench(
+    'instant: route + SQLite NORMAL',
+    timed('instant adapter: route + SQLite NORMAL', () => mustAccept(normal)),
+    OPTIONS,
+  );
+});
+
 describe('execution route, virtual adapter', () => {
-  const writeAhead = routeOn(virtualAdapter, journal('WRITE_AHEAD'), 'virtual');
-  const full = routeOn(virtualAdapter, journal('FULL'), 'virtual');
-  const normal = routeOn(virtualAdapter, journal('NORMAL'), 'virtual');
-  const memory = routeOn(virtualAdapter, journal('memory'), 'virtual');
+  const writeAhead = routeOn(virtualAdapter(), journal('WRITE_AHEAD'), 'virtual');
+  const full = routeOn(virtualAdapter(), journal('FULL'), 'virtual');
+  const normal = routeOn(virtualAdapter(), journal('NORMAL'), 'virtual');
+  const memory = routeOn(virtualAdapter(), journal('memory'), 'virtual');
   bench(
     'virtual: adapter alone',
     timed('virtual: adapter.placeOrder alone', () =>
-      virtualAdapter.placeOrder({ clientOrderId: 'x', ...INTENT }),
+      virtualAlone.placeOrder({ clientOrderId: 'x', ...INTENT }),
     ),
     OPTIONS,
   );
@@ -195,9 +294,9 @@ describe('execution route, virtual adapter', () => {
 });
 
 describe('execution route, broker-kis on the local KIS sandbox', () => {
-  const writeAhead = routeOn(kisAdapter, journal('WRITE_AHEAD'), 'paper');
-  const full = routeOn(kisAdapter, journal('FULL'), 'paper');
-  const normal = routeOn(kisAdapter, journal('NORMAL'), 'paper');
+  const writeAhead = routeOn(kisWriteAhead, journal('WRITE_AHEAD'), 'paper');
+  const full = routeOn(kisFull, journal('FULL'), 'paper');
+  const normal = routeOn(kisNormal, journal('NORMAL'), 'paper');
   bench(
     'sandbox: bare fetch',
     timed('sandbox: bare fetch of the same order request', async () => {
@@ -213,7 +312,7 @@ describe('execution route, broker-kis on the local KIS sandbox', () => {
   bench(
     'sandbox: broker-kis alone',
     timed('sandbox: broker-kis placeOrder alone', () =>
-      kisAdapter.placeOrder({ clientOrderId: 'x', ...INTENT }),
+      kisAlone.placeOrder({ clientOrderId: 'x', ...INTENT }),
     ),
     OPTIONS,
   );

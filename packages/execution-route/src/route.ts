@@ -89,7 +89,7 @@ export interface WatchStatus {
 export interface WatchOptions {
   /** Stops watching; `watch` resolves once everything it opened is closed. */
   readonly signal: AbortSignal;
-  /** Each notice, with the order it changed (null when nothing changed or the number is unknown). */
+  /** Each notice, with the order that owns its broker number as it is now (null for an unknown number). */
   readonly onEvent?: (event: OrderEvent, order: Order | null) => void;
   readonly onStatus?: (status: WatchStatus) => void;
   /** Polling interval when notices are unavailable. @defaultValue 5000 */
@@ -836,7 +836,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       });
       return null;
     }
-    return applyOrderEvent(ctx, order, event);
+    return applyOrderEvent(ctx, order, event) ?? order;
   };
 
   const pollOpen = async (signal: AbortSignal): Promise<void> => {
