@@ -40,7 +40,7 @@ async function createHarness(environment: 'real' | 'paper'): Promise<Conformance
     endpoints,
     credentials,
     auth,
-    timeoutMs: 1_000,
+    timeoutMs: 2_000,
     ratePerSecond: null,
   });
   const adapter = createKisOrderAdapter({ transport, auth, environment });

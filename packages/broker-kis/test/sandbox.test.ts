@@ -43,7 +43,7 @@ async function setup(
     endpoints,
     credentials,
     auth,
-    timeoutMs: 1_000,
+    timeoutMs: 2_000,
     ratePerSecond: null,
   });
   const sent: string[] = [];
