@@ -392,29 +392,40 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       outcome = { error: asQtsError(error) };
     }
     await checkpoint?.('answered', submitted);
-    if ('ack' in outcome) {
-      const { ack } = outcome;
-      const accepted = applyTransition(
-        ctx,
-        submitted,
-        { type: 'accept' },
-        {
-          brokerOrderId: ack.brokerOrderId,
-          brokerBranch: ack.brokerBranch,
-          acceptedAt: ack.acceptedAt,
-          tradingDate: ack.tradingDate,
-        },
-        {
-          cause: 'ack',
-          owner: null,
-          data: { brokerCode: ack.brokerCode, brokerMessage: ack.brokerMessage },
-        },
+    try {
+      if ('ack' in outcome) {
+        const { ack } = outcome;
+        const accepted = applyTransition(
+          ctx,
+          submitted,
+          { type: 'accept' },
+          {
+            brokerOrderId: ack.brokerOrderId,
+            brokerBranch: ack.brokerBranch,
+            acceptedAt: ack.acceptedAt,
+            tradingDate: ack.tradingDate,
+          },
+          {
+            cause: 'ack',
+            owner: null,
+            data: { brokerCode: ack.brokerCode, brokerMessage: ack.brokerMessage },
+          },
+        );
+        // A notice may have moved it already (a fill before the ack): then the journal has it.
+        if (accepted !== null) adoptStrays(accepted);
+        return { order: journal.get(orderId) ?? accepted ?? submitted };
+      }
+      return recordFailure(submitted, outcome.error, 'place');
+    } catch (error) {
+      // The broker answered but the journal could not record it: the order stays `submitted`
+      // (a restart makes it unknown and reconcile settles it). Say so; never claim not sent.
+      const unknown = new OutcomeUnknownError(
+        `The broker answered order ${orderId} but the journal could not record it (${error instanceof Error ? error.message : String(error)}).`,
+        { cause: error },
       );
-      // A notice may have moved it already (a fill before the ack): then the journal has it.
-      if (accepted !== null) adoptStrays(accepted);
-      return { order: journal.get(orderId) ?? accepted ?? submitted };
+      logger({ level: 'error', message: unknown.message, orderId });
+      return { order: submitted, error: unknown };
     }
-    return recordFailure(submitted, outcome.error, 'place');
   };
 
   const replay = (existing: Order, fingerprint: string): RouteResult => {

@@ -419,3 +419,31 @@ describe('recovery of requests left in flight by a dead process', () => {
     expect(other.orders().map((o) => o.status)).toEqual(['submitted']);
   });
 });
+
+describe('a journal that fails after the send', () => {
+  it('reports outcome unknown (never "not sent") and leaves the order submitted', async () => {
+    rig = makeRig();
+    const { createExecutionRoute } = await import('../src/index.js');
+    const journal = rig.journal;
+    const failing = {
+      ...journal,
+      update(
+        orderId: string,
+        patch: Parameters<typeof journal.update>[1],
+        entry: Parameters<typeof journal.update>[2],
+      ) {
+        if (entry.cause === 'ack') throw new Error('disk I/O error');
+        return journal.update(orderId, patch, entry);
+      },
+    };
+    const route = createExecutionRoute({
+      adapter: rig.broker.adapter,
+      journal: failing,
+      mode: 'virtual',
+    });
+    const result = await route.submit(BUY);
+    expect(result.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcome: 'unknown' });
+    expect(result.order.status).toBe('submitted');
+    expect(rig.broker.rows()).toHaveLength(1);
+  });
+});
