@@ -2,6 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  createFileTokenCache,
+  createKisAuth,
+  createKisCredentials,
+  createKisTransport,
+  resolveKisEndpoints,
+} from '@qts/auth-phase2';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import {
+  createVirtualExchange,
+  createVirtualOrderAdapter,
+  startKisSandbox,
+} from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExecutionRoute, createSqliteJournal } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
@@ -18,6 +31,7 @@ function runChild(
   hangAt: string,
   journal: string,
   brokerFile: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<{ line: string; proc: ChildProcess }> {
   const proc = spawn(process.execPath, ['--conditions=@qts/source', '--import', 'tsx', child], {
     cwd: packageDir,
@@ -26,6 +40,7 @@ function runChild(
       QTS_TEST_HANG_AT: hangAt,
       QTS_TEST_JOURNAL: journal,
       QTS_TEST_BROKER: brokerFile,
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,7 +98,7 @@ describe.concurrent('kill -9 at every point of submit (broker state outside the 
       const journal = createSqliteJournal({
         file: journalFile,
         mode: 'virtual',
-        host: 'virtual',
+        host: 'fake',
         account: 'crash',
       });
       try {
@@ -126,4 +141,141 @@ describe.concurrent('kill -9 at every point of submit (broker state outside the 
       }
     },
   );
+});
+
+describe.concurrent('kill -9 with broker-virtual: a file-backed exchange, and the KIS sandbox in this process', () => {
+  it.each(['journaled', 'before-send', 'answered'] as const)(
+    'virtual exchange file, killed at %s',
+    async (point) => {
+      const dir = tempDir();
+      dirs.push(dir);
+      const journalFile = join(dir, 'journal.sqlite');
+      const exchangeFile = join(dir, 'exchange.sqlite');
+      const seed = createVirtualExchange({ file: exchangeFile });
+      seed.setReferencePrice('005930', 80_000); // the buy at 70,000 rests
+      seed.close();
+      const { line, proc } = await runChild(point, journalFile, exchangeFile, {
+        QTS_TEST_BROKER_KIND: 'virtual-file',
+      });
+      expect(line).toBe(`HANG ${point}`);
+      await kill9(proc);
+      const exchange = createVirtualExchange({ file: exchangeFile });
+      const adapter = createVirtualOrderAdapter({ exchange });
+      const journal = createSqliteJournal({
+        file: journalFile,
+        mode: 'virtual',
+        host: 'virtual-file',
+        account: 'crash',
+      });
+      try {
+        let now = Date.now();
+        const route = createExecutionRoute({ adapter, journal, mode: 'virtual', clock: () => now });
+        expect(route.recovered.map((c) => c.to)).toEqual([
+          point === 'journaled' ? 'failed' : 'unknown',
+        ]);
+        now += 6 * 60_000;
+        await route.reconcile();
+        const booked = exchange.orders(exchange.defaultAccount).filter((o) => o.kind === 'order');
+        expect(booked).toHaveLength(point === 'answered' ? 1 : 0);
+        expect(route.orders().map((o) => o.status)).toEqual([
+          { journaled: 'failed', 'before-send': 'not_found', answered: 'accepted' }[point],
+        ]);
+        if (point === 'answered') expect(route.orders()[0]?.brokerOrderId).toBe(booked[0]?.orderNo);
+        const again = await route.submit({
+          symbol: '005930',
+          side: 'buy',
+          quantity: 10,
+          type: 'limit',
+          limitPrice: 70000,
+          intentId: 'crash-intent',
+        });
+        expect(again.replayed).toBe(true);
+        expect(
+          exchange.orders(exchange.defaultAccount).filter((o) => o.kind === 'order'),
+        ).toHaveLength(booked.length);
+      } finally {
+        journal.close();
+        await adapter.close();
+        exchange.close();
+      }
+    },
+  );
+
+  it('KIS sandbox in the parent, broker-kis in the child, killed after the sandbox booked it (no answer)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const journalFile = join(dir, 'journal.sqlite');
+    const sandbox = await startKisSandbox({
+      environment: 'paper',
+      port: 0,
+      rateLimitPerSecond: null,
+    });
+    try {
+      sandbox.exchange.setReferencePrice('005930', 80_000);
+      sandbox.exchange.faults.next('place', { kind: 'never-answer' });
+      const { proc } = await runChild('none', journalFile, '', {
+        QTS_TEST_BROKER_KIND: 'kis-sandbox',
+        QTS_TEST_TOKEN_HOME: dir,
+        QTS_KIS_BASE_URL: sandbox.baseUrl,
+        QTS_KIS_WS_URL: sandbox.wsUrl,
+        QTS_KIS_APP_KEY: sandbox.credentials.appKey,
+        QTS_KIS_APP_SECRET: sandbox.credentials.appSecret,
+        QTS_KIS_ACCOUNT: sandbox.credentials.account,
+      });
+      const booked = () =>
+        sandbox.exchange.orders(sandbox.credentials.account).filter((o) => o.kind === 'order');
+      for (let i = 0; i < 600 && booked().length === 0; i += 1)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(booked()).toHaveLength(1);
+      await kill9(proc);
+      const endpoints = resolveKisEndpoints('paper', {
+        restBaseUrl: sandbox.baseUrl,
+        wsBaseUrl: sandbox.wsUrl,
+      });
+      const credentials = createKisCredentials({
+        appKey: sandbox.credentials.appKey,
+        appSecret: sandbox.credentials.appSecret,
+        account: sandbox.credentials.account,
+      });
+      const auth = createKisAuth({
+        endpoints,
+        credentials,
+        tokenCache: createFileTokenCache({ home: dir }),
+      });
+      const adapter = createKisOrderAdapter({
+        transport: createKisTransport({ endpoints, credentials, auth, ratePerSecond: null }),
+        auth,
+        environment: 'paper',
+      });
+      const journal = createSqliteJournal({
+        file: journalFile,
+        mode: 'virtual',
+        host: 'kis-sandbox',
+        account: 'crash',
+      });
+      try {
+        const route = createExecutionRoute({ adapter, journal, mode: 'virtual' });
+        expect(route.recovered.map((c) => `${c.from}->${c.to}`)).toEqual(['submitted->unknown']);
+        await route.reconcile();
+        expect(route.orders()).toMatchObject([
+          { status: 'accepted', brokerOrderId: booked()[0]?.orderNo },
+        ]);
+        const again = await route.submit({
+          symbol: '005930',
+          side: 'buy',
+          quantity: 10,
+          type: 'limit',
+          limitPrice: 70000,
+          intentId: 'crash-intent',
+        });
+        expect(again.replayed).toBe(true);
+        expect(booked()).toHaveLength(1);
+      } finally {
+        journal.close();
+        await adapter.close();
+      }
+    } finally {
+      await sandbox.close();
+    }
+  });
 });

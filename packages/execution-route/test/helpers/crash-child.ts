@@ -2,6 +2,15 @@
 // broker book in SQLite files (the broker's state lives OUTSIDE this process), and hangs at the
 // point named by QTS_TEST_HANG_AT, printing "HANG <point>" so the parent can SIGKILL it there.
 //   before-journal | journaled | before-send | after-send | answered | none
+import {
+  createFileTokenCache,
+  createKisAuth,
+  createKisCredentials,
+  createKisTransport,
+  resolveKisEndpoints,
+} from '@qts/auth-phase2';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import { createVirtualExchange, createVirtualOrderAdapter } from '@qts/broker-virtual';
 import type { OrderAdapter } from '@qts/order-contract';
 import {
   createExecutionRoute,
@@ -21,22 +30,60 @@ const hang = (point: string): Promise<never> => {
   });
 };
 
-const broker = createFakeBroker({ file: brokerFile });
-const inner = broker.adapter;
-const adapter: OrderAdapter = {
-  ...inner,
-  placeOrder(request, options) {
-    if (hangAt !== 'after-send') return inner.placeOrder(request, options);
-    broker.script('place', { kind: 'hang-after-accept' });
-    const pending = inner.placeOrder(request, options); // books synchronously, never answers
-    void pending;
-    return hang('after-send');
-  },
-};
+const kind = process.env.QTS_TEST_BROKER_KIND ?? 'fake';
+const env = (name: string): string => process.env[name] ?? '';
+let adapter: OrderAdapter;
+let closeBroker: () => void = () => {};
+if (kind === 'virtual-file') {
+  // broker-virtual's exchange persisted to a SQLite file
+  const exchange = createVirtualExchange({ file: brokerFile });
+  adapter = createVirtualOrderAdapter({ exchange });
+  closeBroker = () => exchange.close();
+} else if (kind === 'kis-sandbox') {
+  // broker-kis against the KIS sandbox running in the parent process (it never answers: the
+  // parent scripted never-answer, so this child hangs "after send, before the answer")
+  const endpoints = resolveKisEndpoints('paper', {
+    restBaseUrl: env('QTS_KIS_BASE_URL'),
+    wsBaseUrl: env('QTS_KIS_WS_URL'),
+  });
+  const credentials = createKisCredentials({
+    appKey: env('QTS_KIS_APP_KEY'),
+    appSecret: env('QTS_KIS_APP_SECRET'),
+    account: env('QTS_KIS_ACCOUNT'),
+  });
+  const auth = createKisAuth({
+    endpoints,
+    credentials,
+    tokenCache: createFileTokenCache({ home: env('QTS_TEST_TOKEN_HOME') }),
+  });
+  const transport = createKisTransport({
+    endpoints,
+    credentials,
+    auth,
+    timeoutMs: 60_000,
+    ratePerSecond: null,
+  });
+  adapter = createKisOrderAdapter({ transport, auth, environment: 'paper' });
+  process.stdout.write('HANG after-send\n'); // the parent waits for the sandbox to book it
+} else {
+  const broker = createFakeBroker({ file: brokerFile });
+  const inner = broker.adapter;
+  closeBroker = () => broker.close();
+  adapter = {
+    ...inner,
+    placeOrder(request, options) {
+      if (hangAt !== 'after-send') return inner.placeOrder(request, options);
+      broker.script('place', { kind: 'hang-after-accept' });
+      const pending = inner.placeOrder(request, options); // books synchronously, never answers
+      void pending;
+      return hang('after-send');
+    },
+  };
+}
 const journal = createSqliteJournal({
   file: journalFile,
   mode: 'virtual',
-  host: 'virtual',
+  host: kind,
   account: 'crash',
 });
 const route = createExecutionRoute({
@@ -57,4 +104,4 @@ const result = await route.submit({
 });
 process.stdout.write(`DONE ${result.order.status}\n`);
 journal.close();
-broker.close();
+closeBroker();
