@@ -19,8 +19,10 @@ export const EVIDENCE_FILE = join(
 /** Records one short line of evidence for a gate (shown in the report when the gate passes). */
 export function recordEvidence(gate: GateNumber, text: string): void {
   mkdirSync(dirname(EVIDENCE_FILE), { recursive: true });
+  // QTS_E2E_RUN_ID (set by scripts/e2e.mjs) keeps concurrent runs in one checkout apart.
+  const run = process.env.QTS_E2E_RUN_ID ?? null;
   appendFileSync(
     EVIDENCE_FILE,
-    `${JSON.stringify({ gate, text, at: new Date().toISOString() })}\n`,
+    `${JSON.stringify({ gate, text, run, at: new Date().toISOString() })}\n`,
   );
 }
