@@ -162,6 +162,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   };
 
   const selectOrder = db.prepare('SELECT body FROM orders WHERE order_id = ?');
+  const listStatements = new Map<string, Database.Statement>();
   const selectSeq = db.prepare('SELECT seq FROM orders WHERE order_id = ?');
   // Parsed orders by id with the log position they reflect: a row whose seq is unchanged (no
   // other process wrote it) is not parsed again.
@@ -229,17 +230,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         JSON.stringify(patch),
         entry.data === undefined ? null : JSON.stringify(entry.data),
       );
-      updateOrder.run(
-        order.status,
-        order.tradingDate,
-        JSON.stringify(order),
-        Number(result.lastInsertRowid),
-        0,
-        null,
-        order.orderId,
-      );
+      // The row keeps seq 0 until its first update (seq only tells a cached copy is current).
+      void result;
       bindNumbers(order);
-      return { inserted: true, order, seq: Number(result.lastInsertRowid) };
+      return { inserted: true, order, seq: 0 };
     },
   );
 
@@ -320,8 +314,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         params.push(...query.statuses);
       }
       const sql = `SELECT body FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
-      return db
-        .prepare(sql)
+      let statement = listStatements.get(sql);
+      if (statement === undefined) {
+        statement = db.prepare(sql);
+        listStatements.set(sql, statement);
+      }
+      return statement
         .all(...params)
         .map((row) => parseBody(row))
         .filter((o): o is Order => o !== null);
