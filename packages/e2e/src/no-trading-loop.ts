@@ -136,7 +136,7 @@ export function scanForTradingLoops(root: string): TradingLoopScan {
   }
   for (const def of defs) {
     if (ORDER_NAME_SET.has(def.name)) continue;
-    if (!callsName(def.body, def.name)) continue;
+    if (!callsItself(def.body, def.name)) continue;
     const how = reach.get(def.name);
     if (how === undefined) continue;
     findings.push({
@@ -366,9 +366,10 @@ export function findFunctionDefinitions(code: string): FunctionDefinition[] {
     if (end === -1) continue;
     defs.push({ name, start: m.index, body: code.slice(bodyStart, end + 1) });
   }
-  // NAME = (params) => body | NAME = async x => body | NAME = function (...) {}
+  // NAME = (params) => body | NAME = async x => body | NAME = function (...) {} and the same as
+  // object properties: NAME: (params) => body | NAME: function (...) {}
   const bind =
-    /([A-Za-z_$][\w$]*)\s*(?::[^=;]*?)?=\s*(?:async\s+)?(?:function\b[^(]*)?(\(|[A-Za-z_$][\w$]*\s*=>)/g;
+    /([A-Za-z_$][\w$]*)\s*(?:(?::[^=;]*?)?=(?![=>])|:)\s*(?:async\s+)?(?:function\b[^(]*)?(\(|[A-Za-z_$][\w$]*\s*=>)/g;
   for (let m = bind.exec(code); m !== null; m = bind.exec(code)) {
     const name = m[1] as string;
     if (KEYWORDS.has(name)) continue;
@@ -450,10 +451,13 @@ function expressionOrBlock(code: string, start: number): string {
   return code.slice(start);
 }
 
-function callsName(text: string, name: string): boolean {
-  return new RegExp(`(?<![\\w$])${escapeRe(name)}\\s*(?:\\(|\\.\\s*(?:call|apply|bind)\\b)`).test(
-    text,
-  );
+/**
+ * A self call: `name(...)` or `this.name(...)` / `this.#name(...)`, not `other.name(...)` (a
+ * delegation to another object's method of the same name).
+ */
+function callsItself(body: string, name: string): boolean {
+  const n = escapeRe(name);
+  return new RegExp(`(?<![\\w$.#])${n}\\s*\\(|\\bthis\\s*\\.\\s*#?${n}\\s*\\(`).test(body);
 }
 
 function escapeRe(s: string): string {

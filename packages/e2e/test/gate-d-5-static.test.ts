@@ -137,6 +137,10 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
         '  };',
         '  again = () => this.adapter.modifyOrder(ref, { quantity: 1 });',
         '}',
+        'const handlers = {',
+        '  onTimer: async () => { await route.cancelOrder(ref); },',
+        '};',
+        'queueMicrotask(handlers.onTimer);', // 17
       ].join('\n'),
     });
     const scan = scanForTradingLoops(root);
@@ -148,6 +152,7 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
       'apps/d/src/sched.ts:7 recursive-function',
       'apps/e/src/bot.ts:4 timer-callback',
       'apps/e/src/bot.ts:10 timer-callback',
+      'apps/e/src/bot.ts:17 timer-callback',
       'packages/a/src/timers.ts:2 timer-callback',
       'packages/a/src/timers.ts:3 timer-callback',
       'packages/a/src/timers.ts:4 timer-callback',
@@ -183,6 +188,11 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
         '}',
         'async function poll() { return adapter.getOrders({ tradingDate: "20260101" }); }',
         'const re = /while (true) { submit() }/g;',
+        '// a delegation to a same-named method of another object is not recursion',
+        'export function facade(server: any) {',
+        '  return { handle: (req: any) => server.handle(req) };',
+        '}',
+        'function handle(req: any) { return exchange.cancel(req.orderNo); }',
       ].join('\n'),
       'packages/ok/src/route.test.ts': 'setInterval(() => route.submit(intent), 1000);\n',
       'packages/ok/bench/route.bench.ts': 'setInterval(() => route.submit(intent), 1000);\n',
