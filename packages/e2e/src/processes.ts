@@ -179,13 +179,34 @@ export function runNode(
   return startNode(nodeArgs, options).exited;
 }
 
+/**
+ * Tests reach only 127.0.0.1: a runner child in paper or real mode must have its KIS endpoints
+ * overridden to a local sandbox (or a closed local port), else this throws before spawning.
+ */
+export function assertLocalOnly(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): void {
+  const flag = args.indexOf('--mode');
+  const mode = flag >= 0 ? args[flag + 1] : env.QTS_MODE;
+  if (mode === undefined || mode === 'virtual' || args[0] === 'sandbox') return;
+  const local = /^(?:http|ws):\/\/127\.0\.0\.1:\d+\/?$/;
+  if (!local.test(env.QTS_KIS_BASE_URL ?? '') || !local.test(env.QTS_KIS_WS_URL ?? '')) {
+    throw new Error(
+      `refusing to run qts in ${mode} mode without QTS_KIS_BASE_URL / QTS_KIS_WS_URL on 127.0.0.1 (tests never reach KIS)`,
+    );
+  }
+}
+
 /** Runs the compiled runner, `node apps/runner/dist/cli.js <args>`, to its end. */
 export function runCli(args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
+  assertLocalOnly(args, options.env ?? {});
   return runNode([RUNNER_CLI, ...args], options);
 }
 
 /** Starts the compiled runner as a long-running child (`qts sandbox`, `qts watch`). */
 export function startCli(args: readonly string[], options: ProcessOptions): RunningProcess {
+  assertLocalOnly(args, options.env ?? {});
   return startNode([RUNNER_CLI, ...args], options);
 }
 
