@@ -437,6 +437,16 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       );
     }
     logger({ level: 'info', message: 'intent already journaled', orderId: existing.orderId });
+    // The same answer as the first time: an order that ended without success carries its error.
+    const info = existing.error;
+    if (info !== null && ['rejected', 'failed', 'unknown', 'not_found'].includes(existing.status)) {
+      const error = new QtsError(info.code, info.message, {
+        brokerCode: info.brokerCode,
+        brokerMessage: info.brokerMessage,
+        hint: info.hint,
+      });
+      return { order: existing, error, replayed: true };
+    }
     return { order: existing, replayed: true };
   };
 

@@ -447,3 +447,30 @@ describe('a journal that fails after the send', () => {
     expect(rig.broker.rows()).toHaveLength(1);
   });
 });
+
+describe('replayed intents', () => {
+  it("carry the first answer's error (rejected, unknown) and send nothing", async () => {
+    rig = makeRig();
+    rig.broker.script('place', {
+      kind: 'reject',
+      brokerCode: 'APBK0952',
+      brokerMessage: '주문가능금액을 초과 했습니다',
+    });
+    const first = await rig.route.submit({ ...BUY, intentId: 'r-1' });
+    const again = await rig.route.submit({ ...BUY, intentId: 'r-1' });
+    expect(again).toMatchObject({
+      replayed: true,
+      order: { orderId: first.order.orderId, status: 'rejected' },
+    });
+    expect(again.error).toMatchObject({
+      code: 'BROKER_REJECTED',
+      outcome: 'rejected',
+      brokerCode: 'APBK0952',
+    });
+    rig.broker.script('place', { kind: 'timeout-after-accept' });
+    await rig.route.submit({ ...BUY, quantity: 2, intentId: 'u-1' });
+    const unknown = await rig.route.submit({ ...BUY, quantity: 2, intentId: 'u-1' });
+    expect(unknown.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcome: 'unknown' });
+    expect(rig.broker.requests('place')).toBe(2);
+  });
+});
