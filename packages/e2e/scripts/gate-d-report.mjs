@@ -97,7 +97,10 @@ export function buildReport(results, evidence) {
     for (const a of assertions) {
       const gate = gateOfTitle(a.title ?? '') ?? fileGate;
       if (gate === null) continue;
-      const entry = { title: a.title, message: oneLine((a.failureMessages ?? []).join('\n')) };
+      const entry = {
+        title: a.title,
+        message: oneLine((a.failureMessages ?? []).join('\n'), 500),
+      };
       if (a.status === 'passed') gates[gate].passed.push(entry);
       else if (a.status === 'failed') gates[gate].failed.push(entry);
       else gates[gate].skipped.push(entry);
@@ -119,13 +122,10 @@ export function buildReport(results, evidence) {
     } else if (g.passed.length === 0) {
       line = `Gate D ${n}: FAIL no test for this condition ran`;
     } else {
-      const shown =
-        ev.length > 0
-          ? ev.slice(0, 3).join('; ')
-          : g.passed
-              .map((p) => p.title.replace(/^Gate D \d: /, ''))
-              .slice(0, 2)
-              .join('; ');
+      const items = ev.length > 0 ? ev : g.passed.map((p) => p.title.replace(/^Gate D \d: /, ''));
+      let shown = items.slice(0, 2).join('; ');
+      if (shown.length > 300) shown = `${shown.slice(0, 297)}...`;
+      if (items.length > 2) shown += ` (+${items.length - 2} more in gate-d-report.md)`;
       line = `Gate D ${n}: PASS ${g.passed.length} tests: ${shown}`;
     }
     lines.push(line);

@@ -26,6 +26,10 @@ describe('Gate D 4: the Phase 2 contract is unchanged', () => {
   it('Gate D 4: auth-phase2 API report matches the frozen copy pinned in packages/e2e/src/pins.ts (sha256)', () => {
     expect(check.committedSha256, 'committed report exists').not.toBeNull();
     expect(
+      AUTH_PHASE2_API_REPORT_SHA256,
+      `the Phase 2 report is not pinned yet: set AUTH_PHASE2_API_REPORT_SHA256 in packages/e2e/src/pins.ts to ${check.committedSha256}`,
+    ).toMatch(/^[0-9a-f]{64}$/);
+    expect(
       check.committedSha256,
       `sha256 of packages/auth-phase2/etc/auth-phase2.api.md differs from the pin in packages/e2e/src/pins.ts: the frozen Phase 2 contract changed (update the pin only on purpose; the report's sha256 is ${check.committedSha256})`,
     ).toBe(AUTH_PHASE2_API_REPORT_SHA256);
