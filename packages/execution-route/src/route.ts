@@ -860,7 +860,69 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     return applyOrderEvent(ctx, order, event) ?? order;
   };
 
-  const pollOpen = async (signal: AbortSignal): Promise<void> => {
+  /** What an inquiry changed, told as the notices that would have said it (source `inquiry`). */
+  const eventsBetween = (before: Order, after: Order): OrderEvent[] => {
+    const at = now();
+    const events: OrderEvent[] = [];
+    const brokerOrderId = after.brokerOrderId ?? '';
+    if (
+      (before.status === 'unknown' || before.status === 'submitted') &&
+      after.brokerOrderId !== null &&
+      after.status !== 'rejected'
+    ) {
+      events.push({
+        type: 'order-accepted',
+        brokerOrderId,
+        brokerBranch: after.brokerBranch,
+        symbol: after.symbol,
+        side: after.side,
+        quantity: after.quantity,
+        limitPrice: after.price,
+        at,
+        source: 'inquiry',
+      });
+    }
+    if (after.filledQuantity > before.filledQuantity) {
+      events.push({
+        type: 'order-filled',
+        brokerOrderId,
+        symbol: after.symbol,
+        side: after.side,
+        filledQuantity: after.filledQuantity,
+        averagePrice: after.averagePrice ?? 0,
+        lastQuantity: null,
+        lastPrice: null,
+        at,
+        source: 'inquiry',
+      });
+    }
+    if (after.status === 'canceled' && before.status !== 'canceled') {
+      events.push({
+        type: 'order-canceled',
+        brokerOrderId,
+        cancelBrokerOrderId: after.cancelBrokerOrderId,
+        canceledQuantity: after.quantity - after.filledQuantity,
+        at,
+        source: 'inquiry',
+      });
+    }
+    if (after.status === 'rejected' && before.status !== 'rejected') {
+      events.push({
+        type: 'order-rejected',
+        brokerOrderId,
+        brokerCode: after.error?.brokerCode ?? null,
+        brokerMessage: after.error?.brokerMessage ?? null,
+        at,
+        source: 'inquiry',
+      });
+    }
+    return events;
+  };
+
+  const pollOpen = async (
+    signal: AbortSignal,
+    onEvent?: (event: OrderEvent, order: Order | null) => void,
+  ): Promise<void> => {
     const open = journal.list({ statuses: OPEN_STATUSES }).filter((o) => o.brokerOrderId !== null);
     for (const tradingDate of [...new Set(open.map((o) => o.tradingDate))].sort()) {
       if (signal.aborted) return;
@@ -868,7 +930,17 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
         const { rows } = await inquire(tradingDate, signal);
         for (const o of open.filter((x) => x.tradingDate === tradingDate)) {
           const current = journal.get(o.orderId);
-          if (current !== null) applyBrokerRows(ctx, current, rows, 'poll', []);
+          if (current === null) continue;
+          const after = applyBrokerRows(ctx, current, rows, 'poll', []);
+          if (onEvent !== undefined && after !== current) {
+            for (const event of eventsBetween(current, after)) {
+              try {
+                onEvent(event, after);
+              } catch (error) {
+                logger({ level: 'warn', message: `onEvent threw: ${String(error)}` });
+              }
+            }
+          }
         }
       } catch (error) {
         logger({
@@ -902,7 +974,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
           delayMs: pollMs,
           reason: 'the adapter delivers no notices',
         });
-        await pollOpen(signal);
+        await pollOpen(signal, watchOptions.onEvent);
         await sleep(pollMs, signal);
         continue;
       }
@@ -939,14 +1011,14 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
           delayMs,
           reason: `notices unavailable (${reason}); polling inquiries`,
         });
-        await pollOpen(signal);
+        await pollOpen(signal, watchOptions.onEvent);
         await sleep(delayMs, signal);
         continue;
       }
       failures = 0;
       status({ state: 'listening', attempt });
       // Catch up on anything missed while disconnected.
-      await pollOpen(signal);
+      await pollOpen(signal, watchOptions.onEvent);
       let onAbort: () => void = () => {};
       const aborted = new Promise<string>((resolve) => {
         onAbort = () => resolve('aborted');
@@ -964,7 +1036,7 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       failures += 1;
       const delayMs = backoff();
       status({ state: 'reconnecting', attempt, delayMs, reason });
-      await pollOpen(signal);
+      await pollOpen(signal, watchOptions.onEvent);
       await sleep(delayMs, signal);
     }
     status({ state: 'stopped', attempt });

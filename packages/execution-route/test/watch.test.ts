@@ -150,3 +150,24 @@ describe('notices that arrive before the answer', () => {
     await watching;
   });
 });
+
+describe('changes found by inquiry are reported like notices', () => {
+  it('a fill that happened before the watch started is reported (source inquiry)', async () => {
+    const delays: number[] = [];
+    rig = makeRig({ route: { sleep: instantSleep(delays) } });
+    const { order } = await rig.route.submit(BUY);
+    rig.broker.fill(order.brokerOrderId!, 10, 70000); // nobody listening yet
+    const seen: string[] = [];
+    const ac = new AbortController();
+    const watching = rig.route.watch({
+      signal: ac.signal,
+      onEvent: (event, o) =>
+        seen.push(`${event.type}:${'source' in event ? event.source : ''}:${o?.orderId ?? '-'}`),
+    });
+    await until(() => seen.length > 0);
+    expect(seen).toEqual([`order-filled:inquiry:${order.orderId}`]);
+    expect(rig.route.order(order.orderId)?.status).toBe('filled');
+    ac.abort();
+    await watching;
+  });
+});
