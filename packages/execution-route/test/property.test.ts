@@ -180,100 +180,108 @@ describe('properties', () => {
     fc.record({ kind: fc.constant('reconcile' as const), minutes: fc.integer({ min: 0, max: 7 }) }),
   );
 
-  it('random operations with faults: zero duplicate and zero lost orders, never a resend', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { maxLength: 20 }), async (ops) => {
-        const rig = makeRig();
-        try {
-          let sent = 0;
-          for (const step of ops) {
-            if (step.kind === 'submit') {
-              if (step.fault !== null) rig.broker.script('place', step.fault);
-              const before = rig.broker.requests('place');
-              const result = await rig.route
-                .submit(
-                  {
-                    ...BUY,
-                    quantity: step.quantity,
-                    ...(step.intent === undefined ? {} : { intentId: step.intent }),
-                  },
-                  { force: step.force },
-                )
-                .catch((e: unknown) => e);
-              const reached = rig.broker.requests('place') - before;
-              expect(reached).toBeLessThanOrEqual(1);
-              sent += reached;
-              // a submit refused before sending leaves its fault unused: drop it
-              rig.broker.clearScripts();
-              if (step.fault?.kind === 'timeout-after-accept' && reached === 1) {
-                expect(result).toMatchObject({ order: { status: 'unknown' } });
-              }
-            } else if (step.kind === 'cancel') {
-              const open = rig.route.orders({ statuses: ['accepted', 'partially_filled'] });
-              const target = open[step.pick % Math.max(1, open.length)];
-              if (target !== undefined) {
-                if (step.fault !== null) rig.broker.script('cancel', step.fault);
-                await rig.route.cancel(target.orderId);
+  it.each([
+    ['memory', 100],
+    ['sqlite', 25],
+  ] as const)(
+    'random operations with faults (%s journal): zero duplicate and zero lost orders, never a resend',
+    async (journal, numRuns) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { maxLength: 20 }), async (ops) => {
+          const rig = makeRig({ journal });
+          try {
+            let sent = 0;
+            for (const step of ops) {
+              if (step.kind === 'submit') {
+                if (step.fault !== null) rig.broker.script('place', step.fault);
+                const before = rig.broker.requests('place');
+                const result = await rig.route
+                  .submit(
+                    {
+                      ...BUY,
+                      quantity: step.quantity,
+                      ...(step.intent === undefined ? {} : { intentId: step.intent }),
+                    },
+                    { force: step.force },
+                  )
+                  .catch((e: unknown) => e);
+                const reached = rig.broker.requests('place') - before;
+                expect(reached).toBeLessThanOrEqual(1);
+                sent += reached;
+                // a submit refused before sending leaves its fault unused: drop it
                 rig.broker.clearScripts();
+                if (step.fault?.kind === 'timeout-after-accept' && reached === 1) {
+                  expect(result).toMatchObject({ order: { status: 'unknown' } });
+                }
+              } else if (step.kind === 'cancel') {
+                const open = rig.route.orders({ statuses: ['accepted', 'partially_filled'] });
+                const target = open[step.pick % Math.max(1, open.length)];
+                if (target !== undefined) {
+                  if (step.fault !== null) rig.broker.script('cancel', step.fault);
+                  await rig.route.cancel(target.orderId);
+                  rig.broker.clearScripts();
+                }
+              } else if (step.kind === 'fill') {
+                const rows = rig.broker
+                  .rows()
+                  .filter((r) => r.kind === 'order' && r.remainingQuantity > 0);
+                const row = rows[step.pick % Math.max(1, rows.length)];
+                if (row !== undefined)
+                  rig.broker.fill(
+                    row.brokerOrderId,
+                    Math.min(step.quantity, row.remainingQuantity),
+                    70000,
+                  );
+              } else {
+                rig.clock.now += step.minutes * 60_000;
+                await rig.route.reconcile();
               }
-            } else if (step.kind === 'fill') {
-              const rows = rig.broker
-                .rows()
-                .filter((r) => r.kind === 'order' && r.remainingQuantity > 0);
-              const row = rows[step.pick % Math.max(1, rows.length)];
-              if (row !== undefined)
-                rig.broker.fill(
-                  row.brokerOrderId,
-                  Math.min(step.quantity, row.remainingQuantity),
-                  70000,
-                );
-            } else {
-              rig.clock.now += step.minutes * 60_000;
-              await rig.route.reconcile();
+              checkJournal(rig.journal);
             }
+            rig.clock.now += 10 * 60_000;
+            await rig.route.reconcile();
             checkJournal(rig.journal);
-          }
-          rig.clock.now += 10 * 60_000;
-          await rig.route.reconcile();
-          checkJournal(rig.journal);
-          const rows = rig.broker.rows().filter((r) => r.kind === 'order');
-          // never resent: one broker order at most per place request that reached it
-          expect(rows.length).toBeLessThanOrEqual(sent);
-          const orders = rig.route.orders();
-          // zero duplicates: a broker number belongs to at most one journal order
-          const numbers = orders.map((o) => o.brokerOrderId).filter((n): n is string => n !== null);
-          expect(new Set(numbers).size).toBe(numbers.length);
-          // zero lost: every broker order is in the journal, or an unknown order that could be it says so
-          for (const row of rows) {
-            const owner = rig.journal.getByBrokerOrderId(row.brokerOrderId);
-            if (owner === null) {
-              const waiting = orders.filter(
-                (o) => o.status === 'unknown' && o.quantity === row.quantity,
-              );
-              expect(
-                waiting.length,
-                `broker order ${row.brokerOrderId} has no journal order`,
-              ).toBeGreaterThan(1);
+            const rows = rig.broker.rows().filter((r) => r.kind === 'order');
+            // never resent: one broker order at most per place request that reached it
+            expect(rows.length).toBeLessThanOrEqual(sent);
+            const orders = rig.route.orders();
+            // zero duplicates: a broker number belongs to at most one journal order
+            const numbers = orders
+              .map((o) => o.brokerOrderId)
+              .filter((n): n is string => n !== null);
+            expect(new Set(numbers).size).toBe(numbers.length);
+            // zero lost: every broker order is in the journal, or an unknown order that could be it says so
+            for (const row of rows) {
+              const owner = rig.journal.getByBrokerOrderId(row.brokerOrderId);
+              if (owner === null) {
+                const waiting = orders.filter(
+                  (o) => o.status === 'unknown' && o.quantity === row.quantity,
+                );
+                expect(
+                  waiting.length,
+                  `broker order ${row.brokerOrderId} has no journal order`,
+                ).toBeGreaterThan(1);
+              }
             }
-          }
-          for (const o of orders) {
-            if (['accepted', 'partially_filled', 'filled', 'canceled'].includes(o.status))
-              expect(o.brokerOrderId).not.toBeNull();
-            if (o.status === 'not_found') {
-              // not_found only when no unbound broker order could be it
-              const candidates = rows.filter(
-                (r) =>
-                  r.quantity === o.quantity &&
-                  rig.journal.getByBrokerOrderId(r.brokerOrderId) === null,
-              );
-              expect(candidates).toEqual([]);
+            for (const o of orders) {
+              if (['accepted', 'partially_filled', 'filled', 'canceled'].includes(o.status))
+                expect(o.brokerOrderId).not.toBeNull();
+              if (o.status === 'not_found') {
+                // not_found only when no unbound broker order could be it
+                const candidates = rows.filter(
+                  (r) =>
+                    r.quantity === o.quantity &&
+                    rig.journal.getByBrokerOrderId(r.brokerOrderId) === null,
+                );
+                expect(candidates).toEqual([]);
+              }
             }
+          } finally {
+            rig.close();
           }
-        } finally {
-          rig.close();
-        }
-      }),
-      { numRuns: 100 },
-    );
-  });
+        }),
+        { numRuns },
+      );
+    },
+  );
 });
