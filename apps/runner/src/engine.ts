@@ -46,6 +46,8 @@ export interface Engine {
     change: { limitPrice?: number; quantity?: number },
   ): Promise<OrderOutcome>;
   orders(tradingDate: string): Promise<{ orders: CliOrder[]; reconciled: CliReconciled[] }>;
+  /** The journal's orders of a trading date, without asking the broker. */
+  journalOrders(tradingDate: string): CliOrder[];
   balance(): Promise<CliBalance>;
   token(): Promise<CliTokenStatus>;
   /** Follows today's orders until `signal` aborts; calls `onLine` for each result. */

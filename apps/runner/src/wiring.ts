@@ -307,6 +307,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       await wired.prepare();
       return await outcome(await route.modify(orderId, change));
     },
+    journalOrders: (tradingDate) => route.orders({ tradingDate }).map(toCliOrder),
     orders: async (tradingDate) => {
       await wired.prepare();
       const changes = [...route.recovered, ...(await route.reconcile())];
@@ -335,11 +336,16 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         onEvent: (event, order) => onLine(eventLine(event, order)),
         onStatus: (status) => {
           runtime.log.info({ status }, 'watch status');
-          if (status.state !== 'listening' && status.state !== 'stopped') {
-            runtime.out.note(
-              `[${status.state}${status.attempt > 0 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}`,
-            );
-          }
+          if (status.state === 'stopped') return;
+          const words: Record<string, string> = {
+            connecting: 'connecting to execution notices',
+            listening: 'listening for execution notices',
+            reconnecting: 'connection lost; reconnecting',
+            polling: 'notices unavailable; polling the order inquiry',
+          };
+          runtime.out.note(
+            `[${words[status.state] ?? status.state}${status.attempt > 1 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}${status.delayMs === undefined ? '' : ` (next in ${Math.round(status.delayMs / 100) / 10} s)`}`,
+          );
         },
       });
       return route.orders({ tradingDate }).map(toCliOrder);

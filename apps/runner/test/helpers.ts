@@ -167,3 +167,96 @@ export function expectShape<T extends v.GenericSchema>(
   }
   return result.output;
 }
+
+/** A long-running qts (sandbox, watch). */
+export interface RunningQts {
+  /** Resolves when `pattern` appears on the stream. */
+  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr', timeoutMs?: number): Promise<string>;
+  /** Sends a signal and resolves with the result once the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<RunResult>;
+}
+
+/** Starts qts without waiting for it to end. */
+export function startQts(
+  args: readonly string[],
+  options: { home: string; env?: Record<string, string> },
+): RunningQts {
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: options.home,
+      NO_COLOR: '1',
+      QTS_HOME: options.home,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const text = { stdout: '', stderr: '' };
+  const waiters: (() => void)[] = [];
+  const poke = () => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    text.stdout += chunk;
+    poke();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    text.stderr += chunk;
+    poke();
+  });
+  const ended = new Promise<RunResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      poke();
+      resolve({ code, signal, stdout: text.stdout, stderr: text.stderr });
+    });
+  });
+  return {
+    waitFor(pattern, stream = 'stdout', timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `timed out waiting for ${pattern}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        const check = () => {
+          const match = pattern.exec(text[stream]);
+          if (match !== null) {
+            clearTimeout(timer);
+            resolve(match[0]);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            clearTimeout(timer);
+            reject(
+              new Error(
+                `qts ended before ${pattern}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`,
+              ),
+            );
+          } else {
+            waiters.push(check);
+          }
+        };
+        check();
+      });
+    },
+    async stop(signal = 'SIGINT') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await ended;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Parses `KEY=value` lines. */
+export function envLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) out[match[1]] = match[2];
+  }
+  return out;
+}

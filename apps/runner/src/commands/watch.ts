@@ -2,9 +2,10 @@
 // polling fallback) until Ctrl-C. Never places anything.
 import type { WatchLine } from '../engine.js';
 import { EXIT, type ExitCode } from '../failure.js';
+import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { seoulToday, withEngine } from './shared.js';
+import { seoulTime, seoulToday, withEngine } from './shared.js';
 import { stopSignal } from './stop-signal.js';
 
 export async function watchCommand(
@@ -19,6 +20,13 @@ export async function watchCommand(
     return await withEngine(runtime, 'Connecting…', async (engine) => {
       const out = runtime.out;
       out.note(`Watching the orders of ${date} (${runtime.config.mode}). Ctrl-C to stop.`);
+      if (!out.json) {
+        for (const order of engine.journalOrders(date)) {
+          out.line(
+            `${seoulTime(order.createdAt).slice(11, 19)}  ${order.orderId}  ${order.status}  ${order.side} ${order.symbol} x ${order.quantity} ${order.price === null ? 'market' : `@ ${krw(order.price)}`}, filled ${order.filledQuantity}`,
+          );
+        }
+      }
       const orders = await engine.watch(
         date,
         (line) => {

@@ -1,0 +1,119 @@
+// `qts sandbox` and `qts watch`: they serve / follow until SIGINT or SIGTERM, then exit 0.
+import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  cleanupHomes,
+  envLines,
+  expectShape,
+  OrderSchema,
+  onlyJson,
+  runQts,
+  startQts,
+  tempHome,
+} from './helpers.js';
+
+const sandboxes: KisSandbox[] = [];
+afterAll(async () => {
+  await Promise.all(sandboxes.map((s) => s.close()));
+  cleanupHomes();
+});
+
+describe.concurrent('qts sandbox', () => {
+  it.each([
+    ['paper', 'SIGINT'],
+    ['real', 'SIGTERM'],
+  ] as const)(
+    '--env %s prints exactly the QTS_* lines, serves a KIS flow, and exits 0 on %s',
+    async (environment, signal) => {
+      const home = tempHome();
+      const server = startQts(['sandbox', '--env', environment, '--port', '0'], { home });
+      await server.waitFor(/^QTS_KIS_HTS_ID=.*\n/m);
+      const printed = await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/);
+      const lines = printed.trimEnd().split('\n');
+      expect(lines.map((line) => line.split('=')[0])).toEqual([
+        'QTS_MODE',
+        'QTS_KIS_BASE_URL',
+        'QTS_KIS_WS_URL',
+        'QTS_KIS_APP_KEY',
+        'QTS_KIS_APP_SECRET',
+        'QTS_KIS_ACCOUNT',
+        'QTS_KIS_HTS_ID',
+      ]);
+      const env = envLines(printed);
+      expect(env.QTS_MODE).toBe(environment);
+      expect(env.QTS_KIS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(env.QTS_KIS_WS_URL).toBe(env.QTS_KIS_BASE_URL?.replace('http://', 'ws://'));
+      expect(env.QTS_KIS_ACCOUNT).toMatch(/^\d{8}-\d{2}$/);
+
+      const clientHome = tempHome();
+      const order = await runQts(
+        ['order', 'buy', '005930', '1', '--price', '70000', '--json', '--yes'],
+        {
+          home: clientHome,
+          env: {
+            ...env,
+            QTS_KIS_RATE_PER_SEC: 'off',
+            ...(environment === 'real' ? { QTS_ALLOW_REAL: 'yes' } : {}),
+          },
+        },
+      );
+      expect(order.code, order.stderr).toBe(0);
+      expect(expectShape(OrderSchema, onlyJson(order)).mode).toBe(environment);
+
+      const result = await server.stop(signal);
+      expect(result.signal).toBeNull();
+      expect(result.code).toBe(0);
+      expect(result.stdout.trimEnd().split('\n')).toHaveLength(7);
+    },
+  );
+
+  it('--port must be a port', async () => {
+    const result = await runQts(['sandbox', '--port', 'abc'], { home: tempHome() });
+    expect(result.code).toBe(2);
+  });
+});
+
+describe('qts watch', () => {
+  it('shows results for today’s orders until Ctrl-C, places nothing, exits 0', async () => {
+    const s = await startKisSandbox({
+      environment: 'paper',
+      port: 0,
+      rateLimitPerSecond: null,
+      tokenIssueIntervalMs: 0,
+    });
+    sandboxes.push(s);
+    const home = tempHome();
+    const env = {
+      QTS_MODE: 'paper',
+      QTS_KIS_BASE_URL: s.baseUrl,
+      QTS_KIS_WS_URL: s.wsUrl,
+      QTS_KIS_APP_KEY: s.credentials.appKey,
+      QTS_KIS_APP_SECRET: s.credentials.appSecret,
+      QTS_KIS_ACCOUNT: s.credentials.account,
+      QTS_KIS_HTS_ID: s.credentials.htsId,
+      QTS_KIS_RATE_PER_SEC: 'off',
+    };
+    // a reference price above the order, so it rests until the price comes down
+    s.exchange.setReferencePrice('005930', 70000);
+    const placed = await runQts(['order', 'buy', '005930', '2', '--price', '60000', '--json'], {
+      home,
+      env,
+    });
+    expect(placed.code, placed.stderr).toBe(0);
+    const order = expectShape(OrderSchema, onlyJson(placed));
+    expect(order.status).toBe('accepted');
+    const placesBefore = s.faults.requestCount('place');
+
+    const watch = startQts(['watch'], { home, env });
+    await watch.waitFor(/listening for execution notices|polling/, 'stderr');
+    // the subscription is registered at the sandbox a moment after the reply is read
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(s.exchange.setReferencePrice('005930', 60000)).toHaveLength(1);
+    await watch.waitFor(new RegExp(`${order.orderId}  order-filled  filled 2/2 @ avg 60,000`));
+    const result = await watch.stop('SIGINT');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.signal).toBeNull();
+    expect(s.faults.requestCount('place')).toBe(placesBefore);
+    expect(result.stdout + result.stderr).not.toContain(s.credentials.appSecret);
+  });
+});
