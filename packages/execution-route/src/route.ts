@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
   type BrokerOrder,
+  BrokerOrderSchema,
   type OrderChange as ContractOrderChange,
   InvalidOrderError,
+  OrderAckSchema,
   type OrderAdapter,
   type OrderEvent,
+  OrderEventSchema,
   type OrderRef,
   type OrderStatus,
   OutcomeUnknownError,
@@ -12,6 +15,7 @@ import {
   RouteUnavailableError,
   seoulDate,
 } from '@qts/order-contract';
+import * as v from 'valibot';
 import {
   type ApplyContext,
   applyBrokerRows,
@@ -383,11 +387,19 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     await checkpoint?.('before-send', submitted);
     let outcome: { ack: Awaited<ReturnType<OrderAdapter['placeOrder']>> } | { error: QtsError };
     try {
-      const ack = await adapter.placeOrder(
+      const answer: unknown = await adapter.placeOrder(
         request,
         submitOptions.signal === undefined ? {} : { signal: submitOptions.signal },
       );
-      outcome = { ack };
+      const parsed = v.safeParse(OrderAckSchema, answer);
+      outcome = parsed.success
+        ? { ack: parsed.output }
+        : {
+            error: new OutcomeUnknownError(
+              `The adapter's answer to order ${orderId} did not validate (${parsed.issues.map((i) => i.message).join('; ')}); the order may exist.`,
+              { code: 'INVALID_BROKER_RESPONSE' },
+            ),
+          };
     } catch (error) {
       outcome = { error: asQtsError(error) };
     }
@@ -638,10 +650,22 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
 
   const inquire = async (tradingDate: string, signal: AbortSignal | undefined) => {
     const inquiredAt = clock();
-    const rows: BrokerOrder[] = await adapter.getOrders(
+    const answer: unknown = await adapter.getOrders(
       { tradingDate },
       signal === undefined ? {} : { signal },
     );
+    // An inquiry that does not validate is not evidence of anything: nothing is decided from it.
+    const parsed = v.safeParse(v.array(BrokerOrderSchema), answer);
+    if (!parsed.success) {
+      throw new OutcomeUnknownError(
+        `The broker's inquiry of ${tradingDate} did not validate (${parsed.issues.map((i) => i.message).join('; ')}); the journal was left as it was.`,
+        {
+          code: 'INVALID_BROKER_RESPONSE',
+          hint: 'Try `qts orders` again later; nothing was changed.',
+        },
+      );
+    }
+    const rows: BrokerOrder[] = parsed.output;
     return { rows, inquiredAt };
   };
 
@@ -984,8 +1008,14 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
       const lost = new Promise<string>((resolve) => {
         resolveLost = resolve;
       });
-      const listener = (event: OrderEvent) => {
+      const listener = (input: OrderEvent) => {
         try {
+          const parsed = v.safeParse(OrderEventSchema, input);
+          if (!parsed.success) {
+            logger({ level: 'warn', message: 'a notice did not validate; ignored' });
+            return;
+          }
+          const event = parsed.output;
           if (event.type === 'connection-lost') {
             resolveLost(event.reason);
             watchOptions.onEvent?.(event, null);

@@ -474,3 +474,23 @@ describe('replayed intents', () => {
     expect(rig.broker.requests('place')).toBe(2);
   });
 });
+
+describe('adapter answers are validated', () => {
+  it('an ack that does not validate -> unknown (INVALID_BROKER_RESPONSE); an invalid inquiry decides nothing', async () => {
+    rig = makeRig();
+    const inner = rig.broker.adapter.placeOrder;
+    rig.broker.adapter.placeOrder = async (request, options) => {
+      const ack = await inner(request, options);
+      return { ...ack, brokerOrderId: '' };
+    };
+    const result = await rig.route.submit(BUY);
+    expect(result.order.status).toBe('unknown');
+    expect(result.error).toMatchObject({ code: 'INVALID_BROKER_RESPONSE', outcome: 'unknown' });
+    rig.broker.adapter.getOrders = async () => [{ nonsense: true }] as never;
+    rig.clock.now += 10 * 60_000;
+    const before = rig.journal.events().length;
+    await expect(rig.route.reconcile()).rejects.toMatchObject({ code: 'INVALID_BROKER_RESPONSE' });
+    expect(rig.journal.events().length).toBe(before);
+    expect(rig.route.order(result.order.orderId)?.status).toBe('unknown');
+  });
+});
