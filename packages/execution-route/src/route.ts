@@ -541,9 +541,13 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     );
     if (pending === null) throw new Error('unreachable: cancel-request refused');
     try {
-      const ack = await adapter.cancelOrder(
-        refOf(pending),
-        callOptions.signal === undefined ? {} : { signal: callOptions.signal },
+      // An answer that does not validate throws here and is recorded as cancel_unknown.
+      const ack = v.parse(
+        OrderAckSchema,
+        await adapter.cancelOrder(
+          refOf(pending),
+          callOptions.signal === undefined ? {} : { signal: callOptions.signal },
+        ),
       );
       const current = journal.get(orderId) ?? pending;
       const linked = current.linkedBrokerOrderIds.includes(ack.brokerOrderId)
@@ -620,10 +624,14 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     );
     if (pending === null) throw new Error('unreachable: modify-request refused');
     try {
-      const ack = await adapter.modifyOrder(
-        refOf(pending),
-        change,
-        callOptions.signal === undefined ? {} : { signal: callOptions.signal },
+      // An answer that does not validate throws here and is recorded as modify_unknown.
+      const ack = v.parse(
+        OrderAckSchema,
+        await adapter.modifyOrder(
+          refOf(pending),
+          change,
+          callOptions.signal === undefined ? {} : { signal: callOptions.signal },
+        ),
       );
       const current = journal.get(orderId) ?? pending;
       const remaining = change.quantity ?? current.quantity - current.filledQuantity;
