@@ -166,11 +166,14 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function pidAlive(owner: string, self: string): boolean {
-  if (owner === self) return true;
+/** Owner tokens of the routes created in this process (a record of our own pid with another token is a previous process's: containers reuse pids). */
+const LIVE_OWNERS = new Set<string>();
+
+function pidAlive(owner: string): boolean {
+  if (LIVE_OWNERS.has(owner)) return true;
   const pid = Number(owner.split(':')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
+  if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -207,7 +210,8 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
   const skewMs = options.clockSkewMs ?? 5_000;
   const windowMs = options.evidenceWindowMs ?? 300_000;
   const self = `${process.pid}:${randomBytes(6).toString('hex')}`;
-  const ownerAlive = options.ownerAlive ?? ((owner: string) => pidAlive(owner, self));
+  LIVE_OWNERS.add(self);
+  const ownerAlive = options.ownerAlive ?? pidAlive;
   const checkpoint = options.checkpoint;
   const now = () => new Date(clock()).toISOString();
   const ctx: ApplyContext = { journal, now, logger };

@@ -494,3 +494,26 @@ describe('adapter answers are validated', () => {
     expect(rig.route.order(result.order.orderId)?.status).toBe('unknown');
   });
 });
+
+describe('owner liveness', () => {
+  it('a record of our own pid written by a previous process (same pid, other token) is recovered', async () => {
+    rig = makeRig({ journal: 'sqlite' });
+    const { createExecutionRoute } = await import('../src/index.js');
+    rig.broker.script('place', { kind: 'hang-after-accept' });
+    void rig.route.submit(BUY);
+    await new Promise((r) => setImmediate(r));
+    const id = rig.route.orders()[0]!.orderId;
+    // as if a previous process with our pid left it: rewrite the owner token
+    rig.journal.update(
+      id,
+      {},
+      { at: new Date().toISOString(), cause: 'test', owner: `${process.pid}:deadbeef0000` },
+    );
+    const restarted = createExecutionRoute({
+      adapter: rig.broker.adapter,
+      journal: rig.journal,
+      mode: 'virtual',
+    });
+    expect(restarted.recovered.map((c) => c.to)).toEqual(['unknown']);
+  });
+});
