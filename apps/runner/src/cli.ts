@@ -1,10 +1,33 @@
 #!/usr/bin/env node
 // The `qts` entry point. One command per run; the process ends on its own when the command is
-// done (no handles are left open). A watchdog only reports (in the log) and ends a run that a
-// dependency kept alive after the command finished.
-import { main } from './program.js';
+// done (no handles are left open). A watchdog only reports (QTS_DEBUG_HANDLES=1) and ends a run
+// that a dependency kept alive after the command finished.
+//
+// `qts --help` is printed from a generated constant without loading commander, so start-up
+// stays close to a bare `node` (see bench/). Everything else goes through program.ts.
 
-const code = await main(process.argv.slice(2));
+// `qts ... | head`: a closed pipe is not an error of the command.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const argv = process.argv.slice(2);
+let code: number;
+if (
+  argv.length === 1 &&
+  (argv[0] === '--help' || argv[0] === '-h') &&
+  process.env.QTS_NO_FAST_HELP !== '1'
+) {
+  const { TOP_LEVEL_HELP } = await import('./help-text.js');
+  process.stdout.write(TOP_LEVEL_HELP);
+  code = 0;
+} else {
+  const { main } = await import('./program.js');
+  code = await main(argv);
+}
 process.exitCode = code;
 const watchdog = setTimeout(() => {
   if (process.env.QTS_DEBUG_HANDLES === '1') {

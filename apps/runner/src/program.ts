@@ -48,6 +48,9 @@ Exit codes:
   0 done   2 nothing sent (input, config, unknown id, real-mode refusal)
   3 broker refused   4 outcome unknown (run qts orders)   1 anything else`;
 
+/** Width of every help text. */
+export const HELP_WIDTH = 100;
+
 type Action = (args: readonly string[], options: Options) => Promise<ExitCode>;
 
 /** Builds the program. `finish` receives each action's exit code. */
@@ -67,7 +70,7 @@ Examples:
   pnpm qts order buy 005930 1 --price 70000        a virtual limit order (no account needed)
   pnpm qts orders                                   today's orders, reconciled with the broker
   pnpm qts --mode paper balance --json              paper account balance as JSON
-  pnpm -s qts sandbox --port 0                      a local KIS sandbox for paper mode
+  pnpm qts sandbox --port 0                      a local KIS sandbox for paper mode
 ${ENV_HELP}`,
     );
   addGlobals(program);
@@ -197,8 +200,8 @@ Prints on stdout, then serves until SIGINT/SIGTERM:
   QTS_KIS_APP_KEY=...  QTS_KIS_APP_SECRET=...  QTS_KIS_ACCOUNT=...  QTS_KIS_HTS_ID=...
 
 Examples:
-  pnpm -s qts sandbox --port 0 > sandbox.env &      then: set -a; . ./sandbox.env; set +a
-  pnpm -s qts sandbox --env real --port 18080`,
+  pnpm qts sandbox --port 0 > sandbox.env &      then: set -a; . ./sandbox.env; set +a
+  pnpm qts sandbox --env real --port 18080`,
     );
   wire(sandbox, async () => (await import('./commands/sandbox.js')).sandboxCommand);
 
@@ -248,6 +251,10 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   const configure = (command: Command): void => {
     command.exitOverride();
     command.configureOutput({
+      // A fixed width keeps help identical on every terminal (and lets cli.ts print the
+      // top-level help without loading commander).
+      getOutHelpWidth: () => HELP_WIDTH,
+      getErrHelpWidth: () => HELP_WIDTH,
       writeErr: (text) => {
         errText += text;
       },

@@ -39,6 +39,16 @@ describe.concurrent('help', () => {
     expect(result.stdout).toContain('Examples:');
   });
 
+  it('the fast top-level help (no commander) is exactly what commander renders', async () => {
+    const home = tempHome();
+    const [fast, full] = await Promise.all([
+      runQts(['--help'], { home }),
+      runQts(['--help'], { home, env: { QTS_NO_FAST_HELP: '1' } }),
+    ]);
+    expect(full.code).toBe(0);
+    expect(fast.stdout, 'regenerate src/help-text.ts with scripts/gen-help.mjs').toBe(full.stdout);
+  });
+
   it('qts with no command prints help on stderr and exits 2', async () => {
     const result = await runQts([], { home: tempHome() });
     expect(result.code).toBe(2);
