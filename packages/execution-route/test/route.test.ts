@@ -517,3 +517,20 @@ describe('owner liveness', () => {
     expect(restarted.recovered.map((c) => c.to)).toEqual(['unknown']);
   });
 });
+
+describe('journal schema versions', () => {
+  it('migrates an empty file to the current version and refuses a newer one', async () => {
+    const { createSqliteJournal, JOURNAL_SCHEMA_VERSION } = await import('../src/index.js');
+    const Database = (await import('libsql')).default;
+    rig = makeRig();
+    const file = `${rig.dir}/v.sqlite`;
+    const key = { file, mode: 'virtual', host: 'virtual', account: 'a' } as const;
+    createSqliteJournal(key).close();
+    createSqliteJournal(key).close(); // reopening does not migrate twice
+    const db = new Database(file);
+    expect(pragmaValue(db, 'user_version')).toBe(JOURNAL_SCHEMA_VERSION);
+    db.exec('PRAGMA user_version = 99');
+    db.close();
+    expect(() => createSqliteJournal(key)).toThrow(/schema version 99, newer than this QTS/);
+  });
+});
