@@ -25,6 +25,8 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 describe('start-up', () => {
   bench('node -e 0 (baseline)', () => run(process.execPath, ['-e', '0']), options);
   bench('node dist/cli.js --help', () => run(process.execPath, [cli, '--help']), options);
+  // pnpm's own start-up, for context: `pnpm qts` cannot be faster than this
+  bench('pnpm --version (pnpm alone)', () => run('pnpm', ['--version'], repoRoot), options);
   bench('pnpm qts --help (repo root)', () => run('pnpm', ['qts', '--help'], repoRoot), options);
 });
 
