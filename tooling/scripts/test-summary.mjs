@@ -22,7 +22,9 @@ for (const group of ['packages', 'apps', 'tooling']) {
       try {
         const report = JSON.parse(readFileSync(join(reportDir, file), 'utf8'));
         passed += report.numPassedTests ?? 0;
-        failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+        const failedTests = report.numFailedTests ?? 0;
+        // A file that failed to load has no failed test but makes the run unsuccessful: count it.
+        failed += failedTests > 0 || report.success !== false ? failedTests : 1;
         skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
         reports += 1;
       } catch (error) {
