@@ -161,7 +161,7 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
   });
 
   it('answers PINGPONG by echoing the text and stays connected', async () => {
-    const { adapter, sent } = await setup(environment, { pingIntervalMs: 25 });
+    const { adapter, sent } = await setup(environment, { pingIntervalMs: 250 });
     const events: OrderEvent[] = [];
     const unsubscribe = await adapter.subscribe((event) => events.push(event));
     await waitFor(
