@@ -84,20 +84,26 @@ describe.concurrent('bad input: one clear line, exit 2, nothing sent', () => {
     ['modify qty 0', ['modify', 'x1', '--qty', '0'], /at least 1/],
   ];
 
-  it.each(cases)('%s', async (_name, args, pattern) => {
-    const home = tempHome();
-    const [human, json] = await Promise.all([
-      runQts(args, { home }),
-      runQts([...args, '--json'], { home }),
-    ]);
-    expect(human.code).toBe(2);
-    expect(human.stdout).toBe('');
-    expect(human.stderr.split('\n')[0]).toMatch(pattern);
-    expect(json.code).toBe(2);
-    const body = expectShape(ErrorOnlySchema, onlyJson(json));
-    expect(body.error.outcome).toBe('not_placed');
-    expect(body.error.message).toMatch(pattern);
-  });
+  // every case with --json; the first five also as people see them (one line on stderr)
+  it.each(cases.map((c, index) => [...c, index < 5] as const))(
+    '%s',
+    async (_name, args, pattern, human) => {
+      const home = tempHome();
+      const [people, json] = await Promise.all([
+        human ? runQts(args, { home }) : Promise.resolve(null),
+        runQts([...args, '--json'], { home }),
+      ]);
+      if (people !== null) {
+        expect(people.code).toBe(2);
+        expect(people.stdout).toBe('');
+        expect(people.stderr.split('\n')[0]).toMatch(pattern);
+      }
+      expect(json.code).toBe(2);
+      const body = expectShape(ErrorOnlySchema, onlyJson(json));
+      expect(body.error.outcome).toBe('not_placed');
+      expect(body.error.message).toMatch(pattern);
+    },
+  );
 
   it('flags may stand anywhere (global flags before the command)', async () => {
     const result = await runQts(['--json', 'order', 'buy', '005930', '0', '--price', '70000'], {
