@@ -73,7 +73,7 @@ export async function confirmReal(config: Config, out: Output, action: RealActio
     ['price', price],
   ];
   const banner = [
-    c.bold(c.bgRed(c.white(' REAL MONEY: this sends a real order to KIS '))),
+    c.bold(c.bgRed(c.white(' REAL MONEY: this request goes to real KIS '))),
     ...rows
       .filter(([, value]) => value !== null)
       .map(([name, value]) => `  ${name.padEnd(12)} ${String(value)}`),

@@ -1,8 +1,11 @@
 // `qts sandbox` and `qts watch`: they serve / follow until SIGINT or SIGTERM, then exit 0.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanupHomes,
+  cliPath,
   envLines,
   expectShape,
   OrderSchema,
@@ -115,5 +118,70 @@ describe('qts watch', () => {
     expect(result.signal).toBeNull();
     expect(s.faults.requestCount('place')).toBe(placesBefore);
     expect(result.stdout + result.stderr).not.toContain(s.credentials.appSecret);
+  });
+});
+
+// The confirmation is read from a terminal: `script` gives the child a pseudo-terminal.
+const hasScript = process.platform === 'linux' && existsSync('/usr/bin/script');
+
+describe.runIf(hasScript)('real-mode confirmation on a terminal', () => {
+  it.each([
+    ['no', 2],
+    ['yes', 0],
+  ] as const)('answering %s exits %i', async (answer, code) => {
+    const s = await startKisSandbox({
+      environment: 'real',
+      port: 0,
+      rateLimitPerSecond: null,
+      tokenIssueIntervalMs: 0,
+    });
+    sandboxes.push(s);
+    const home = tempHome();
+    const command = [
+      process.execPath,
+      cliPath,
+      '--mode',
+      'real',
+      'order',
+      'buy',
+      '005930',
+      '1',
+      '--price',
+      '70000',
+    ].join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        QTS_HOME: home,
+        NO_COLOR: '1',
+        QTS_ALLOW_REAL: 'yes',
+        QTS_KIS_BASE_URL: s.baseUrl,
+        QTS_KIS_WS_URL: s.wsUrl,
+        QTS_KIS_APP_KEY: s.credentials.appKey,
+        QTS_KIS_APP_SECRET: s.credentials.appSecret,
+        QTS_KIS_ACCOUNT: s.credentials.account,
+        QTS_KIS_RATE_PER_SEC: 'off',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no prompt:\n${output}`)), 60_000);
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('Type "yes"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(output).toContain('REAL MONEY');
+    expect(output).toContain(s.credentials.account);
+    expect(output).toContain(new URL(s.baseUrl).host);
+    child.stdin.write(`${answer}\n`);
+    expect(await exited).toBe(code);
+    expect(s.faults.requestCount('place')).toBe(answer === 'yes' ? 1 : 0);
   });
 });

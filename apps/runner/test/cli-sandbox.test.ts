@@ -174,6 +174,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
     expect(unknownId.code).toBe(2);
     expectShape(ErrorOnlySchema, onlyJson(unknownId));
 
+    expect(tokensIn(home).length, 'the token cache was found and checked').toBeGreaterThan(0);
     expectNoSecret(home, s.credentials.appSecret, results);
   });
 
