@@ -77,6 +77,19 @@ describe.concurrent('qts sandbox', () => {
 });
 
 describe('qts watch', () => {
+  it('virtual mode: stays until SIGINT, then prints one JSON object and exits 0', async () => {
+    const home = tempHome();
+    const placed = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home });
+    expect(placed.code, placed.stderr).toBe(0);
+    const watch = startQts(['watch', '--json'], { home });
+    await watch.waitFor(/listening for execution notices|polling/, 'stderr');
+    const result = await watch.stop('SIGINT');
+    expect(result.code, result.stderr).toBe(0);
+    const body = onlyJson(result) as { orders: unknown[]; events: unknown[] };
+    expect(body.orders).toHaveLength(1);
+    expect(Array.isArray(body.events)).toBe(true);
+  });
+
   it('shows results for today’s orders until Ctrl-C, places nothing, exits 0', async () => {
     const s = await startKisSandbox({
       environment: 'paper',

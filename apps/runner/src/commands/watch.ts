@@ -16,6 +16,9 @@ export async function watchCommand(
   const date = seoulToday();
   const stop = stopSignal();
   const events: WatchLine[] = [];
+  // Signal listeners do not keep Node running, and the virtual adapter delivers notices
+  // in-process without a socket: hold the process open until Ctrl-C.
+  const keepAlive = setInterval(() => {}, 3_600_000);
   try {
     return await withEngine(runtime, 'Connecting…', async (engine) => {
       const out = runtime.out;
@@ -45,6 +48,7 @@ export async function watchCommand(
       return EXIT.ok;
     });
   } finally {
+    clearInterval(keepAlive);
     stop.dispose();
   }
 }
