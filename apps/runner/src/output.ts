@@ -73,6 +73,15 @@ export class Output {
   /** Prints a failure for people on stderr: one line, then broker message and hint. */
   error(error: ErrorJson): void {
     const c = this.stderrColors;
+    if (
+      error.outcome === 'not_placed' &&
+      error.brokerCode === null &&
+      error.brokerMessage === null
+    ) {
+      // Nothing was sent: ONE line saying what is wrong and how to fix it.
+      this.#stderr.write(`${c.red('error')}: ${error.message} ${c.dim(error.hint)}\n`);
+      return;
+    }
     const lines = [`${c.red('error')}: ${error.message}`];
     if (error.brokerCode !== null || error.brokerMessage !== null) {
       lines.push(

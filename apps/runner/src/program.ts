@@ -303,6 +303,6 @@ function report(failure: CliFailure, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ error: failure.json })}\n`);
   } else {
-    process.stderr.write(`error: ${failure.json.message}\n  hint: ${failure.json.hint}\n`);
+    process.stderr.write(`error: ${failure.json.message} ${failure.json.hint}\n`);
   }
 }

@@ -96,7 +96,8 @@ describe.concurrent('bad input: one clear line, exit 2, nothing sent', () => {
       if (people !== null) {
         expect(people.code).toBe(2);
         expect(people.stdout).toBe('');
-        expect(people.stderr.split('\n')[0]).toMatch(pattern);
+        expect(people.stderr.trim().split('\n'), 'exactly one line').toHaveLength(1);
+        expect(people.stderr).toMatch(pattern);
       }
       expect(json.code).toBe(2);
       const body = expectShape(ErrorOnlySchema, onlyJson(json));
@@ -118,8 +119,9 @@ describe.concurrent('configuration', () => {
   it('paper mode without credentials: one clear line, exit 2', async () => {
     const result = await runQts(['--mode', 'paper', 'balance'], { home: tempHome() });
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toMatch(
-      /Paper mode needs KIS credentials: QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET, QTS_KIS_ACCOUNT are not set/,
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /Paper mode needs KIS credentials: QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET, QTS_KIS_ACCOUNT are not set\. Set .* or use --mode virtual/,
     );
   });
 
