@@ -3,7 +3,7 @@ import { EXIT, type ExitCode } from '../failure.js';
 import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { withEngine } from './shared.js';
+import { spin, withEngine } from './shared.js';
 
 export async function balanceCommand(
   runtime: Runtime,
@@ -11,7 +11,7 @@ export async function balanceCommand(
   _options: Options,
 ): Promise<ExitCode> {
   return withEngine(runtime, 'Asking the broker…', async (engine) => {
-    const balance = await engine.balance();
+    const balance = await spin(runtime, 'Asking the broker…', engine.balance());
     const out = runtime.out;
     if (out.json) {
       out.jsonObject({ cash: balance.cash, positions: balance.positions });

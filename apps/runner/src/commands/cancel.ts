@@ -4,7 +4,7 @@ import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { reportOutcome, withEngine } from './shared.js';
+import { reportOutcome, spin, withEngine } from './shared.js';
 
 /** Exit 2: the id is not in this mode's journal. */
 export function unknownOrderId(orderId: string, mode: string) {
@@ -27,7 +27,7 @@ export async function cancelCommand(
       'E.g. qts cancel <orderId>; see qts orders.',
     );
   }
-  return withEngine(runtime, 'Canceling…', async (engine) => {
+  return withEngine(runtime, 'Opening…', async (engine) => {
     const order = await engine.find(orderId);
     if (order === null) throw unknownOrderId(orderId, runtime.config.mode);
     if (runtime.config.mode === 'real') {
@@ -43,7 +43,7 @@ export async function cancelCommand(
       });
     }
     runtime.log.info({ orderId }, 'canceling order');
-    const outcome = await engine.cancel(orderId);
+    const outcome = await spin(runtime, 'Canceling…', engine.cancel(orderId));
     runtime.log.info({ order: outcome.order }, 'cancel result');
     return reportOutcome(runtime, outcome, 'Cancel of order');
   });

@@ -5,7 +5,7 @@ import { confirmReal } from '../interlock.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
 import { unknownOrderId } from './cancel.js';
-import { parsePrice, parseQuantity, reportOutcome, withEngine } from './shared.js';
+import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
 
 export async function modifyCommand(
   runtime: Runtime,
@@ -46,7 +46,7 @@ export async function modifyCommand(
     }
     change.limitPrice = price;
   }
-  return withEngine(runtime, 'Modifying…', async (engine) => {
+  return withEngine(runtime, 'Opening…', async (engine) => {
     const order = await engine.find(orderId);
     if (order === null) throw unknownOrderId(orderId, runtime.config.mode);
     if (order.type === 'market' && change.limitPrice !== undefined) {
@@ -66,7 +66,7 @@ export async function modifyCommand(
       });
     }
     runtime.log.info({ orderId, change }, 'modifying order');
-    const outcome = await engine.modify(orderId, change);
+    const outcome = await spin(runtime, 'Modifying…', engine.modify(orderId, change));
     runtime.log.info({ order: outcome.order }, 'modify result');
     return reportOutcome(runtime, outcome, 'Modify of order');
   });

@@ -4,7 +4,7 @@ import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { parsePrice, parseQuantity, reportOutcome, withEngine } from './shared.js';
+import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
 
 export async function orderCommand(
   runtime: Runtime,
@@ -69,16 +69,20 @@ export async function orderCommand(
     { symbol, side, quantity, limitPrice, type: market ? 'market' : 'limit', clientOrderId },
     'placing order',
   );
-  return withEngine(runtime, 'Sending the order…', async (engine) => {
-    const outcome = await engine.submit({
-      symbol,
-      side,
-      quantity,
-      type: market ? 'market' : 'limit',
-      limitPrice,
-      clientOrderId,
-      force: options.force === true,
-    });
+  return withEngine(runtime, 'Opening…', async (engine) => {
+    const outcome = await spin(
+      runtime,
+      'Sending the order…',
+      engine.submit({
+        symbol,
+        side,
+        quantity,
+        type: market ? 'market' : 'limit',
+        limitPrice,
+        clientOrderId,
+        force: options.force === true,
+      }),
+    );
     runtime.log.info({ order: outcome.order }, 'order result');
     return reportOutcome(runtime, outcome, 'Order');
   });

@@ -3,7 +3,7 @@ import { EXIT, type ExitCode, usageFailure } from '../failure.js';
 import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { seoulTime, seoulToday, withEngine } from './shared.js';
+import { seoulTime, seoulToday, spin, withEngine } from './shared.js';
 
 function checkDate(text: string): string {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text.trim());
@@ -29,7 +29,7 @@ export async function ordersCommand(
 ): Promise<ExitCode> {
   const date = typeof options.date === 'string' ? checkDate(options.date) : seoulToday();
   return withEngine(runtime, 'Reconciling with the broker…', async (engine) => {
-    const result = await engine.orders(date);
+    const result = await spin(runtime, 'Reconciling with the broker…', engine.orders(date));
     runtime.log.info(
       { date, orders: result.orders.length, reconciled: result.reconciled },
       'orders listed',

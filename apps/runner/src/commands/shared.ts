@@ -60,19 +60,31 @@ export async function checkSymbol(symbol: string): Promise<void> {
   }
 }
 
-/** Opens the engine (with a spinner on a terminal), runs `task`, always closes it. */
+/** Shows a spinner on stderr (terminal only) while `work` runs. */
+export async function spin<T>(runtime: Runtime, label: string, work: Promise<T>): Promise<T> {
+  const spinner = runtime.out.spinner(label);
+  try {
+    return await work;
+  } finally {
+    spinner.stop();
+  }
+}
+
+/**
+ * Opens the engine (spinner on a terminal while the modules load and the files open), runs
+ * `task`, always closes it. Tasks put their own spinner around network calls (`spin`), so a
+ * real-mode confirmation prompt is never drawn over.
+ */
 export async function withEngine<T>(
   runtime: Runtime,
   label: string,
   task: (engine: Engine) => Promise<T>,
 ): Promise<T> {
-  const spinner = runtime.out.spinner(label);
   let engine: Engine | undefined;
   try {
-    engine = await openEngine(runtime);
+    engine = await spin(runtime, label, openEngine(runtime));
     return await task(engine);
   } finally {
-    spinner.stop();
     if (engine !== undefined) {
       try {
         await engine.close();
