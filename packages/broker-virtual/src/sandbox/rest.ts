@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
-import { kstDateTime, kstTime } from './kst.js';
+import { kstDate, kstDateTime, kstTime } from './kst.js';
 import { createRateLimiter } from './rate-limit.js';
 import { checkTrId, findRoute, type KisRoute, orderCashSide } from './routes.js';
 import type { TokenStore } from './tokens.js';
@@ -731,14 +731,29 @@ export function createRestHandler(ctx: RestContext) {
       purchase += p.averagePrice * p.quantity;
     }
     const total = balance.cash + stockValue;
+    // Today's traded amounts from today's fills; the core keeps no fees, loans or previous-day
+    // snapshot, so those fields carry KIS's empty values ("0", "" or zero rates).
+    const today = kstDate(ctx.clock());
+    let boughtAmount = 0;
+    let soldAmount = 0;
+    for (const o of ctx.port.orders(accountKey, today, today)) {
+      if (o.side === 'buy') boughtAmount += o.filledAmount;
+      else soldAmount += o.filledAmount;
+    }
     return pagedResponse(trId, request, fk, page, {
       output1: page.rows.map((p) => {
         const price = p.lastPrice ?? p.averagePrice;
         const value = price * p.quantity;
         const cost = p.averagePrice * p.quantity;
+        const rate = cost > 0 ? ((value - cost) / cost) * 100 : 0;
         return {
           pdno: p.symbol,
           prdt_name: p.symbol,
+          trad_dvsn_name: '현금',
+          bfdy_buy_qty: '0',
+          bfdy_sll_qty: '0',
+          thdt_buyqty: String(p.boughtToday),
+          thdt_sll_qty: String(p.soldToday),
           hldg_qty: String(p.quantity),
           ord_psbl_qty: String(p.sellableQuantity),
           pchs_avg_pric: p.averagePrice.toFixed(4),
@@ -746,9 +761,18 @@ export function createRestHandler(ctx: RestContext) {
           prpr: toInt(price),
           evlu_amt: toInt(value),
           evlu_pfls_amt: toInt(value - cost),
-          evlu_pfls_rt: cost > 0 ? (((value - cost) / cost) * 100).toFixed(2) : '0.00',
-          thdt_buyqty: String(p.boughtToday),
-          thdt_sll_qty: String(p.soldToday),
+          evlu_pfls_rt: rate.toFixed(2),
+          evlu_erng_rt: rate.toFixed(8),
+          loan_dt: '',
+          loan_amt: '0',
+          stln_slng_chgs: '0',
+          expd_dt: '',
+          fltt_rt: '0.00000000',
+          bfdy_cprs_icdc: '0',
+          item_mgna_rt_name: '',
+          grta_rt_name: '',
+          sbst_pric: '0',
+          stck_loan_unpr: '0.0000',
         };
       }),
       output2: [
@@ -756,12 +780,27 @@ export function createRestHandler(ctx: RestContext) {
           dnca_tot_amt: toInt(balance.cash),
           nxdy_excc_amt: toInt(balance.cash),
           prvs_rcdl_excc_amt: toInt(balance.cash),
+          cma_evlu_amt: '0',
+          bfdy_buy_amt: '0',
+          thdt_buy_amt: toInt(boughtAmount),
+          nxdy_auto_rdpt_amt: '0',
+          bfdy_sll_amt: '0',
+          thdt_sll_amt: toInt(soldAmount),
+          d2_auto_rdpt_amt: '0',
+          bfdy_tlex_amt: '0',
+          thdt_tlex_amt: '0',
+          tot_loan_amt: '0',
           scts_evlu_amt: toInt(stockValue),
           tot_evlu_amt: toInt(total),
           nass_amt: toInt(total),
+          fncg_gld_auto_rdpt_yn: 'N',
           pchs_amt_smtl_amt: toInt(purchase),
           evlu_amt_smtl_amt: toInt(stockValue),
           evlu_pfls_smtl_amt: toInt(stockValue - purchase),
+          tot_stln_slng_chgs: '0',
+          bfdy_tot_asst_evlu_amt: '0',
+          asst_icdc_amt: '0',
+          asst_icdc_erng_rt: '0.00000000',
         },
       ],
     });
@@ -795,12 +834,15 @@ export function createRestHandler(ctx: RestContext) {
           ord_psbl_cash: toInt(cash),
           ord_psbl_sbst: '0',
           ruse_psbl_amt: '0',
+          fund_rpch_chgs: '0',
           psbl_qty_calc_unpr: toInt(unitPrice),
           nrcvb_buy_amt: toInt(qty * unitPrice),
           nrcvb_buy_qty: String(qty),
           max_buy_amt: toInt(qty * unitPrice),
           max_buy_qty: String(qty),
           cma_evlu_amt: '0',
+          ovrs_re_use_amt_wcrc: '0',
+          ord_psbl_frcr_amt_wcrc: '0',
         },
         rt_cd: '0',
         msg_cd: okMessage.code,
