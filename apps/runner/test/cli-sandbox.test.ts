@@ -277,6 +277,35 @@ describe('faults on a dedicated sandbox (paper)', () => {
   });
 });
 
+describe('a refused connection with a cached token (paper)', () => {
+  it('exit 1 ROUTE_UNAVAILABLE, {"error"} only, and nothing reached the broker', async () => {
+    const s = await startKisSandbox({
+      environment: 'paper',
+      port: 0,
+      rateLimitPerSecond: null,
+      tokenIssueIntervalMs: 0,
+      refuseConnectionMs: 60_000,
+    });
+    sandboxes.push(s);
+    const home = tempHome();
+    const env = envOf(s, 'paper');
+    const warm = await runQts(['balance', '--json'], { home, env });
+    expect(warm.code, warm.stderr).toBe(0);
+    // the port refuses every connection from now on (real ECONNREFUSED)
+    s.faults.next('connect', { kind: 'refuse-connection' });
+    const result = await runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
+      home,
+      env,
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(expectShape(ErrorOnlySchema, onlyJson(result)).error).toMatchObject({
+      code: 'ROUTE_UNAVAILABLE',
+      outcome: 'not_placed',
+    });
+    expect(s.faults.requestCount('place')).toBe(0);
+  });
+});
+
 describe('paper and real never share state', () => {
   it('token files and journals live in separate folders keyed by mode, host, account, app key', async () => {
     const [paper, real] = await Promise.all([sandbox('paper'), sandbox('real')]);
