@@ -23,6 +23,11 @@ export async function watchCommand(
     return await withEngine(runtime, 'Connecting…', async (engine) => {
       const out = runtime.out;
       out.note(`Watching the orders of ${date} (${runtime.config.mode}). Ctrl-C to stop.`);
+      if (runtime.config.kis !== undefined && runtime.config.kis.htsId === undefined) {
+        out.note(
+          'QTS_KIS_HTS_ID is not set: KIS sends execution notices only to an HTS id, so this watch polls the order inquiry instead. Set QTS_KIS_HTS_ID for live notices.',
+        );
+      }
       if (!out.json) {
         for (const order of engine.journalOrders(date)) {
           out.line(
