@@ -211,7 +211,7 @@ export function toFailure(error: unknown): CliFailure {
       message: `Unexpected error: ${message}`,
       brokerCode: null,
       brokerMessage: null,
-      hint: 'Run again with --verbose and read the log under QTS_HOME/logs.',
+      hint: 'See the log under QTS_HOME/logs (--verbose shows it on stderr).',
     },
     { cause: error },
   );

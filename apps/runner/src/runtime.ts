@@ -80,10 +80,18 @@ export async function runCommand(
     const failure = toFailure(error);
     const { redactSecrets } = await import('@qts/auth-phase2');
     const known = secrets();
+    const mutating = command === 'order' || command === 'cancel' || command === 'modify';
+    const internal = failure.json.code === 'INTERNAL';
+    // An unexpected error in a command that may have reached the broker must not claim that
+    // nothing was sent.
+    const unsure = internal && mutating;
     const safe = {
       ...failure.json,
+      outcome: unsure ? ('unknown' as const) : failure.json.outcome,
       message: redactSecrets(failure.json.message, known),
-      hint: redactSecrets(failure.json.hint, known),
+      hint: unsure
+        ? 'Do NOT resend yet: run `qts orders` to see whether it reached the broker. Details are in the log under QTS_HOME/logs (--verbose shows them).'
+        : redactSecrets(failure.json.hint, known),
     };
     log.error(
       {
