@@ -12,6 +12,7 @@ import {
   parseJsonStdout,
   type RunningProcess,
   runCli,
+  runNode,
   startCli,
   tempHome,
 } from '../src/processes.js';
@@ -73,6 +74,34 @@ function requireRunner(): void {
 const DEBUG = { QTS_DEBUG_HANDLES: '1' };
 
 describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
+  it('Gate D 5: the runtime check FAILS on planted children that leave a timer or never exit', async () => {
+    const home = newHome();
+    // ends with process.exit() while an interval and a socket are still open
+    const leaky = await runNode(
+      [
+        '-e',
+        "setInterval(() => {}, 1000); require('node:net').createServer().listen(0, '127.0.0.1', () => setTimeout(() => process.exit(0), 50));",
+      ],
+      { home, timeoutMs: 30_000 },
+    );
+    expect(leaky.timedOut).toBe(false);
+    expect(leftoverHandles(leaky)).toEqual(expect.arrayContaining(['Timeout', 'TCPServerWrap']));
+    // never ends by itself: killed by the harness and reported as such
+    const hanging = await runNode(['-e', 'setInterval(() => {}, 1000);'], {
+      home,
+      timeoutMs: 1_500,
+    });
+    expect(hanging.timedOut).toBe(true);
+    expect(hanging.signal).toBe('SIGKILL');
+    // a clean child has only stdio left
+    const clean = await runNode(['-e', 'setTimeout(() => {}, 10);'], { home, timeoutMs: 30_000 });
+    expect(leftoverHandles(clean)).toEqual([]);
+    recordEvidence(
+      5,
+      'the runtime check catches a planted child exiting with an interval and a server open, and one that never exits',
+    );
+  }, 60_000);
+
   it('Gate D 5: one-shot commands in virtual mode exit by themselves and leave no handle', async () => {
     requireRunner();
     const home = newHome();
@@ -163,6 +192,24 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
       5,
       'qts watch (paper, on the sandbox) stopped by SIGINT: exit 0, no handle left',
     );
+  }, 90_000);
+
+  it('Gate D 5: `qts watch` in virtual mode stops on SIGINT and exits 0 with no handle left', async () => {
+    requireRunner();
+    const watch = startCli(['watch'], {
+      home: newHome(),
+      env: { ...DEBUG, QTS_MODE: 'virtual' },
+      timeoutMs: 60_000,
+    });
+    await watch.waitForStderr(/Watching/, 30_000);
+    const result = await watch.stop('SIGINT');
+    expect(result.timedOut, `qts watch did not exit after SIGINT; stderr: ${result.stderr}`).toBe(
+      false,
+    );
+    expect(result.signal, 'qts watch handled SIGINT itself').toBeNull();
+    expect(result.code, `qts watch exit code; stderr: ${result.stderr.slice(-600)}`).toBe(0);
+    expect(leftoverHandles(result), 'qts watch left handles behind').toEqual([]);
+    recordEvidence(5, 'qts watch (virtual) stopped by SIGINT: exit 0, no handle left');
   }, 90_000);
 
   it('Gate D 5: `qts sandbox` stops on SIGINT and exits 0 with no handle left', async () => {
