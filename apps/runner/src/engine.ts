@@ -1,15 +1,16 @@
 // The seam between commands and the packages they wire (adapter + execution route). Commands
 // only see this interface; `openEngine` builds it for the configured mode with dynamic imports,
 // so only commands that need SQLite, ws or HTTP load them.
+import type { OrderChange, OrderSide, OrderType } from '@qts/order-contract';
 import type { CliBalance, CliOrder, CliReconciled, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 
 /** A new order, checked by the command already. */
 export interface SubmitInput {
   readonly symbol: string;
-  readonly side: 'buy' | 'sell';
+  readonly side: OrderSide;
   readonly quantity: number;
-  readonly type: 'limit' | 'market';
+  readonly type: OrderType;
   readonly limitPrice: number | null;
   readonly clientOrderId: string | null;
   readonly force: boolean;
@@ -41,10 +42,7 @@ export interface Engine {
   /** Looks an order up in the journal; null when the id is unknown. */
   find(orderId: string): Promise<CliOrder | null>;
   cancel(orderId: string): Promise<OrderOutcome>;
-  modify(
-    orderId: string,
-    change: { limitPrice?: number; quantity?: number },
-  ): Promise<OrderOutcome>;
+  modify(orderId: string, change: OrderChange): Promise<OrderOutcome>;
   orders(tradingDate: string): Promise<{ orders: CliOrder[]; reconciled: CliReconciled[] }>;
   /** The journal's orders of a trading date, without asking the broker. */
   journalOrders(tradingDate: string): CliOrder[];

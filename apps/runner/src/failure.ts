@@ -1,6 +1,9 @@
 // Maps every error to the CLI's exit code and `--json` error object (architecture.md section 5).
 // Kept free of heavy imports: errors are recognised by their stable `code` strings, so copies of
-// sibling packages (source vs dist) cannot break `instanceof`.
+// sibling packages (source vs dist) cannot break `instanceof`. The field names are checked
+// against the siblings' error classes by type-only imports (erased: nothing loads at start-up).
+import type { KisAuthError, KisTransportError } from '@qts/auth-phase2';
+import type { QtsError } from '@qts/order-contract';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = {
@@ -74,11 +77,12 @@ const LOCAL_REFUSAL_CODES = new Set([
   'USAGE',
 ]);
 
-function field(error: object, name: string): unknown {
+/** Reads a field of a thrown value; `T` is the error type that declares it (compile-time check). */
+function field<T>(error: object, name: keyof T & string): unknown {
   return (error as Record<string, unknown>)[name];
 }
-function stringField(error: object, name: string): string | null {
-  const value = field(error, name);
+function stringField<T>(error: object, name: keyof T & string): string | null {
+  const value = field<T>(error, name);
   return typeof value === 'string' ? value : null;
 }
 
@@ -115,19 +119,19 @@ function isOutcome(value: unknown): value is ErrorJson['outcome'] {
 export function toFailure(error: unknown): CliFailure {
   if (error instanceof CliFailure) return error;
   if (typeof error === 'object' && error !== null) {
-    const code = stringField(error, 'code');
-    const outcome = field(error, 'outcome');
+    const code = stringField<QtsError>(error, 'code');
+    const outcome = field<QtsError>(error, 'outcome');
     const message = error instanceof Error ? error.message : String(error);
     if (code !== null && isOutcome(outcome)) {
-      const hint = stringField(error, 'hint') ?? defaultHint(code, outcome);
+      const hint = stringField<QtsError>(error, 'hint') ?? defaultHint(code, outcome);
       return new CliFailure(
         exitFor(code, outcome),
         {
           code,
           outcome,
           message,
-          brokerCode: stringField(error, 'brokerCode'),
-          brokerMessage: stringField(error, 'brokerMessage'),
+          brokerCode: stringField<QtsError>(error, 'brokerCode'),
+          brokerMessage: stringField<QtsError>(error, 'brokerMessage'),
           hint,
         },
         { cause: error },
@@ -148,8 +152,8 @@ export function toFailure(error: unknown): CliFailure {
       );
     }
     if (code === 'KIS_AUTH') {
-      const brokerCode = stringField(error, 'errorCode');
-      const httpStatus = field(error, 'httpStatus');
+      const brokerCode = stringField<KisAuthError>(error, 'errorCode');
+      const httpStatus = field<KisAuthError>(error, 'httpStatus');
       const answered = brokerCode !== null || typeof httpStatus === 'number';
       return new CliFailure(
         answered ? EXIT.rejected : EXIT.other,
@@ -158,7 +162,7 @@ export function toFailure(error: unknown): CliFailure {
           outcome: answered ? 'rejected' : 'not_placed',
           message: answered ? message : `Could not connect to KIS, nothing was sent: ${message}`,
           brokerCode,
-          brokerMessage: stringField(error, 'errorDescription'),
+          brokerMessage: stringField<KisAuthError>(error, 'errorDescription'),
           hint: answered
             ? 'KIS refused the token request: check QTS_KIS_APP_KEY / QTS_KIS_APP_SECRET and the mode; no order was sent.'
             : 'Could not reach the KIS token endpoint; no order was sent. Check QTS_KIS_BASE_URL and the network.',
@@ -167,7 +171,7 @@ export function toFailure(error: unknown): CliFailure {
       );
     }
     if (code === 'KIS_TRANSPORT') {
-      const sent = field(error, 'phase') === 'sent';
+      const sent = field<KisTransportError>(error, 'phase') === 'sent';
       return new CliFailure(
         sent ? EXIT.unknown : EXIT.other,
         {
@@ -186,7 +190,7 @@ export function toFailure(error: unknown): CliFailure {
         { cause: error },
       );
     }
-    const errno = stringField(error, 'code');
+    const errno = stringField<NodeJS.ErrnoException>(error, 'code');
     if (errno === 'ECONNREFUSED' || errno === 'ENOTFOUND' || errno === 'EAI_AGAIN') {
       return new CliFailure(
         EXIT.other,
@@ -215,16 +219,4 @@ export function toFailure(error: unknown): CliFailure {
     },
     { cause: error },
   );
-}
-
-/** A not-placed error with a QTS code (e.g. NOT_SUPPORTED), mapped like the contract's. */
-export class ConfigErrorLike extends Error {
-  readonly code: string;
-  readonly outcome = 'not_placed' as const;
-  readonly hint: string;
-  constructor(code: string, message: string, hint = 'Nothing was sent.') {
-    super(message);
-    this.code = code;
-    this.hint = hint;
-  }
 }

@@ -8,26 +8,29 @@
 //       tokens/*.json (0600)                   the token cache
 //       journal/orders-*.sqlite                the journal
 // so paper and real (or a sandbox used with --mode real) never share a token file or a journal.
+//
+// This module is itself loaded lazily (engine.ts), and it loads the sibling packages with
+// `await import()` too; its static imports from them are type-only, except the contract's
+// errors (light: order-contract is loaded by execution-route anyway).
 import { join } from 'node:path';
+import type { KisLogger } from '@qts/auth-phase2';
+import type { VirtualExchange, VirtualOrderAdapter } from '@qts/broker-virtual';
+import type {
+  ExecutionRoute,
+  Order,
+  OrderIntent,
+  OrderJournal,
+  RouteResult,
+} from '@qts/execution-route';
+import { ConfigError, type OrderAdapter, type OrderEvent } from '@qts/order-contract';
 import { stateFolder } from './config.js';
-import {
-  type AdapterLike,
-  type ExecutionRouteLike,
-  type HookLogger,
-  type JournalLike,
-  loadBrokerKis,
-  loadBrokerVirtual,
-  loadExecutionRoute,
-  type RouteOrderLike,
-  type VirtualExchangeLike,
-} from './deps.js';
 import type { Engine, WatchLine } from './engine.js';
-import { ConfigErrorLike, configFailure } from './failure.js';
+import { configFailure } from './failure.js';
 import type { CliBalance, CliOrder, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 
 /** The CLI's order object from the route's order (exactly the contract's fields). */
-export function toCliOrder(order: RouteOrderLike): CliOrder {
+export function toCliOrder(order: Order): CliOrder {
   return {
     orderId: order.orderId,
     brokerOrderId: order.brokerOrderId,
@@ -45,7 +48,8 @@ export function toCliOrder(order: RouteOrderLike): CliOrder {
   };
 }
 
-function hookLogger(runtime: Runtime, source: string): HookLogger {
+/** A log hook for auth-phase2 / broker-kis (`KisLogger`); the route's `RouteLogger` has the same shape. */
+function hookLogger(runtime: Runtime, source: string): KisLogger {
   return (entry) => {
     const { level, message, ...fields } = entry;
     const log = runtime.log;
@@ -62,12 +66,12 @@ function hookLogger(runtime: Runtime, source: string): HookLogger {
 }
 
 interface Wired {
-  readonly adapter: AdapterLike;
-  readonly journal: JournalLike;
-  readonly route: ExecutionRouteLike;
+  readonly adapter: OrderAdapter;
+  readonly journal: OrderJournal;
+  readonly route: ExecutionRoute;
   readonly host: string | null;
   readonly account: string | null;
-  readonly exchange: VirtualExchangeLike | null;
+  readonly exchange: VirtualExchange | null;
   token(): Promise<CliTokenStatus>;
   /**
    * Makes sure the session can talk to the broker before anything is journaled: in KIS modes it
@@ -81,13 +85,13 @@ interface Wired {
 async function wireVirtual(runtime: Runtime): Promise<Wired> {
   const { config } = runtime;
   const [virtual, routes] = await Promise.all([
-    loadBrokerVirtual(['createVirtualExchange', 'createVirtualOrderAdapter']),
-    loadExecutionRoute(),
+    import('@qts/broker-virtual'),
+    import('@qts/execution-route'),
   ]);
   const folder = join(config.home, 'virtual');
   const exchange = virtual.createVirtualExchange({ file: join(folder, 'exchange.sqlite') });
-  let adapter: AdapterLike | undefined;
-  let journal: JournalLike | undefined;
+  let adapter: VirtualOrderAdapter | undefined;
+  let journal: OrderJournal | undefined;
   try {
     adapter = virtual.createVirtualOrderAdapter({ exchange });
     const key = { mode: 'virtual' as const, host: 'virtual', account: exchange.defaultAccount };
@@ -116,7 +120,7 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
     };
   } catch (error) {
     journal?.close();
-    await adapter?.close?.();
+    await adapter?.close();
     exchange.close();
     throw error;
   }
@@ -134,8 +138,8 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
   }
   const [auth2, brokerKis, routes] = await Promise.all([
     import('@qts/auth-phase2'),
-    loadBrokerKis(),
-    loadExecutionRoute(),
+    import('@qts/broker-kis'),
+    import('@qts/execution-route'),
   ]);
   const endpoints = auth2.resolveKisEndpoints(mode, {
     restBaseUrl: kis.baseUrl,
@@ -172,7 +176,7 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     webSocketUrl: endpoints.wsBaseUrl,
     logger,
   });
-  let journal: JournalLike | undefined;
+  let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
@@ -210,44 +214,43 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     };
   } catch (error) {
     journal?.close();
-    await adapter.close?.();
+    await adapter.close();
     throw error;
   }
 }
 
-function eventLine(
-  event: Record<string, unknown> & { type: string; at: string },
-  order: RouteOrderLike | null,
-): WatchLine {
-  const num = (value: unknown) =>
+function eventLine(event: OrderEvent, order: Order | null): WatchLine {
+  const num = (value: number | null) =>
     typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
+  // A type this version does not know (a newer route) is shown by its name.
+  const kind: string = event.type;
   let text: string;
   switch (event.type) {
     case 'order-accepted':
-      text = `accepted: ${String(event.side)} ${String(event.symbol)} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${String(event.brokerOrderId)})`;
+      text = `accepted: ${event.side} ${event.symbol} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${event.brokerOrderId})`;
       break;
     case 'order-filled':
-      text = `filled ${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null || event.lastQuantity === undefined ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
+      text = `filled ${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
       break;
     case 'order-canceled':
       text = `canceled ${num(event.canceledQuantity)}`;
       break;
     case 'order-modified':
-      text = `modified: remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${String(event.newBrokerOrderId)})`;
+      text = `modified: remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${event.newBrokerOrderId})`;
       break;
     case 'order-rejected':
-      text = `rejected: [${String(event.brokerCode ?? '-')}] ${String(event.brokerMessage ?? '')}`;
+      text = `rejected: [${event.brokerCode ?? '-'}] ${event.brokerMessage ?? ''}`;
       break;
     case 'connection-lost':
-      text = `connection lost (${String(event.reason)}); catching up by inquiry`;
+      text = `connection lost (${event.reason}); catching up by inquiry`;
       break;
     default:
-      text = event.type;
+      text = kind;
   }
   return {
-    at: typeof event.at === 'string' ? event.at : new Date().toISOString(),
+    at: event.at,
     orderId: order?.orderId ?? null,
-    kind: event.type,
+    kind,
     text,
     order: order === null ? null : toCliOrder(order),
   };
@@ -262,9 +265,9 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     runtime.log.info({ recovered: wired.route.recovered }, 'route recovered orders left in flight');
   }
   let closed = false;
-  const outcome = async (result: { order: RouteOrderLike; error?: unknown }) => {
+  const outcome = async (result: RouteResult) => {
     let order = result.order;
-    if (exchange !== null && (result.error === undefined || result.error === null)) {
+    if (exchange !== null && result.error === undefined) {
       // The virtual exchange fills a crossing order at once and says so by event; one local
       // inquiry (no network) shows the fill now instead of at the next `qts orders`.
       try {
@@ -281,19 +284,15 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     account: wired.account,
     submit: async (input) => {
       await wired.prepare();
-      return await outcome(
-        await route.submit(
-          {
-            symbol: input.symbol,
-            side: input.side,
-            quantity: input.quantity,
-            type: input.type,
-            limitPrice: input.limitPrice,
-            ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
-          },
-          { force: input.force },
-        ),
-      );
+      const intent: OrderIntent = {
+        symbol: input.symbol,
+        side: input.side,
+        quantity: input.quantity,
+        type: input.type,
+        limitPrice: input.limitPrice,
+        ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
+      };
+      return await outcome(await route.submit(intent, { force: input.force }));
     },
     find: async (orderId) => {
       const order = route.order(orderId);
@@ -322,11 +321,14 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       };
     },
     balance: async () => {
-      if (adapter.getBalance === undefined || adapter.capabilities?.balance === false) {
-        throw new ConfigErrorLike('NOT_SUPPORTED', 'This broker does not report a balance.');
+      if (adapter.getBalance === undefined || !adapter.capabilities.balance) {
+        throw new ConfigError('This broker does not report a balance.', {
+          code: 'NOT_SUPPORTED',
+          hint: 'Nothing was sent.',
+        });
       }
       await wired.prepare();
-      const balance = (await adapter.getBalance()) as CliBalance;
+      const balance: CliBalance = await adapter.getBalance();
       return { cash: balance.cash, positions: balance.positions };
     },
     token: () => wired.token(),

@@ -1,6 +1,5 @@
 // qts sandbox [--env paper|real] [--port <n>]: broker-virtual's KIS-protocol sandbox on
 // 127.0.0.1, state in memory (a fresh account each start), until SIGINT / SIGTERM.
-import { loadBrokerVirtual } from '../deps.js';
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
@@ -22,7 +21,8 @@ export async function sandboxCommand(
   }
   const stop = stopSignal();
   try {
-    const { startKisSandbox } = await loadBrokerVirtual(['startKisSandbox']);
+    // Loaded here only: the sandbox brings libsql and ws.
+    const { startKisSandbox } = await import('@qts/broker-virtual');
     const sandbox = await startKisSandbox({ environment, port });
     runtime.addSecret(sandbox.credentials.appSecret);
     try {
