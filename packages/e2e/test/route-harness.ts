@@ -24,14 +24,9 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-type CreateVirtualOrderAdapter = (options?: {
-  exchange?: VirtualExchange;
-  account?: string;
-}) => OrderAdapter & { readonly exchange: VirtualExchange; close(): Promise<void> };
-
 /** broker-virtual's createVirtualOrderAdapter, or a clear failure naming what is missing. */
-export function loadCreateVirtualOrderAdapter(): CreateVirtualOrderAdapter {
-  return requireExport<CreateVirtualOrderAdapter>(
+export function loadCreateVirtualOrderAdapter(): typeof brokerVirtual.createVirtualOrderAdapter {
+  return requireExport<typeof brokerVirtual.createVirtualOrderAdapter>(
     brokerVirtual as unknown as Record<string, unknown>,
     '@qts/broker-virtual',
     'createVirtualOrderAdapter',
