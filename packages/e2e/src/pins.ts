@@ -10,5 +10,10 @@
 //      `sha256sum packages/auth-phase2/etc/auth-phase2.api.md` (or shown by the failing test),
 //      with a commit message saying why the frozen contract changed.
 
-/** sha256 (hex) of packages/auth-phase2/etc/auth-phase2.api.md, the frozen Phase 2 contract. */
-export const AUTH_PHASE2_API_REPORT_SHA256 = 'UNPINNED';
+/**
+ * sha256 (hex) of packages/auth-phase2/etc/auth-phase2.api.md, the frozen Phase 2 contract.
+ * Pinned 2026-11-25 from the report committed in 32a5dbe (auth-phase2 unchanged since; broker-kis
+ * and the runner had landed).
+ */
+export const AUTH_PHASE2_API_REPORT_SHA256 =
+  'ca87df605d568a6e3d6941c60134cae16a8df23c5430b228d3a3b8844c9653a0';

@@ -1,7 +1,10 @@
 // Gate D 4: the Phase 2 contract is unchanged. auth-phase2's committed API report must match a
 // fresh build AND the frozen copy pinned here by sha256 (src/pins.ts says how to update it).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkApiReport } from '../src/api-report.js';
+import { checkApiReport, sha256File } from '../src/api-report.js';
 import { recordEvidence } from '../src/evidence.js';
 import { AUTH_PHASE2_API_REPORT_SHA256 } from '../src/pins.js';
 
@@ -52,5 +55,20 @@ describe('Gate D 4: the Phase 2 contract is unchanged', () => {
       4,
       `auth-phase2.api.md sha256 ${AUTH_PHASE2_API_REPORT_SHA256.slice(0, 16)}... equals the pin`,
     );
+  });
+
+  it('Gate D 4: the pin check FAILS on a report with any change (a one-line edit of a copy)', () => {
+    expect(check.committedExists).toBe(true);
+    const folder = mkdtempSync(join(tmpdir(), 'qts-e2e-pin-'));
+    try {
+      const copy = join(folder, 'auth-phase2.api.md');
+      const text = readFileSync(check.committedFile, 'utf8');
+      writeFileSync(copy, text.replace('createKisAuth', 'createKisAuthV2'));
+      expect(sha256File(copy)).not.toBe(AUTH_PHASE2_API_REPORT_SHA256);
+      writeFileSync(copy, text);
+      expect(sha256File(copy), 'an unchanged copy matches').toBe(AUTH_PHASE2_API_REPORT_SHA256);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
