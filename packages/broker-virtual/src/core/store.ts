@@ -81,8 +81,31 @@ const SCHEMA_V2 = `ALTER TABLE orders ADD COLUMN product_type TEXT NOT NULL DEFA
 /** Migrations: index i takes a file from version i to version i + 1. */
 export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
 
+/** How long a statement waits for another connection's lock before SQLITE_BUSY, ms. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /** The database handle type of libsql. */
 export type Db = InstanceType<typeof Database>;
+
+/**
+ * Switches the file to WAL. Converting a fresh (rollback-journal) file upgrades a read lock to a
+ * write lock inside one statement; when another process converts it at the same moment, SQLite
+ * answers SQLITE_BUSY at once without waiting (waiting there could deadlock). The statement holds
+ * no lock after failing, so retry until the busy timeout.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (!String(code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
 
 /**
  * Opens (and creates or migrates) the exchange database.
@@ -94,12 +117,14 @@ export type Db = InstanceType<typeof Database>;
 export function openDatabase(file: string | null): Db {
   // The runner passes <QTS_HOME>/virtual/exchange.sqlite: create the folder (owner only).
   if (file !== null) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file ?? ':memory:');
+  // Another process may hold the lock (switching the fresh file to WAL, migrating, writing): wait
+  // for it. libsql's default busy timeout is 0 (SQLITE_BUSY at once); `timeout` applies before the
+  // first statement, so it covers the WAL switch below too.
+  const db = new Database(file ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
   try {
     if (file !== null) {
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
     }
     // libsql ignores `simple: true`: read the row's column.
     const version = numberColumn(db.prepare('PRAGMA user_version').get(), 'user_version');
@@ -118,7 +143,7 @@ export function openDatabase(file: string | null): Db {
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
         db.exec('COMMIT');
       } catch (error) {
-        db.exec('ROLLBACK');
+        if (db.inTransaction) db.exec('ROLLBACK');
         throw error;
       }
     }

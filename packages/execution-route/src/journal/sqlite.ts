@@ -124,6 +124,9 @@ function parseBody(row: unknown): Order | null {
   return v.parse(OrderSchema, JSON.parse(body));
 }
 
+/** How long a statement waits for another connection's lock before SQLITE_BUSY, ms. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /**
  * Opens (or creates) the SQLite order journal (libsql, WAL). The file is checked against its key
  * (mode, host, account hash): a journal of another key is refused with `JOURNAL_MISMATCH`.
@@ -133,12 +136,14 @@ function parseBody(row: unknown): Order | null {
  */
 export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal {
   mkdirSync(dirname(options.file), { recursive: true });
-  const db = new Database(options.file);
+  // Another process may hold the lock (switching the fresh file to WAL, migrating, writing): wait
+  // for it. libsql's default busy timeout is 0 (SQLITE_BUSY at once); `timeout` applies before the
+  // first statement, so it covers the WAL switch below too.
+  const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
   let open = true;
   try {
-    db.exec('PRAGMA journal_mode = WAL');
+    enableWal(db);
     db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-    db.exec('PRAGMA busy_timeout = 5000');
     db.exec('PRAGMA foreign_keys = ON');
     if (pragmaValue(db, 'journal_mode') !== 'wal') {
       throw new Error(`The order journal ${options.file} could not switch to WAL mode.`);
@@ -370,11 +375,32 @@ export function pragmaValue(db: Database.Database, name: string): unknown {
   return field(db.prepare(`PRAGMA ${name}`).get(), name);
 }
 
+/**
+ * Switches the file to WAL. Converting a fresh (rollback-journal) file upgrades a read lock to a
+ * write lock inside one statement; when another process converts it at the same moment, SQLite
+ * answers SQLITE_BUSY at once without waiting (waiting there could deadlock). The statement holds
+ * no lock after failing, so retry until the busy timeout.
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.exec('PRAGMA journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (!String(code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
 function migrate(db: Database.Database): void {
-  const current = Number(pragmaValue(db, 'user_version'));
   for (const migration of JOURNAL_MIGRATIONS) {
-    if (migration.version <= current) continue;
+    if (migration.version <= Number(pragmaValue(db, 'user_version'))) continue;
     db.transaction(() => {
+      // Read again under the write lock: another process may have migrated meanwhile.
+      if (migration.version <= Number(pragmaValue(db, 'user_version'))) return;
       db.exec(migration.sql);
       db.exec(`PRAGMA user_version = ${migration.version}`);
     }).immediate();
