@@ -106,6 +106,9 @@ async function kisOnSandbox(): Promise<{ adapter: OrderAdapter; capture: () => P
     environment: 'paper',
     port: 0,
     rateLimitPerSecond: null,
+    // Keep-alive as KIS's own gateway does; the sandbox's default (Connection: close) makes
+    // every request, bare or routed, pay a TCP handshake that is not the route's cost.
+    keepAlive: true,
   });
   sandbox.exchange.setReferencePrice(SYMBOL, 2_000);
   const endpoints = resolveKisEndpoints('paper', {
