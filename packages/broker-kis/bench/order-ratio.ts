@@ -16,7 +16,12 @@ const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const environment = 'paper';
 const exchange = createVirtualExchange({ startingCash: 1e15 });
 exchange.setReferencePrice('005930', 70_000);
-const sandbox = await startKisSandbox({ environment, exchange, rateLimitPerSecond: null, keepAlive: true });
+const sandbox = await startKisSandbox({
+  environment,
+  exchange,
+  rateLimitPerSecond: null,
+  keepAlive: true,
+});
 const credentials = createKisCredentials({ ...sandbox.credentials });
 const endpoints = resolveKisEndpoints(environment, {
   restBaseUrl: sandbox.baseUrl,

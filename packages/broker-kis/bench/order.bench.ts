@@ -17,7 +17,12 @@ const environment = 'paper';
 async function setup() {
   const exchange = createVirtualExchange({ startingCash: 1e15 });
   exchange.setReferencePrice('005930', 70_000);
-  const sandbox = await startKisSandbox({ environment, exchange, rateLimitPerSecond: null, keepAlive: true });
+  const sandbox = await startKisSandbox({
+    environment,
+    exchange,
+    rateLimitPerSecond: null,
+    keepAlive: true,
+  });
   const credentials = createKisCredentials({ ...sandbox.credentials });
   const endpoints = resolveKisEndpoints(environment, {
     restBaseUrl: sandbox.baseUrl,
