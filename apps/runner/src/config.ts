@@ -47,100 +47,73 @@ export interface Config {
 const blankToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-const optionalString = v.optional(
-  v.pipe(v.unknown(), v.transform(blankToUndefined), v.optional(v.pipe(v.string(), v.trim()))),
-);
-
-const EnvSchema = v.object({
-  QTS_MODE: v.optional(
+/**
+ * An optional environment variable: unset or blank means undefined; otherwise the trimmed text
+ * must pass `schema` (which may transform it).
+ */
+function optionalEnv<TOutput>(
+  schema: v.GenericSchema<string, TOutput>,
+): v.GenericSchema<unknown, TOutput | undefined> {
+  return v.optional(
     v.pipe(
       v.unknown(),
       v.transform(blankToUndefined),
-      v.optional(
-        v.picklist(MODES, 'QTS_MODE must be virtual, paper or real (e.g. QTS_MODE=paper)'),
-      ),
+      v.optional(v.pipe(v.string(), v.trim(), schema)),
     ),
+  );
+}
+
+const optionalString = optionalEnv(v.string());
+
+const EnvSchema = v.object({
+  QTS_MODE: optionalEnv(
+    v.picklist(MODES, 'QTS_MODE must be virtual, paper or real (e.g. QTS_MODE=paper)'),
   ),
   QTS_HOME: optionalString,
   QTS_KIS_APP_KEY: optionalString,
   QTS_KIS_APP_SECRET: optionalString,
-  QTS_KIS_ACCOUNT: v.optional(
+  QTS_KIS_ACCOUNT: optionalEnv(
     v.pipe(
-      v.unknown(),
-      v.transform(blankToUndefined),
-      v.optional(
-        v.pipe(
-          v.string(),
-          v.trim(),
-          v.regex(
-            /^\d{8}-\d{2}$/,
-            'QTS_KIS_ACCOUNT must look like NNNNNNNN-NN (8 digits, a dash, 2 digits), e.g. 50123456-01',
-          ),
-        ),
+      v.string(),
+      v.regex(
+        /^\d{8}-\d{2}$/,
+        'QTS_KIS_ACCOUNT must look like NNNNNNNN-NN (8 digits, a dash, 2 digits), e.g. 50123456-01',
       ),
     ),
   ),
   QTS_KIS_HTS_ID: optionalString,
-  QTS_KIS_BASE_URL: v.optional(
+  QTS_KIS_BASE_URL: optionalEnv(
     v.pipe(
-      v.unknown(),
-      v.transform(blankToUndefined),
-      v.optional(
-        v.pipe(
-          v.string(),
-          v.trim(),
-          v.url('QTS_KIS_BASE_URL must be a URL, e.g. http://127.0.0.1:8080'),
-          v.regex(/^https?:\/\//, 'QTS_KIS_BASE_URL must start with http:// or https://'),
-        ),
-      ),
+      v.string(),
+      v.url('QTS_KIS_BASE_URL must be a URL, e.g. http://127.0.0.1:8080'),
+      v.regex(/^https?:\/\//, 'QTS_KIS_BASE_URL must start with http:// or https://'),
     ),
   ),
-  QTS_KIS_WS_URL: v.optional(
+  QTS_KIS_WS_URL: optionalEnv(
     v.pipe(
-      v.unknown(),
-      v.transform(blankToUndefined),
-      v.optional(
-        v.pipe(
-          v.string(),
-          v.trim(),
-          v.url('QTS_KIS_WS_URL must be a URL, e.g. ws://127.0.0.1:8080'),
-          v.regex(/^wss?:\/\//, 'QTS_KIS_WS_URL must start with ws:// or wss://'),
-        ),
-      ),
+      v.string(),
+      v.url('QTS_KIS_WS_URL must be a URL, e.g. ws://127.0.0.1:8080'),
+      v.regex(/^wss?:\/\//, 'QTS_KIS_WS_URL must start with ws:// or wss://'),
     ),
   ),
-  QTS_KIS_TIMEOUT_MS: v.optional(
+  QTS_KIS_TIMEOUT_MS: optionalEnv(
     v.pipe(
-      v.unknown(),
-      v.transform(blankToUndefined),
-      v.optional(
-        v.pipe(
-          v.string(),
-          v.trim(),
-          v.regex(/^\d+$/, 'QTS_KIS_TIMEOUT_MS must be a whole number of milliseconds, e.g. 10000'),
-          v.transform(Number),
-          v.minValue(1, 'QTS_KIS_TIMEOUT_MS must be at least 1'),
-          v.maxValue(600_000, 'QTS_KIS_TIMEOUT_MS must be at most 600000 (10 minutes)'),
-        ),
-      ),
+      v.string(),
+      v.regex(/^\d+$/, 'QTS_KIS_TIMEOUT_MS must be a whole number of milliseconds, e.g. 10000'),
+      v.transform(Number),
+      v.minValue(1, 'QTS_KIS_TIMEOUT_MS must be at least 1'),
+      v.maxValue(600_000, 'QTS_KIS_TIMEOUT_MS must be at most 600000 (10 minutes)'),
     ),
   ),
-  QTS_KIS_RATE_PER_SEC: v.optional(
+  QTS_KIS_RATE_PER_SEC: optionalEnv(
     v.pipe(
-      v.unknown(),
-      v.transform(blankToUndefined),
-      v.optional(
-        v.pipe(
-          v.string(),
-          v.trim(),
-          v.regex(
-            /^(off|\d+(\.\d+)?)$/,
-            'QTS_KIS_RATE_PER_SEC must be a number of requests per second (e.g. 1) or "off"',
-          ),
-          v.transform((text): number | null =>
-            text === 'off' || Number(text) === 0 ? null : Number(text),
-          ),
-        ),
+      v.string(),
+      v.regex(
+        /^(off|\d+(\.\d+)?)$/,
+        'QTS_KIS_RATE_PER_SEC must be a number of requests per second (e.g. 1) or "off"',
+      ),
+      v.transform((text): number | null =>
+        text === 'off' || Number(text) === 0 ? null : Number(text),
       ),
     ),
   ),
