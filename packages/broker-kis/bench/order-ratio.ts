@@ -2,55 +2,12 @@
 // the local KIS sandbox (rate limiter off): medians over ROUNDS rounds, so machine load hits both
 // sides alike. Run by `pnpm bench` after the vitest benches; prints one JSON line.
 import { performance } from 'node:perf_hooks';
-import {
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  createMemoryTokenCache,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
-import { createVirtualExchange, startKisSandbox } from '@qts/broker-virtual';
-import { createKisOrderAdapter } from '../src/index.js';
+import { setupOrderBench } from './order-setup.js';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
-const environment = 'paper';
-const exchange = createVirtualExchange({ startingCash: 1e15 });
-exchange.setReferencePrice('005930', 70_000);
-const sandbox = await startKisSandbox({
-  environment,
-  exchange,
-  rateLimitPerSecond: null,
-  keepAlive: true,
-});
-const credentials = createKisCredentials({ ...sandbox.credentials });
-const endpoints = resolveKisEndpoints(environment, {
-  restBaseUrl: sandbox.baseUrl,
-  wsBaseUrl: sandbox.wsUrl,
-});
-const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
-const transport = createKisTransport({ endpoints, credentials, auth, ratePerSecond: null });
-const adapter = createKisOrderAdapter({ transport, auth, environment });
-const token = await auth.getAccessToken();
-const [cano, product] = sandbox.credentials.account.split('-') as [string, string];
-const url = `${sandbox.baseUrl}/uapi/domestic-stock/v1/trading/order-cash`;
-const body = JSON.stringify({
-  CANO: cano,
-  ACNT_PRDT_CD: product,
-  PDNO: '005930',
-  ORD_DVSN: '00',
-  ORD_QTY: '1',
-  ORD_UNPR: '1000',
-  EXCG_ID_DVSN_CD: 'KRX',
-});
-const headers = {
-  'content-type': 'application/json; charset=utf-8',
-  authorization: `Bearer ${token}`,
-  appkey: sandbox.credentials.appKey,
-  appsecret: sandbox.credentials.appSecret,
-  tr_id: 'VTTC0012U',
-  custtype: 'P',
-  tr_cont: '',
-};
+const side = await setupOrderBench();
+const { adapter } = side;
+const { url, headers, body } = side.bare;
 
 async function bare(): Promise<void> {
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -105,6 +62,4 @@ console.log(
     ratio: Number((adapterMedian / bareMedian).toFixed(3)),
   }),
 );
-await adapter.close();
-await sandbox.close();
-exchange.close();
+await side.close();

@@ -1,73 +1,7 @@
 // Adapter time per order against the local KIS sandbox vs a bare fetch of the same request, in
 // the same run (rate limiter off). Goal: adapter <= 1.3x bare fetch.
-import {
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  createMemoryTokenCache,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
-import { createVirtualExchange, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, bench, describe } from 'vitest';
-import { createKisOrderAdapter } from '../src/index.js';
-
-const environment = 'paper';
-
-/** A fresh sandbox + adapter, so each bench starts from an empty order book. */
-async function setup() {
-  const exchange = createVirtualExchange({ startingCash: 1e15 });
-  exchange.setReferencePrice('005930', 70_000);
-  const sandbox = await startKisSandbox({
-    environment,
-    exchange,
-    rateLimitPerSecond: null,
-    keepAlive: true,
-  });
-  const credentials = createKisCredentials({ ...sandbox.credentials });
-  const endpoints = resolveKisEndpoints(environment, {
-    restBaseUrl: sandbox.baseUrl,
-    wsBaseUrl: sandbox.wsUrl,
-  });
-  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
-  const transport = createKisTransport({ endpoints, credentials, auth, ratePerSecond: null });
-  const adapter = createKisOrderAdapter({ transport, auth, environment });
-  const token = await auth.getAccessToken();
-  const [cano, product] = sandbox.credentials.account.split('-') as [string, string];
-  const fields = {
-    CANO: cano,
-    ACNT_PRDT_CD: product,
-    PDNO: '005930',
-    ORD_DVSN: '00',
-    ORD_QTY: '1',
-    ORD_UNPR: '1000',
-    EXCG_ID_DVSN_CD: 'KRX',
-  };
-  const headers = {
-    'content-type': 'application/json; charset=utf-8',
-    authorization: `Bearer ${token}`,
-    appkey: sandbox.credentials.appKey,
-    appsecret: sandbox.credentials.appSecret,
-    tr_id: 'VTTC0012U',
-    custtype: 'P',
-    tr_cont: '',
-  };
-  return {
-    sandbox,
-    transport,
-    adapter,
-    fields,
-    bare: {
-      url: `${sandbox.baseUrl}/uapi/domestic-stock/v1/trading/order-cash`,
-      headers,
-      body: JSON.stringify(fields),
-    },
-    close: async () => {
-      await adapter.close();
-      await sandbox.close();
-      exchange.close();
-    },
-  };
-}
+import { setupOrderBench as setup } from './order-setup.js';
 
 const bareSide = await setup();
 const transportSide = await setup();
