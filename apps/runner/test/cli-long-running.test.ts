@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  clockEnv,
   cleanupHomes,
   cliPath,
   envLines,
@@ -164,6 +165,7 @@ describe.runIf(hasScript)('real-mode confirmation on a terminal', () => {
     ].join(' ');
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: home,
         QTS_HOME: home,

@@ -28,7 +28,22 @@ export function cleanupHomes(): void {
   for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
 }
 
-/** Runs qts with `args`; env holds only PATH, HOME-less basics, QTS_HOME and `env`. */
+/**
+ * The variables that move this process's clock (libfaketime's LD_PRELOAD and FAKETIME*, and TZ),
+ * so that a child sees the same time as the test and the in-process sandbox. `pnpm
+ * test:calendar` runs the suite with the clock moved; a child without them would live a year
+ * earlier than the broker it talks to.
+ */
+export function clockEnv(): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (key === 'LD_PRELOAD' || key === 'TZ' || key.startsWith('FAKETIME')) kept[key] = value;
+  }
+  return kept;
+}
+
+/** Runs qts with `args`; env holds only PATH, the clock's variables, QTS_HOME and `env`. */
 export function runQts(
   args: readonly string[],
   options: { home: string; env?: Record<string, string>; timeoutMs?: number },
@@ -36,6 +51,7 @@ export function runQts(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: options.home,
         NO_COLOR: '1',
@@ -183,6 +199,7 @@ export function startQts(
 ): RunningQts {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: {
+      ...clockEnv(),
       PATH: process.env.PATH ?? '',
       HOME: options.home,
       NO_COLOR: '1',
