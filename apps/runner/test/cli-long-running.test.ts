@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  clockEnv,
   cleanupHomes,
   cliPath,
+  clockEnv,
   envLines,
   expectShape,
   OrderSchema,

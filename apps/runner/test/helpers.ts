@@ -277,3 +277,11 @@ export function envLines(text: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * The Seoul trading date (YYYYMMDD) of an order's `createdAt`. Tests list orders by the date
+ * they were sent on: a test that runs across midnight KST must not ask for "today".
+ */
+export function seoulDateOf(iso: string): string {
+  return new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}

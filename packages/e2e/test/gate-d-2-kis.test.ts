@@ -25,6 +25,7 @@ for (const environment of ['real', 'paper'] as const) {
       const unsubscribe = await adapter.subscribe((event) => events.push(event));
       try {
         // a limit order that crosses: the first limit order sets the reference price and fills
+        const dateBefore = sandbox.exchange.tradingDate();
         const fillAck = await adapter.placeOrder({
           clientOrderId: `e2e-${environment}-1`,
           symbol: '005930',
@@ -35,8 +36,9 @@ for (const environment of ['real', 'paper'] as const) {
         });
         expect(fillAck.brokerOrderId).toMatch(/^\d+$/);
         expect(fillAck.originalBrokerOrderId).toBeNull();
+        // Each order belongs to the Seoul date it was sent on (this test may straddle midnight KST).
         const tradingDate = fillAck.tradingDate;
-        expect(tradingDate).toBe(sandbox.exchange.tradingDate());
+        expect([dateBefore, sandbox.exchange.tradingDate()]).toContain(tradingDate);
 
         // a resting order below the reference price
         const restAck = await adapter.placeOrder({
@@ -49,9 +51,12 @@ for (const environment of ['real', 'paper'] as const) {
         });
 
         // inquiry
+        const restDate = restAck.tradingDate;
         const orders = await adapter.getOrders({ tradingDate });
+        const restOrders =
+          restDate === tradingDate ? orders : await adapter.getOrders({ tradingDate: restDate });
         const filled = orders.find((o) => o.brokerOrderId === fillAck.brokerOrderId);
-        const resting = orders.find((o) => o.brokerOrderId === restAck.brokerOrderId);
+        const resting = restOrders.find((o) => o.brokerOrderId === restAck.brokerOrderId);
         expect(filled).toMatchObject({
           kind: 'order',
           symbol: '005930',
@@ -68,7 +73,7 @@ for (const environment of ['real', 'paper'] as const) {
           remainingQuantity: 2,
           status: 'open',
         });
-        const open = await adapter.getOrders({ tradingDate, openOnly: true });
+        const open = await adapter.getOrders({ tradingDate: restDate, openOnly: true });
         expect(open.map((o) => o.brokerOrderId)).toEqual([restAck.brokerOrderId]);
 
         // cancel the resting order
@@ -80,11 +85,11 @@ for (const environment of ['real', 'paper'] as const) {
           type: 'limit',
           quantity: 2,
           limitPrice: 60_000,
-          tradingDate,
+          tradingDate: restDate,
         });
         expect(cancelAck.originalBrokerOrderId).toBe(restAck.brokerOrderId);
         expect(cancelAck.brokerOrderId).not.toBe(restAck.brokerOrderId);
-        const after = await adapter.getOrders({ tradingDate });
+        const after = await adapter.getOrders({ tradingDate: restDate });
         expect(after.find((o) => o.brokerOrderId === restAck.brokerOrderId)).toMatchObject({
           status: 'canceled',
           canceledQuantity: 2,
@@ -92,7 +97,9 @@ for (const environment of ['real', 'paper'] as const) {
         });
 
         // the sandbox's exchange booked exactly these orders
-        const booked = sandbox.exchange.orders(sandbox.credentials.account, { tradingDate });
+        const booked = [...new Set([tradingDate, restDate, cancelAck.tradingDate])].flatMap(
+          (date) => sandbox.exchange.orders(sandbox.credentials.account, { tradingDate: date }),
+        );
         expect(booked.filter((o) => o.kind === 'order')).toHaveLength(2);
         expect(booked.filter((o) => o.kind === 'cancel')).toHaveLength(1);
 
