@@ -21,6 +21,7 @@ import {
   seoulDateOf,
   TokenSchema,
   tempHome,
+  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
@@ -94,6 +95,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('order (fills, rests), orders, modify, cancel, balance, token: exit 0 and the JSON shapes', async () => {
+    await withinOneTradingDate(); // modify and cancel of a day order need its day
     const home = tempHome();
     const qts = (...args: string[]) => runQts([...args, ...extra], { home, env });
     const results: RunResult[] = [];

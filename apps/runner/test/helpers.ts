@@ -285,3 +285,17 @@ export function envLines(text: string): Record<string, string> {
 export function seoulDateOf(iso: string): string {
   return new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
 }
+
+/**
+ * For a test whose flow must stay within one trading date (place, then modify and cancel: KIS
+ * day orders end with their trading date, and the sandbox expires them at midnight KST): when
+ * fewer than `marginMs` remain before midnight in Seoul, waits until just after it. Returns the
+ * milliseconds waited (0 almost always).
+ */
+export async function withinOneTradingDate(marginMs = 60_000): Promise<number> {
+  const seoulMs = Date.now() + 9 * 3_600_000;
+  const untilMidnight = 86_400_000 - (seoulMs % 86_400_000);
+  if (untilMidnight > marginMs) return 0;
+  await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
+  return untilMidnight + 1_000;
+}

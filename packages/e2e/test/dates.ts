@@ -39,3 +39,14 @@ export async function ordersOn(
   }
   return { ...merged, runs };
 }
+
+/**
+ * For a flow that must stay within one trading date (place, then cancel: KIS day orders end with
+ * their date, and the sandbox expires them at midnight KST): when fewer than `marginMs` remain
+ * before midnight in Seoul, waits until just after it.
+ */
+export async function withinOneTradingDate(marginMs = 30_000): Promise<void> {
+  const untilMidnight = 86_400_000 - ((Date.now() + 9 * 3_600_000) % 86_400_000);
+  if (untilMidnight > marginMs) return;
+  await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
+}

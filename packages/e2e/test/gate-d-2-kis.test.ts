@@ -4,6 +4,7 @@
 import type { OrderEvent } from '@qts/order-contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
+import { withinOneTradingDate } from './dates.js';
 import { kisAdapterOn } from './kis-on-sandbox.js';
 import { loadStartKisSandbox, type SandboxView, waitUntil } from './siblings.js';
 
@@ -15,6 +16,7 @@ afterAll(async () => {
 for (const environment of ['real', 'paper'] as const) {
   describe(`Gate D 2: broker-kis on the KIS sandbox (${environment})`, () => {
     it(`Gate D 2: ${environment}: place (fill and resting), getOrders, cancel, and notices over WebSocket`, async () => {
+      await withinOneTradingDate(); // the resting order is canceled on its own trading date
       const start = await loadStartKisSandbox();
       const sandbox = await start({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
@@ -133,7 +135,7 @@ for (const environment of ['real', 'paper'] as const) {
         await unsubscribe();
         await adapter.close();
       }
-    }, 60_000);
+    }, 100_000);
 
     it(`Gate D 2: ${environment}: a KIS rejection (insufficient funds) is a normal answer with the KIS code kept`, async () => {
       const start = await loadStartKisSandbox();

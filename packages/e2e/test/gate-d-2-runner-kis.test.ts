@@ -14,7 +14,7 @@ import {
   startCli,
   tempHome,
 } from '../src/processes.js';
-import { ordersOn, seoulDateOf } from './dates.js';
+import { ordersOn, seoulDateOf, withinOneTradingDate } from './dates.js';
 
 const homes: string[] = [];
 const sandboxes: RunningProcess[] = [];
@@ -79,6 +79,7 @@ for (const environment of ['paper', 'real'] as const) {
       });
 
     it(`Gate D 2: runner ${environment}: qts order / qts orders / qts cancel against qts sandbox`, async () => {
+      await withinOneTradingDate(); // the resting order is canceled on its own trading date
       expect(existsSync(RUNNER_CLI), `compiled runner missing at ${RUNNER_CLI}`).toBe(true);
       expect(env.QTS_MODE).toBe(environment);
       expect(env.QTS_KIS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
