@@ -2,9 +2,8 @@
 // start of the last reserved call lives in a small file beside the token files, read and
 // advanced under a cross-process lock, so N processes of one app key together stay within the
 // rate that one process keeps alone.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import * as v from 'valibot';
 import { KisConfigError } from './errors.js';
 import { type KisRateLimiter, type KisSleep, realSleep } from './rate-limiter.js';
@@ -24,7 +23,11 @@ type PacingState = v.InferOutput<typeof PacingStateSchema>;
 
 /** A reservation further ahead than this is not believed (a damaged or foreign file). */
 const MAX_AHEAD_MS = 10 * 60_000;
-/** The lock is held for a few file operations only; one older than this is a crashed holder. */
+/**
+ * The lock is held for a few synchronous file operations (microseconds); a lock folder seen
+ * unchanged for this long (on this process's monotonic clock) belongs to a process that died
+ * holding it.
+ */
 const LOCK_STALE_MS = 2_000;
 
 /** The pacing file's state plus when the file system says it was written (epoch ms). */
@@ -77,12 +80,28 @@ export function nextSlot(
 /** A file-backed pacer; `lower` applies the lowest rate asked for in this process. */
 export type FilePacer = KisRateLimiter & { lower(rate: number): void; readonly file: string };
 
+/** Takes the lock folder (mkdir is atomic); false when another process holds it. */
+function tryLock(lock: string): boolean {
+  try {
+    mkdirSync(lock, { mode: 0o700 });
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 /**
  * Creates a pacer whose state is `file` (shared across processes). Each `acquire` takes the
- * lock (proper-lockfile, `<file>.lock`), reads the last reservation, reserves the next slot,
- * writes it and releases the lock in one synchronous step (microseconds; no await while
- * holding it, so calls inside one process cannot interleave either), then sleeps until the
- * slot. An abort while sleeping leaves the slot unused (never a burst).
+ * lock (the folder `<file>.lock`), reads the last reservation, reserves the next slot, writes it
+ * and removes the lock in one synchronous step (no await while holding it, so calls inside one
+ * process cannot interleave either), then sleeps until the slot. An abort while sleeping leaves
+ * the slot unused (never a burst).
+ *
+ * The lock is a bare mkdir rather than proper-lockfile (which the token files use): that
+ * library judges staleness by comparing the folder's file-system time with `Date.now()`, which
+ * breaks when the two clocks differ; here a holder is judged dead only when the same lock
+ * folder stays in place for LOCK_STALE_MS of this process's own monotonic time.
  */
 export function createFilePacer(options: {
   file: string;
@@ -93,6 +112,7 @@ export function createFilePacer(options: {
   lockTimeoutMs?: number | undefined;
 }): FilePacer {
   const { file } = options;
+  const lock = `${file}.lock`;
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const realTime = clock === Date.now && sleep === realSleep;
@@ -106,17 +126,7 @@ export function createFilePacer(options: {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       folderReady = true;
     }
-    let release: () => void;
-    try {
-      release = lockfile.lockSync(file, {
-        realpath: false,
-        stale: LOCK_STALE_MS,
-        onCompromised: () => {},
-      });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ELOCKED') return null;
-      throw error;
-    }
+    if (!tryLock(lock)) return null;
     try {
       const now = clock();
       const interval = Math.ceil(1000 / rate);
@@ -128,7 +138,26 @@ export function createFilePacer(options: {
       writeFileSync(file, JSON.stringify(next), { mode: 0o600 });
       return { slot, now };
     } finally {
-      release();
+      rmdirSync(lock);
+    }
+  }
+
+  /** Removes a lock folder that has stayed the same folder for LOCK_STALE_MS. */
+  let held: { since: number; ino: number; mtimeMs: number } | null = null;
+  function clearIfStale(): void {
+    const seen = statSync(lock, { throwIfNoEntry: false });
+    const at = performance.now();
+    if (seen === undefined) {
+      held = null;
+    } else if (held === null || held.ino !== seen.ino || held.mtimeMs !== seen.mtimeMs) {
+      held = { since: at, ino: seen.ino, mtimeMs: seen.mtimeMs };
+    } else if (at - held.since > LOCK_STALE_MS) {
+      held = null;
+      try {
+        rmdirSync(lock);
+      } catch {
+        // Removed by someone else meanwhile.
+      }
     }
   }
 
@@ -142,11 +171,12 @@ export function createFilePacer(options: {
     },
     async acquire(signal) {
       if (signal?.aborted) throw signal.reason;
-      const giveUpAt = Date.now() + lockTimeoutMs;
+      const giveUpAt = performance.now() + lockTimeoutMs;
       let reserved: { slot: number; now: number } | null;
       for (;;) {
         try {
           reserved = tryReserve();
+          if (reserved === null) clearIfStale();
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           throw new KisConfigError(
@@ -155,7 +185,7 @@ export function createFilePacer(options: {
           );
         }
         if (reserved !== null) break;
-        if (Date.now() > giveUpAt) {
+        if (performance.now() > giveUpAt) {
           throw new KisConfigError(
             `Cannot lock the pacing file ${file}: held by another process for ${lockTimeoutMs} ms`,
             { field: 'home' },

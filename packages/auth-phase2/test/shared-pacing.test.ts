@@ -2,12 +2,12 @@
 // processes sending at the same time through their own transports stay within ONE rate
 // together, also when one process's clock runs 30 s ahead or behind.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextSlot } from '../src/shared-pacer.js';
+import { createFilePacer, nextSlot } from '../src/shared-pacer.js';
 import { CANARY_SECRET, kstAfter, startHttpServer, type TestServer } from './helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/paced-requests.ts', import.meta.url));
@@ -128,6 +128,20 @@ describe('pacing shared across processes (file token cache)', () => {
     // Nobody waited for another process's clock (that would take 30 s).
     expect(elapsedMs).toBeLessThan(15_000);
   }, 60_000);
+});
+
+describe('the pacing lock', () => {
+  it('a lock folder left by a process that died holding it is cleared after about 2 s', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'qts-pacing-')), 'pacing.json');
+    await mkdir(`${file}.lock`);
+    const pacer = createFilePacer({ file, ratePerSecond: 10 });
+    const started = performance.now();
+    await pacer.acquire();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(1_900);
+    expect(waited).toBeLessThan(10_000);
+    await expect(stat(`${file}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe('nextSlot', () => {
