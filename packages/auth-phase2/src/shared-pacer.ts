@@ -15,6 +15,8 @@ const PacingStateSchema = v.object({
   lastStart: v.pipe(v.number(), v.finite()),
   /** The spacing the writer keeps after that start (ms). */
   interval: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  /** The last reserved starts, oldest first (at most RECENT_KEPT; the writer's clock). */
+  recent: v.optional(v.array(v.pipe(v.number(), v.finite())), []),
   /** The writer's clock when it wrote (epoch ms). */
   writtenAt: v.pipe(v.number(), v.finite()),
 });
@@ -48,8 +50,23 @@ function readState(file: string): (PacingState & { modifiedAt: number }) | null 
   }
 }
 
+/**
+ * Room left in every second for timing jitter: a call starts at least 1000 + this ms after the
+ * call `rate` places before it. Spacing alone (ceil(1000 / rate)) leaves 8 ms at 18/s, and a
+ * busy machine delays a timer or a socket write by more than that, which puts rate + 1 calls
+ * into one second at the broker (EGW00201).
+ */
+export const JITTER_MARGIN_MS = 30;
+const RECENT_KEPT = 64;
+
 /** Clock differences below this are not corrected (file times can be that coarse). */
 const SKEW_TOLERANCE_MS = 2_000;
+
+/** How far to move the writer's times back to read them on our clock. */
+function appliedShift(state: PacingState, now: number, writerSkew: number): number {
+  if (Math.abs(writerSkew) >= SKEW_TOLERANCE_MS) return writerSkew;
+  return state.writtenAt > now ? state.writtenAt - now : 0;
+}
 
 /**
  * The start slot for a call that may start at `now` with spacing `interval`, given what the
@@ -58,23 +75,27 @@ const SKEW_TOLERANCE_MS = 2_000;
  * runs ahead or behind by more than SKEW_TOLERANCE_MS is corrected for, so a process with a
  * wrong clock neither makes the others wait for its clock nor lets them start at once beside
  * it; below that, the writer's own `writtenAt` ahead of `now` still shifts its slot back.
+ * With `perSecond`, the slot is also at least 1000 + JITTER_MARGIN_MS after the start
+ * `perSecond` places back.
  */
 export function nextSlot(
   state: PacingState | null,
   now: number,
   interval: number,
   writerSkew = 0,
+  perSecond = 0,
 ): number {
   if (state === null) return now;
-  const shift =
-    Math.abs(writerSkew) >= SKEW_TOLERANCE_MS
-      ? writerSkew
-      : state.writtenAt > now
-        ? state.writtenAt - now
-        : 0;
+  const shift = appliedShift(state, now, writerSkew);
   const lastStart = state.lastStart - shift;
   if (lastStart > now + MAX_AHEAD_MS) return now;
-  return Math.max(now, lastStart + Math.max(interval, state.interval));
+  let slot = Math.max(now, lastStart + Math.max(interval, state.interval));
+  // No more than `perSecond` starts in any 1000 + JITTER_MARGIN_MS.
+  const back = state.recent[state.recent.length - perSecond];
+  if (perSecond >= 1 && back !== undefined) {
+    slot = Math.max(slot, back - shift + 1000 + JITTER_MARGIN_MS);
+  }
+  return slot;
 }
 
 /** A file-backed pacer; `lower` applies the lowest rate asked for in this process. */
@@ -133,8 +154,12 @@ export function createFilePacer(options: {
       const state = readState(file);
       // The file time is on the system clock; `now` may come from an injected clock.
       const skew = state === null ? 0 : state.writtenAt - (state.modifiedAt + (now - Date.now()));
-      const slot = nextSlot(state, now, interval, skew);
-      const next: PacingState = { version: 1, lastStart: slot, interval, writtenAt: now };
+      const perSecond = Math.floor(rate);
+      const slot = nextSlot(state, now, interval, skew, perSecond);
+      // Written on our clock: the writer's starts are shifted as nextSlot read them.
+      const shift = state === null ? 0 : appliedShift(state, now, skew);
+      const recent = [...(state?.recent ?? []).map((at) => at - shift), slot].slice(-RECENT_KEPT);
+      const next: PacingState = { version: 1, lastStart: slot, interval, writtenAt: now, recent };
       writeFileSync(file, JSON.stringify(next), { mode: 0o600 });
       return { slot, now };
     } finally {

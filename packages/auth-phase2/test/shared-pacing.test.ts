@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFilePacer, nextSlot } from '../src/shared-pacer.js';
+import { createFilePacer, JITTER_MARGIN_MS, nextSlot } from '../src/shared-pacer.js';
 import { CANARY_SECRET, kstAfter, startHttpServer, type TestServer } from './helpers.js';
 
 const child = fileURLToPath(new URL('./fixtures/paced-requests.ts', import.meta.url));
@@ -145,11 +145,12 @@ describe('the pacing lock', () => {
 });
 
 describe('nextSlot', () => {
-  const state = (lastStart: number, writtenAt: number, interval = 100) => ({
+  const state = (lastStart: number, writtenAt: number, interval = 100, recent: number[] = []) => ({
     version: 1 as const,
     lastStart,
     interval,
     writtenAt,
+    recent,
   });
   it('starts at once with no reservation, or after the last one plus the larger spacing', () => {
     expect(nextSlot(null, 5_000, 100)).toBe(5_000);
@@ -168,6 +169,13 @@ describe('nextSlot', () => {
     expect(nextSlot(state(35_050, 35_000), 5_000, 100, 30_000)).toBe(5_150);
     // Below the tolerance the writer's clock is taken as ours.
     expect(nextSlot(state(3_050, 3_000), 5_000, 100, -1_500)).toBe(5_000);
+  });
+  it('keeps no more than perSecond starts in any 1000 + JITTER_MARGIN_MS', () => {
+    // Ten starts 100 ms apart at 0..900: the 11th waits for 0 + 1000 + margin, not 1000.
+    const recent = Array.from({ length: 10 }, (_, i) => i * 100);
+    expect(nextSlot(state(900, 900, 100, recent), 950, 100, 0, 10)).toBe(1000 + JITTER_MARGIN_MS);
+    // With fewer than perSecond starts on record only the spacing applies.
+    expect(nextSlot(state(900, 900, 100, recent), 950, 100, 0, 11)).toBe(1000);
   });
   it('ignores a reservation more than ten minutes ahead (a damaged file)', () => {
     expect(nextSlot(state(5_000 + 11 * 60_000, 4_000), 5_000, 100)).toBe(5_000);
