@@ -3,8 +3,8 @@
 // (never reached KIS) or sent (outcome unknown). An injected fetch (msw tests) goes through ky
 // (retry 0, throwHttpErrors false, prefix) instead.
 import { EventEmitter } from 'node:events';
-import ky, { type KyInstance } from 'ky';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import type { KyInstance } from 'ky';
+import type { Agent, Dispatcher } from 'undici';
 import { KisTransportError, type KisTransportReason } from './errors.js';
 
 /** A fetch implementation (for msw tests: `globalThis.fetch`). */
@@ -35,10 +35,31 @@ export interface HttpAnswer {
 /** Sends one exchange; failures throw KisTransportError with the phase. */
 export type HttpSend = (exchange: HttpExchange) => Promise<HttpAnswer>;
 
+// undici and ky are loaded on the first exchange, not with the package: a program that imports
+// this package only for, say, redactSecrets does not pay for loading an HTTP client.
+type Undici = typeof import('undici');
+let undici: Undici | null = null;
+let undiciLoading: Promise<Undici> | null = null;
+/**
+ * Loads the HTTP client now (a no-op once loaded). The transport calls it before it waits for
+ * a pacing slot, so the first call's slot is not spent loading code.
+ */
+export function loadHttpClient(): Promise<unknown> | null {
+  return undici === null ? loadUndici() : null;
+}
+
+async function loadUndici(): Promise<Undici> {
+  undiciLoading ??= import('undici').then((module) => {
+    undici = module;
+    return module;
+  });
+  return undiciLoading;
+}
+
 const agents = new Map<number, Agent>();
 
 /** One shared undici Agent per connect timeout (keep-alive sockets are reused). */
-function sharedAgent(connectTimeoutMs: number): Agent {
+function sharedAgent({ Agent }: Undici, connectTimeoutMs: number): Agent {
   let agent = agents.get(connectTimeoutMs);
   if (agent === undefined) {
     agent = new Agent({
@@ -189,9 +210,9 @@ export function createHttpSend(options: {
   fetch?: KisFetch | undefined;
 }): HttpSend {
   if (options.fetch !== undefined) return createFetchSend(options, options.fetch);
-  const agent = sharedAgent(options.connectTimeoutMs);
   const base = options.baseUrl.replace(/\/+$/, '');
   return async (exchange) => {
+    const http = undici ?? (await loadUndici());
     const what = `${exchange.method} ${exchange.path}`;
     const callerSignal = exchange.signal;
     if (callerSignal?.aborted) {
@@ -200,6 +221,7 @@ export function createHttpSend(options: {
         reason: 'aborted',
       });
     }
+    const agent = sharedAgent(http, options.connectTimeoutMs);
     const tracker: ConnectionTracker = { connected: false };
     // undici accepts an EventEmitter as the signal: 'abort' on it cancels the exchange.
     const abort = new EventEmitter();
@@ -215,7 +237,7 @@ export function createHttpSend(options: {
         ? ''
         : `?${new URLSearchParams(exchange.searchParams as Record<string, string>).toString()}`;
     try {
-      const response = await undiciRequest(`${base}/${exchange.path.replace(/^\/+/, '')}${query}`, {
+      const response = await http.request(`${base}/${exchange.path.replace(/^\/+/, '')}${query}`, {
         method: exchange.method,
         headers: exchange.headers,
         ...(exchange.body === undefined ? {} : { body: exchange.body }),
@@ -246,13 +268,19 @@ function createFetchSend(
   options: { baseUrl: string; timeoutMs: number },
   fetch: KisFetch,
 ): HttpSend {
-  const client: KyInstance = ky.create({
-    prefix: options.baseUrl,
-    retry: 0,
-    throwHttpErrors: false,
-    // ky's timeout covers only the wait for headers; the deadline below covers the body too.
-    timeout: false,
-  });
+  let client: Promise<KyInstance> | null = null;
+  const kyClient = (): Promise<KyInstance> => {
+    client ??= import('ky').then(({ default: ky }) =>
+      ky.create({
+        prefix: options.baseUrl,
+        retry: 0,
+        throwHttpErrors: false,
+        // ky's timeout covers only the wait for headers; the deadline below covers the body too.
+        timeout: false,
+      }),
+    );
+    return client;
+  };
   return async (exchange) => {
     const what = `${exchange.method} ${exchange.path}`;
     if (exchange.signal?.aborted) {
@@ -272,7 +300,7 @@ function createFetchSend(
         ? deadline.signal
         : AbortSignal.any([exchange.signal, deadline.signal]);
     try {
-      const response = await client(exchange.path.replace(/^\/+/, ''), {
+      const response = await (await kyClient())(exchange.path.replace(/^\/+/, ''), {
         method: exchange.method,
         headers: exchange.headers,
         ...(exchange.body === undefined ? {} : { body: exchange.body }),

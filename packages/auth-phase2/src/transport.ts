@@ -4,7 +4,7 @@ import { type KisAuth, tokenCacheOfAuth } from './auth.js';
 import type { KisCredentials } from './credentials.js';
 import { defaultKisRatePerSecond, type KisEndpoints } from './environment.js';
 import { KisAuthError, KisConfigError, KisTransportError } from './errors.js';
-import { createHttpSend, type KisFetch } from './http.js';
+import { createHttpSend, type KisFetch, loadHttpClient } from './http.js';
 import {
   checkRatePerSecond,
   type KisRateLimiter,
@@ -193,6 +193,7 @@ export function createKisTransport(options: KisTransportOptions): KisTransport {
     }
     secrets.add(token);
     if (limiter !== null) {
+      if (options.fetch === undefined) await loadHttpClient();
       try {
         await limiter.acquire(call.signal);
       } catch {
