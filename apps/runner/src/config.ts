@@ -171,7 +171,7 @@ export function loadConfig(
       throw configFailure(
         `${mode === 'paper' ? 'Paper' : 'Real'} mode needs KIS credentials: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.`,
         mode === 'paper'
-          ? 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) from your KIS paper account, or try it offline: run `pnpm qts sandbox` and export the lines it prints; or use --mode virtual.'
+          ? 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) from your KIS paper account, or try it offline: run `qts sandbox` and export the lines it prints; or use --mode virtual.'
           : 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) of your real KIS account.',
       );
     }

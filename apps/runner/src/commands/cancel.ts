@@ -24,7 +24,7 @@ export async function cancelCommand(
   if (orderId === '') {
     throw usageFailure(
       'Give the order id to cancel.',
-      'E.g. qts cancel <orderId>; see qts orders.',
+      'E.g. `qts cancel <orderId>`; see `qts orders`.',
     );
   }
   return withEngine(runtime, 'Opening…', async (engine) => {

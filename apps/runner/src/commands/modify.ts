@@ -18,7 +18,7 @@ export async function modifyCommand(
   if (priceText === undefined && qtyText === undefined) {
     throw usageFailure(
       'Give --price <KRW> and/or --qty <n> (the new remaining quantity).',
-      `E.g. qts modify ${orderId || '<orderId>'} --price 69900. Nothing was sent.`,
+      `E.g. \`qts modify ${orderId || '<orderId>'} --price 69900\`. Nothing was sent.`,
       'INVALID_ORDER',
     );
   }

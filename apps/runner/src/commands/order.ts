@@ -25,14 +25,14 @@ export async function orderCommand(
   if (!hasPrice && !market) {
     throw usageFailure(
       'Give exactly one of --price <KRW> (limit order) or --market (market order).',
-      `E.g. qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000. Nothing was sent.`,
+      `E.g. \`qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000\`. Nothing was sent.`,
       'INVALID_ORDER',
     );
   }
   const quantity = parseQuantity(
     qtyText,
     'Quantity',
-    `qts order ${side} ${symbol || '005930'} 10 ...`,
+    `qts order ${side} ${symbol || '005930'} 10 --price 70000`,
   );
   const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
   const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;

@@ -16,7 +16,7 @@ function checkDate(text: string): string {
   if (!valid) {
     throw usageFailure(
       `--date must be a trading date YYYYMMDD (got ${JSON.stringify(text)}).`,
-      'E.g. qts orders --date 20260105; without --date it shows today (Seoul).',
+      'E.g. `qts orders --date 20260105`; without --date it shows today (Seoul).',
     );
   }
   return text.trim();

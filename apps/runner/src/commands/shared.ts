@@ -7,13 +7,18 @@ import type { CliOrder } from '../model.js';
 import { krw } from '../output.js';
 import type { Runtime } from '../runtime.js';
 
+/** An example in backticks (so a `qts ...` example is rewritten to the way qts was run). */
+function quoted(example: string): string {
+  return `\`${example}\``;
+}
+
 /** Parses a whole number argument (quantity); exit 2 with one clear line otherwise. */
 export function parseQuantity(text: string, what: string, example: string): number {
   const trimmed = text.trim();
   if (!/^[+-]?\d+(\.\d+)?$/.test(trimmed.replaceAll(',', ''))) {
     throw usageFailure(
       `${what} must be a whole number of shares of at least 1 (got ${JSON.stringify(text)}).`,
-      `Use e.g. ${example}; nothing was sent.`,
+      `Use e.g. ${quoted(example)}; nothing was sent.`,
       'INVALID_ORDER',
     );
   }
@@ -21,7 +26,7 @@ export function parseQuantity(text: string, what: string, example: string): numb
   if (!Number.isInteger(value) || value < 1) {
     throw usageFailure(
       `${what} must be a whole number of shares of at least 1 (got ${trimmed}).`,
-      `Use e.g. ${example}; nothing was sent.`,
+      `Use e.g. ${quoted(example)}; nothing was sent.`,
       'INVALID_ORDER',
     );
   }
@@ -62,11 +67,12 @@ export async function checkSymbol(symbol: string): Promise<void> {
 
 /** Shows a spinner on stderr (terminal only) while `work` runs. */
 export async function spin<T>(runtime: Runtime, label: string, work: Promise<T>): Promise<T> {
+  // `work` runs already: wait for it first, so its failure is handled at once.
   const spinner = runtime.out.spinner(label);
   try {
     return await work;
   } finally {
-    spinner.stop();
+    (await spinner).stop();
   }
 }
 
