@@ -33,7 +33,7 @@ export async function cancelCommand(
     if (runtime.config.mode === 'real') {
       const identity = await brokerIdentity(runtime);
       await confirmReal(runtime.config, runtime.out, {
-        action: `cancel order ${orderId}`,
+        action: `cancel order ${order.orderId}`,
         account: identity.account ?? '-',
         host: identity.host ?? '-',
         side: order.side,
@@ -42,8 +42,8 @@ export async function cancelCommand(
         price: order.price ?? 'market',
       });
     }
-    runtime.log.info({ orderId }, 'canceling order');
-    const outcome = await spin(runtime, 'Canceling…', engine.cancel(orderId));
+    runtime.log.info({ orderId: order.orderId }, 'canceling order');
+    const outcome = await spin(runtime, 'Canceling…', engine.cancel(order.orderId));
     runtime.log.info({ order: outcome.order }, 'cancel result');
     return reportOutcome(runtime, outcome, 'Cancel of order');
   });

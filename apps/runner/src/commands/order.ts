@@ -2,6 +2,7 @@
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
+import { checkMarketHours } from '../market-hours.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
 import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
@@ -53,6 +54,7 @@ export async function orderCommand(
         : issues.map((issue) => issue.message).join(' ');
     throw usageFailure(fix, 'Nothing was sent. See `qts order --help`.', 'INVALID_ORDER');
   }
+  checkMarketHours(runtime.config, runtime.out);
   if (runtime.config.mode === 'real') {
     const identity = await brokerIdentity(runtime);
     await confirmReal(runtime.config, runtime.out, {

@@ -116,11 +116,19 @@ const STATUS_WORDS: Record<string, string> = {
   pending_modify: 'modify pending',
   cancel_unknown: 'cancel outcome unknown',
   modify_unknown: 'modify outcome unknown',
+  // watch events that are not an order status
+  modified: 'modified',
+  connection_lost: 'connection lost',
 };
+
+/** An order status (or a watch event's status) in words, the one vocabulary of the CLI. */
+export function statusWord(status: string): string {
+  return STATUS_WORDS[status] ?? status.replaceAll('_', ' ');
+}
 
 function colourStatus(runtime: Runtime, status: string): string {
   const c = runtime.out.stdoutColors;
-  const word = STATUS_WORDS[status] ?? status;
+  const word = statusWord(status);
   if (status === 'filled' || status === 'accepted' || status === 'partially_filled')
     return c.green(word);
   if (status === 'rejected' || status === 'failed' || status === 'not_found') return c.red(word);
@@ -159,7 +167,19 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
 export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: string): ExitCode {
   if (outcome.error === null || outcome.error === undefined) {
     if (runtime.out.json) runtime.out.jsonObject(outcome.order);
-    else printOrderHuman(runtime, outcome.order, title);
+    else {
+      printOrderHuman(runtime, outcome.order, title);
+      const open =
+        outcome.order.status === 'accepted' || outcome.order.status === 'partially_filled';
+      if (open) {
+        // KIS answers an order with its number only; a fill arrives later, even at once.
+        runtime.out.note(
+          runtime.config.mode === 'virtual'
+            ? 'It rests in the virtual exchange until the price reaches it: see it with `qts orders`, or follow it with `qts watch`.'
+            : 'The broker accepted it; fills are reported separately and may already have happened: see them with `qts orders`, or follow them live with `qts watch`.',
+        );
+      }
+    }
     return EXIT.ok;
   }
   const failure = toFailure(outcome.error);
