@@ -104,8 +104,9 @@ export async function ordersCommand(
     }
     if (result.otherDates.length > 0) {
       const dates = [...new Set(result.otherDates.map((c) => c.tradingDate ?? '?'))].sort();
+      const count = new Set(result.otherDates.map((c) => c.orderId)).size;
       out.note(
-        `Also reconciled ${result.otherDates.length} order(s) of ${dates.join(', ')}: see \`qts orders --date ${dates[0]}\`.`,
+        `Also reconciled ${count} order(s) of ${dates.join(', ')}: see \`qts orders --date ${dates[0]}\`.`,
       );
     }
     return EXIT.ok;
