@@ -80,9 +80,23 @@ interface WatchGuard {
 /** Failure codes (after `toFailure`) that no amount of waiting or reconnecting fixes. */
 const WAITING_CANNOT_FIX = new Set(['CONFIG', 'NOT_SUPPORTED', 'AUTH', 'ENVIRONMENT_MISMATCH']);
 
+/**
+ * Whether the error (or one it wraps) says when to try again: a rate limit, such as KIS's one
+ * token issuance a minute (auth-phase2's `retryAt`). Waiting fixes those.
+ */
+function retryLater(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    const fields = current as { retryAt?: unknown; code?: unknown; cause?: unknown };
+    if (typeof fields.retryAt === 'string' || fields.code === 'RATE_LIMITED') return true;
+    current = fields.cause;
+  }
+  return false;
+}
+
 /** Whether waiting and retrying cannot fix `error` (a setup or credentials problem). */
 export function waitingCannotFix(error: unknown): boolean {
-  return WAITING_CANNOT_FIX.has(toFailure(error).json.code);
+  return !retryLater(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
 }
 
 /** The adapter as the route sees it: `subscribe` reports unfixable errors to the guard. */

@@ -7,7 +7,7 @@ import { CliFailure } from '../src/failure.js';
 import { cliPrefix, pasteable, pasteableHelp } from '../src/invocation.js';
 import { krxSession } from '../src/market-hours.js';
 import { sentences, trimLines } from '../src/text.js';
-import { resolveOrder } from '../src/wiring.js';
+import { resolveOrder, waitingCannotFix } from '../src/wiring.js';
 
 const PNPM = 'pnpm/12.4.2 npm/? node/? linux x64';
 
@@ -134,5 +134,37 @@ describe('watch rows', () => {
     const detailColumn = rows.slice(0, 3).map((row) => row.search(/(buy|1\/2|reset)/));
     expect(new Set(detailColumn).size).toBe(1);
     for (const row of rows) expect(row).not.toMatch(/\s$/);
+  });
+});
+
+describe('what stops qts watch', () => {
+  const tokenRefused = (fields: Record<string, unknown>) =>
+    Object.assign(new Error('KIS refused /oauth2/tokenP'), {
+      code: 'KIS_AUTH',
+      errorCode: 'EGW00103',
+      errorDescription: 'invalid AppSecret',
+      httpStatus: 403,
+      retryAt: null,
+      ...fields,
+    });
+
+  it('refused credentials and configuration: waiting cannot fix them', () => {
+    expect(waitingCannotFix(tokenRefused({}))).toBe(true);
+    expect(waitingCannotFix(Object.assign(new Error('no HTS id'), { code: 'KIS_CONFIG' }))).toBe(
+      true,
+    );
+  });
+
+  it('a rate limit (one token a minute), also when wrapped, and no connection: waiting can', () => {
+    const limited = tokenRefused({ errorCode: 'EGW00133', retryAt: '2026-12-06T05:54:40.039Z' });
+    expect(waitingCannotFix(limited)).toBe(false);
+    const wrapped = Object.assign(new Error('KIS notices: approval key'), {
+      code: 'AUTH',
+      outcome: 'rejected',
+      cause: limited,
+    });
+    expect(waitingCannotFix(wrapped)).toBe(false);
+    const unreachable = tokenRefused({ errorCode: null, httpStatus: null });
+    expect(waitingCannotFix(unreachable)).toBe(false);
   });
 });
