@@ -10,7 +10,7 @@ import { reportOutcome, spin, withEngine } from './shared.js';
 export function unknownOrderId(orderId: string, mode: string) {
   return usageFailure(
     `No order ${JSON.stringify(orderId)} in the ${mode} journal: nothing was sent.`,
-    'Check the id with `qts orders` (each mode and account has its own journal).',
+    "Check the id with `qts orders` (a unique prefix of it, or today's broker order number, works too; each mode and account has its own journal).",
     'UNKNOWN_ORDER_ID',
   );
 }
