@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanupHomes,
   cliPath,
+  clockEnv,
   envLines,
   expectShape,
   OrderSchema,
@@ -172,6 +173,7 @@ describe.runIf(hasScript)('real-mode confirmation on a terminal', () => {
     ].join(' ');
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: home,
         QTS_HOME: home,
