@@ -11,6 +11,7 @@ import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanupHomes,
+  clockEnv,
   ErrorOnlySchema,
   envLines,
   expectShape,
@@ -25,6 +26,7 @@ import {
   startQts,
   TokenSchema,
   tempHome,
+  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
@@ -182,6 +184,7 @@ describe.concurrent('signals', () => {
     const child = spawn('sh', ['-c', script], {
       cwd: repoRoot,
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: home,
         QTS_HOME: home,
@@ -220,6 +223,7 @@ describe.concurrent('signals', () => {
   });
 
   it.each(['SIGTERM', 'SIGHUP'] as const)('qts watch stops on %s with exit 0', async (signal) => {
+    await withinOneTradingDate(); // watch lists today's orders
     const home = tempHome();
     const placed = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home });
     expect(placed.code, placed.stderr).toBe(0);
@@ -234,6 +238,7 @@ describe.concurrent('signals', () => {
 
 describe.concurrent('qts orders without the broker', () => {
   it('lists the journal, marked NOT reconciled, and exits 1 (no connection)', async () => {
+    await withinOneTradingDate(); // `qts orders` lists today's orders
     const s = await sandbox();
     const home = tempHome();
     const env = paperEnv(s);
@@ -323,6 +328,7 @@ describe.concurrent('qts watch stops on what waiting cannot fix', () => {
 
 describe.concurrent('order ids', () => {
   it('a unique prefix, or today’s broker number; an ambiguous prefix is exit 2 listing candidates', async () => {
+    await withinOneTradingDate(); // broker numbers are today's; day orders end with their date
     const home = tempHome();
     const price = await runQts(['virtual', 'price', '005930', '70000'], { home });
     expect(price.code, price.stderr).toBe(0);
