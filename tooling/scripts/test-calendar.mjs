@@ -73,7 +73,8 @@ function testPackages() {
       if (!existsSync(manifest)) continue;
       const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
       const test = pkg.scripts?.test ?? '';
-      if (test.startsWith('vitest')) found.push({ dir: join(group, name), name: pkg.name, e2e: false });
+      if (test.startsWith('vitest'))
+        found.push({ dir: join(group, name), name: pkg.name, e2e: false });
       else if (pkg.scripts?.e2e) found.push({ dir: join(group, name), name: pkg.name, e2e: true });
     }
   }
@@ -115,7 +116,9 @@ function main() {
     );
     process.exit(1);
   }
-  const packages = testPackages().filter((p) => !only || only.includes(p.name) || only.includes(p.dir));
+  const packages = testPackages().filter(
+    (p) => !only || only.includes(p.name) || only.includes(p.dir),
+  );
   const results = [];
   for (const instant of instants) {
     const reportName = `vitest-calendar-${instant}.json`;
@@ -137,14 +140,17 @@ function main() {
       // The e2e package runs vitest directly here: its Gate D report belongs to `pnpm e2e`.
       if (pkg.e2e) env.QTS_E2E_RUN_ID = `calendar-${instant}-${process.pid}`;
       const command = [process.execPath, [vitestBin(pkg.dir), ...vitestArgs]];
-      console.log(`\n=== ${instant}: ${pkg.name} starting at ${formatSeoul(target)} (FAKETIME=${env.FAKETIME})`);
+      console.log(
+        `\n=== ${instant}: ${pkg.name} starting at ${formatSeoul(target)} (FAKETIME=${env.FAKETIME})`,
+      );
       const run = spawnSync(command[0], command[1], { cwd: pkgDir, stdio: 'inherit', env });
       const ok = run.status === 0;
       results.push({ instant, pkg: pkg.name, ok, status: run.status ?? run.signal });
     }
   }
   console.log('\ncalendar runs:');
-  for (const r of results) console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.instant.padEnd(14)} ${r.pkg}`);
+  for (const r of results)
+    console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.instant.padEnd(14)} ${r.pkg}`);
   const failed = results.filter((r) => !r.ok);
   process.exit(failed.length > 0 ? 1 : 0);
 }

@@ -8,6 +8,8 @@ import * as v from 'valibot';
 
 export const runnerRoot = fileURLToPath(new URL('..', import.meta.url));
 export const cliPath = join(runnerRoot, 'dist', 'cli.js');
+/** The repository root, where the README's `pnpm exec qts ...` runs. */
+export const repoRoot = join(runnerRoot, '..', '..');
 
 /** The result of one run. */
 export interface RunResult {
@@ -46,10 +48,18 @@ export function clockEnv(): Record<string, string> {
 /** Runs qts with `args`; env holds only PATH, the clock's variables, QTS_HOME and `env`. */
 export function runQts(
   args: readonly string[],
-  options: { home: string; env?: Record<string, string>; timeoutMs?: number },
+  options: {
+    home: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** Run this instead of `node dist/cli.js` (e.g. `pnpm exec qts`), from the repository root. */
+    command?: readonly [string, ...string[]];
+  },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const [file, ...prefix] = options.command ?? [process.execPath, cliPath];
+    const child = spawn(file, [...prefix, ...args], {
+      ...(options.command === undefined ? {} : { cwd: repoRoot }),
       env: {
         ...clockEnv(),
         PATH: process.env.PATH ?? '',
@@ -155,6 +165,15 @@ export const OrdersSchema = v.strictObject({
   reconciled: v.array(
     v.strictObject({ orderId: v.string(), from: v.string(), to: v.string(), reason: v.string() }),
   ),
+});
+
+/** `qts orders --json` when reconciliation failed: the journal's orders, and why. */
+export const OrdersNotReconciledSchema = v.strictObject({
+  orders: v.array(OrderSchema),
+  reconciled: v.array(
+    v.strictObject({ orderId: v.string(), from: v.string(), to: v.string(), reason: v.string() }),
+  ),
+  error: ErrorSchema,
 });
 
 export const BalanceSchema = v.strictObject({
