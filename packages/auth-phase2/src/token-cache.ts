@@ -3,7 +3,12 @@ import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Mutex } from 'async-mutex';
+// Loaded with the package on purpose: both install signal-exit's SIGINT/SIGTERM handlers, and
+// loaded later (after a command's own `once` handler) signal-exit would re-raise the signal and
+// end the process before the command's handler finished.
+import lockfile from 'proper-lockfile';
 import * as v from 'valibot';
+import writeFileAtomic from 'write-file-atomic';
 import type { KisEnvironment } from './environment.js';
 import { KisConfigError } from './errors.js';
 
@@ -73,11 +78,6 @@ const fileCacheFolders = new WeakMap<TokenCache, string>();
 export function fileCacheFolderOf(cache: TokenCache): string | null {
   return fileCacheFolders.get(cache) ?? null;
 }
-
-// proper-lockfile and write-file-atomic (with graceful-fs, signal-exit, retry) are loaded when a
-// file cache first locks or writes, not with the package.
-const loadLockfile = async () => (await import('proper-lockfile')).default;
-const loadWriteFileAtomic = async () => (await import('write-file-atomic')).default;
 
 function keyString(key: TokenCacheKey): string {
   return `${key.environment}|${key.host}|${key.appKeyHash}`;
@@ -214,7 +214,6 @@ export function createFileTokenCache(options: {
     const deadline = Date.now() + lockTimeoutMs;
     for (;;) {
       try {
-        const lockfile = await loadLockfile();
         return await lockfile.lock(file, {
           realpath: false,
           stale: LOCK_STALE_MS,
@@ -312,7 +311,6 @@ export function createFileTokenCache(options: {
                 issuedAt: iso(record.approvalKey.issuedAt),
               },
       };
-      const writeFileAtomic = await loadWriteFileAtomic();
       await writeFileAtomic(fileOf(key), `${JSON.stringify(body, null, 2)}\n`, {
         mode: 0o600,
         fsync: true,
