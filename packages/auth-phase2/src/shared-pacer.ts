@@ -2,7 +2,17 @@
 // start of the last reserved call lives in a small file beside the token files, read and
 // advanced under a cross-process lock, so N processes of one app key together stay within the
 // rate that one process keeps alone.
-import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import * as v from 'valibot';
 import { KisConfigError } from './errors.js';
@@ -32,22 +42,51 @@ const MAX_AHEAD_MS = 10 * 60_000;
  */
 const LOCK_STALE_MS = 2_000;
 
-/** The pacing file's state plus when the file system says it was written (epoch ms). */
-function readState(file: string): (PacingState & { modifiedAt: number }) | null {
-  let text: string;
-  let modifiedAt: number;
-  try {
-    modifiedAt = statSync(file).mtimeMs;
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    const parsed = v.safeParse(PacingStateSchema, JSON.parse(text));
-    return parsed.success ? { ...parsed.output, modifiedAt } : null;
-  } catch {
-    return null;
-  }
+/**
+ * The state is rewritten in place as one fixed-size record (JSON padded with spaces), so an
+ * update is a single write into the file's existing bytes: no truncate, which on a busy disk
+ * waits for the file system's journal.
+ */
+const RECORD_BYTES = 2048;
+
+/** The pacing file, kept open; reopened when the path no longer names the same file. */
+function createStateFile(file: string) {
+  let fd: number | null = null;
+  let ino = -1;
+  const buffer = Buffer.alloc(RECORD_BYTES);
+  const open = (): number => {
+    if (fd !== null) closeSync(fd);
+    fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
+    ino = fstatSync(fd).ino;
+    return fd;
+  };
+  return {
+    /** The state plus when the file system says it was written (epoch ms); null when none. */
+    read(): (PacingState & { modifiedAt: number }) | null {
+      const stats = statSync(file, { throwIfNoEntry: false });
+      const handle = stats !== undefined && fd !== null && stats.ino === ino ? fd : open();
+      if (stats === undefined) return null;
+      const length = readSync(handle, buffer, 0, RECORD_BYTES, 0);
+      try {
+        const parsed = v.safeParse(
+          PacingStateSchema,
+          JSON.parse(buffer.toString('utf8', 0, length)),
+        );
+        return parsed.success ? { ...parsed.output, modifiedAt: stats.mtimeMs } : null;
+      } catch {
+        return null;
+      }
+    },
+    write(state: PacingState): void {
+      const handle = fd ?? open();
+      const text = JSON.stringify(state);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > RECORD_BYTES) throw new Error(`pacing record of ${bytes} bytes`);
+      buffer.fill(0x20);
+      buffer.write(text, 0, 'utf8');
+      writeSync(handle, buffer, 0, RECORD_BYTES, 0);
+    },
+  };
 }
 
 /**
@@ -140,6 +179,7 @@ export function createFilePacer(options: {
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
   let rate = options.ratePerSecond;
   let folderReady = false;
+  const stateFile = createStateFile(file);
 
   /** Reserves a slot; null when another process holds the lock right now. */
   function tryReserve(): { slot: number; now: number } | null {
@@ -151,16 +191,17 @@ export function createFilePacer(options: {
     try {
       const now = clock();
       const interval = Math.ceil(1000 / rate);
-      const state = readState(file);
+      const state = stateFile.read();
       // The file time is on the system clock; `now` may come from an injected clock.
-      const skew = state === null ? 0 : state.writtenAt - (state.modifiedAt + (now - Date.now()));
+      const skew =
+        state === null ? 0 : Math.round(state.writtenAt - (state.modifiedAt + (now - Date.now())));
       const perSecond = Math.floor(rate);
       const slot = nextSlot(state, now, interval, skew, perSecond);
       // Written on our clock: the writer's starts are shifted as nextSlot read them.
       const shift = state === null ? 0 : appliedShift(state, now, skew);
       const recent = [...(state?.recent ?? []).map((at) => at - shift), slot].slice(-RECENT_KEPT);
       const next: PacingState = { version: 1, lastStart: slot, interval, writtenAt: now, recent };
-      writeFileSync(file, JSON.stringify(next), { mode: 0o600 });
+      stateFile.write(next);
       return { slot, now };
     } finally {
       rmdirSync(lock);
