@@ -12,6 +12,7 @@ import { applyTransition, onFresh } from '../apply.js';
 import { asQtsError, type RouteContext, recordFailure } from '../context.js';
 import { RouteRefusedError } from '../errors.js';
 import { parseOrderIntent } from '../intent.js';
+import { JournalConflictError } from '../journal/conflict.js';
 import { type Order, orderFingerprint } from '../order.js';
 import type { RouteResult, SubmitOptions } from '../types.js';
 import { adoptStrays } from '../watch/strays.js';
@@ -132,14 +133,25 @@ export async function submit(
   }
   // The record that says "it may be at the broker now", expecting the row we inserted: if
   // anything else touched it, nothing is sent (the compare-and-set throws before the network).
-  const submitted =
-    applyTransition(
-      ctx,
-      journaled,
-      { type: 'submit' },
-      { sentAt: ctx.now() },
-      { cause: 'send', owner: ctx.self, durable: true, expect: { owner: ctx.self } },
-    ) ?? journaled;
+  let submitted: Order;
+  try {
+    submitted =
+      applyTransition(
+        ctx,
+        journaled,
+        { type: 'submit' },
+        { sentAt: ctx.now() },
+        { cause: 'send', owner: ctx.self, durable: true, expect: { owner: ctx.self } },
+      ) ?? journaled;
+  } catch (error) {
+    if (!JournalConflictError.isInstance(error)) throw error;
+    // Another process settled the record first (it judged this process gone): do not send.
+    const stopped = new RouteUnavailableError(
+      `Order ${orderId} was changed by another process (${error.current.status}) before it was sent; nothing was sent.`,
+      { code: 'ABORTED', hint: 'Check it with `qts orders`; nothing was sent for this order.' },
+    );
+    return { order: error.current, error: stopped };
+  }
   await checkpoint?.('before-send', submitted);
   let outcome: { ack: Awaited<ReturnType<OrderAdapter['placeOrder']>> } | { error: QtsError };
   try {
