@@ -52,8 +52,11 @@ const LIVE_OWNERS = new Set<string>();
  * A new owner token for this process: `<pid>:<start>:<random>` (start: see `processStartOf`,
  * `-` when unknown). Registered as alive for the life of the process.
  */
+let ownStart: string | undefined;
+
 export function newOwnerToken(): string {
-  const start = processStartOf(process.pid) ?? '-';
+  ownStart ??= processStartOf(process.pid) ?? '-';
+  const start = ownStart;
   const token = `${process.pid}:${start.replaceAll(':', '_')}:${randomBytes(6).toString('hex')}`;
   LIVE_OWNERS.add(token);
   return token;
