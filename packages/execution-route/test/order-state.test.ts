@@ -324,7 +324,15 @@ describe('watch after a restart', () => {
     await rig.route.reconcile();
     expect(rig.route.order(order.orderId)?.filledQuantity).toBe(3);
     const controller = new AbortController();
-    const watching = rig.route.watch({ signal: controller.signal });
+    const seen: string[] = [];
+    const watching = rig.route.watch({
+      signal: controller.signal,
+      onEvent: (event, current) => {
+        if (event.type === 'order-filled') {
+          seen.push(`${event.filledQuantity}/${current?.quantity} @ ${event.averagePrice}`);
+        }
+      },
+    });
     await new Promise((r) => setTimeout(r, 20));
     // An adapter whose notice tracker starts at 0 when it subscribes: 4 fills of 1 @ 69,900.
     for (let n = 1; n <= 4; n += 1) {
@@ -347,6 +355,8 @@ describe('watch after a restart', () => {
     await watching;
     const after = rig.route.order(order.orderId)!;
     expect(after.filledQuantity).toBe(7);
+    // What watch reports is the order's cumulative fill, not the adapter's count.
+    expect(seen.at(-1)).toBe(`7/10 @ ${(3 * 70000 + 4 * 69900) / 7}`);
     expect(after.averagePrice).toBeCloseTo((3 * 70000 + 4 * 69900) / 7, 6);
   });
 

@@ -66,28 +66,29 @@ export function seededNotice(session: FillSession, order: Order, event: Notice):
   return { ...event, filledQuantity, averagePrice };
 }
 
-/** Applies one notice to the order that owns its number on its trading date, else keeps it aside. */
+/**
+ * Applies one notice to the order that owns its number on its trading date, else keeps it
+ * aside. Returns the order as it is now and the notice as applied (a fill with the order's
+ * cumulative quantity and average, see `FillSession`).
+ */
 export function applyNotice(
   ctx: RouteContext,
   event: Notice,
   session: FillSession | null,
-): Order | null {
+): { order: Order | null; event: Notice } {
   const tradingDate = noticeTradingDate(ctx, event);
   const owner = ctx.journal.getByBrokerOrderId(event.brokerOrderId, tradingDate);
   if (owner === null) {
     keepStray(ctx, event);
-    return null;
+    return { order: null, event };
   }
-  return onFresh(
+  const seeded = session === null ? event : seededNotice(session, owner, event);
+  const order = onFresh(
     ctx,
     owner.orderId,
-    (current) =>
-      applyOrderEvent(
-        ctx,
-        current,
-        session === null ? event : seededNotice(session, current, event),
-      ) ?? current,
+    (current) => applyOrderEvent(ctx, current, seeded) ?? current,
   );
+  return { order, event: seeded };
 }
 
 /** What an inquiry changed, told as the notices that would have said it (source `inquiry`). */
@@ -239,8 +240,8 @@ export async function watch(ctx: RouteContext, options: WatchOptions): Promise<v
           options.onEvent?.(event, null);
           return;
         }
-        const changed = applyNotice(ctx, event, session);
-        options.onEvent?.(event, changed);
+        const applied = applyNotice(ctx, event, session);
+        options.onEvent?.(applied.event, applied.order);
       } catch (error) {
         logger({ level: 'error', message: `notice not applied: ${String(error)}` });
       }
