@@ -73,13 +73,15 @@ export function onFresh<T>(
   step: (order: Order) => T,
   attempts = 10,
 ): T | null {
-  for (let attempt = 1; ; attempt += 1) {
+  let conflict: unknown = null;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const order = ctx.journal.get(orderId);
     if (order === null) return null;
     try {
       return step(order);
     } catch (error) {
-      if (!JournalConflictError.isInstance(error) || attempt >= attempts) throw error;
+      if (!JournalConflictError.isInstance(error)) throw error;
+      conflict = error;
       ctx.logger({
         level: 'debug',
         message: `order ${orderId} changed meanwhile; applying again over the current state`,
@@ -87,6 +89,7 @@ export function onFresh<T>(
       });
     }
   }
+  throw conflict;
 }
 
 /**

@@ -1,12 +1,12 @@
 // The execution route, assembled from its parts: submit/, revise/ (cancel and modify),
 // recovery/, reconcile/ and watch/, over one shared context.
 import { createRouteContext } from './context.js';
-import { reconcile } from './reconcile/reconcile.js';
+import { reconcile as reconcileWithBroker } from './reconcile/reconcile.js';
 import { recoverAbandoned } from './recovery/recovery.js';
-import { cancel, modify } from './revise/revise.js';
-import { submit } from './submit/submit.js';
+import { cancel as cancelOrder, modify as modifyOrder } from './revise/revise.js';
+import { submit as submitIntent } from './submit/submit.js';
 import type { ExecutionRoute, ExecutionRouteOptions } from './types.js';
-import { watch } from './watch/watch.js';
+import { watch as watchResults } from './watch/watch.js';
 
 export type {
   ExecutionRoute,
@@ -33,13 +33,13 @@ export function createExecutionRoute(options: ExecutionRouteOptions): ExecutionR
     mode: ctx.mode,
     journal: ctx.journal,
     recovered,
-    submit: (intent, submitOptions) => submit(ctx, intent, submitOptions),
-    cancel: (orderId, callOptions) => cancel(ctx, orderId, callOptions),
-    modify: (orderId, change, callOptions) => modify(ctx, orderId, change, callOptions),
+    submit: (intent, submitOptions) => submitIntent(ctx, intent, submitOptions),
+    cancel: (orderId, callOptions) => cancelOrder(ctx, orderId, callOptions),
+    modify: (orderId, change, callOptions) => modifyOrder(ctx, orderId, change, callOptions),
     orders: (query = {}) => ctx.journal.list(query),
     order: (orderId) => ctx.journal.get(orderId),
-    reconcile: (reconcileOptions) => reconcile(ctx, reconcileOptions),
-    watch: (watchOptions) => watch(ctx, watchOptions),
+    reconcile: (reconcileOptions) => reconcileWithBroker(ctx, reconcileOptions),
+    watch: (watchOptions) => watchResults(ctx, watchOptions),
     strays: () => [...ctx.strays],
   };
 }

@@ -24,7 +24,8 @@ interface Revision {
   readonly what: 'cancel' | 'modify';
   /** Throws a RouteRefusedError / InvalidOrderError when the order cannot take it now. */
   check(order: Order): void;
-  send(order: Order, signal: AbortSignal | undefined): Promise<unknown>;
+  /** The one request to the broker. */
+  transmitRevision(order: Order, signal: AbortSignal | undefined): Promise<unknown>;
   accepted(current: Order, ack: OrderAck): Order | null;
 }
 
@@ -60,7 +61,7 @@ async function revise(
   let error: QtsError;
   try {
     // An answer that does not validate throws here and is recorded as unknown.
-    const ack = v.parse(OrderAckSchema, await revision.send(pending, signal));
+    const ack = v.parse(OrderAckSchema, await revision.transmitRevision(pending, signal));
     const done = onFresh(ctx, orderId, (current) => revision.accepted(current, ack));
     return { order: done ?? ctx.journal.get(orderId) ?? pending };
   } catch (thrown) {
@@ -157,7 +158,7 @@ export function cancel(
           );
         }
       },
-      send: (order, signal) =>
+      transmitRevision: (order, signal) =>
         ctx.adapter.cancelOrder(refOf(order), signal === undefined ? {} : { signal }),
       accepted(current, ack) {
         const linked = current.linkedBrokerOrderIds.includes(ack.brokerOrderId)
@@ -241,7 +242,7 @@ export function modify(
           );
         }
       },
-      send: (order, signal) =>
+      transmitRevision: (order, signal) =>
         adapter.modifyOrder(refOf(order), change, signal === undefined ? {} : { signal }),
       accepted(current, ack) {
         const remaining = change.quantity ?? current.quantity - current.filledQuantity;
