@@ -277,6 +277,25 @@ describe('unknown revisions', () => {
     expect(rig.broker.requests('cancel')).toBe(1);
   });
 
+  it('an inquiry that does not show the order yet (same-day lag) settles nothing', async () => {
+    rig = makeRig({ journal: 'sqlite' });
+    const { order } = await rig.route.submit(BUY);
+    rig.broker.script('cancel', { kind: 'lost-before-book' });
+    await rig.route.cancel(order.orderId);
+    const full = rig.broker.adapter.getOrders;
+    rig.broker.adapter.getOrders = async (query, options) =>
+      (await full(query, options)).filter((row) => row.brokerOrderId !== order.brokerOrderId);
+    rig.clock.now += 10 * MIN;
+    expect(await rig.route.reconcile()).toEqual([]);
+    expect(rig.route.order(order.orderId)).toMatchObject({
+      status: 'cancel_unknown',
+      statusReason: expect.stringMatching(/does not show order 0000000001 yet/),
+    });
+    rig.broker.adapter.getOrders = full;
+    await rig.route.reconcile();
+    expect(rig.route.order(order.orderId)?.status).toBe('accepted');
+  });
+
   it('a cancel is refused while a modify has an unknown outcome, and nothing is sent', async () => {
     rig = makeRig();
     const { order } = await rig.route.submit(BUY);

@@ -8,6 +8,7 @@ import {
   applyTransition,
   type OrderChange,
   onFresh,
+  rowsOf,
   writeOver,
 } from '../apply.js';
 import { asInquiryError, OPEN_STATUSES, type RouteContext } from '../context.js';
@@ -200,6 +201,16 @@ function settleUnknownRequests(
   const what = order.status === 'cancel_unknown' ? 'cancel' : 'modify';
   const since = requestedAt(ctx, order);
   const data = { inquiredAt: new Date(inquiredAt).toISOString(), rowsSeen: rows.length };
+  if (rowsOf(order, rows).own === undefined) {
+    // The inquiry does not show the order itself yet (same-day lag): it is no evidence.
+    noteReason(
+      ctx,
+      order.orderId,
+      `${what} outcome unknown; the broker's inquiry does not show order ${order.brokerOrderId} yet`,
+      data,
+    );
+    return;
+  }
   if (inquiredAt - since < ctx.windowMs) {
     noteReason(
       ctx,
