@@ -24,23 +24,32 @@ export interface ClockOffset {
   readonly samples: number;
 }
 
+/** How many of the latest bound orders the clock offset is measured from. */
+const OFFSET_SAMPLES = 7;
+
 /**
- * Measures the broker's clock against ours: for every row of the inquiry that a journal order
- * owns, the broker's order time minus our send time (network delay and the broker's one-second
+ * Measures the broker's clock against ours: for the latest rows of the inquiry that a journal
+ * order owns (up to 7, by our send time, so a clock that was stepped earlier in the day weighs
+ * less), the broker's order time minus our send time (network delay and the broker's one-second
  * resolution included). The median is the offset.
  */
 export function measureClockOffset(ctx: RouteContext, rows: readonly BrokerOrder[]): ClockOffset {
-  const samples: number[] = [];
+  const found: { sentAt: number; sample: number }[] = [];
   for (const row of rows) {
     if (row.kind !== 'order') continue;
     const order = ctx.journal.getByBrokerOrderId(row.brokerOrderId, row.tradingDate);
     if (order === null || order.brokerOrderId !== row.brokerOrderId || order.sentAt === null)
       continue;
-    const sample = Date.parse(row.orderedAt) - Date.parse(order.sentAt);
-    if (Number.isFinite(sample)) samples.push(sample);
+    const sentAt = Date.parse(order.sentAt);
+    const sample = Date.parse(row.orderedAt) - sentAt;
+    if (Number.isFinite(sample)) found.push({ sentAt, sample });
   }
-  if (samples.length === 0) return { offsetMs: 0, samples: 0 };
-  samples.sort((a, b) => a - b);
+  if (found.length === 0) return { offsetMs: 0, samples: 0 };
+  const samples = found
+    .sort((a, b) => a.sentAt - b.sentAt)
+    .slice(-OFFSET_SAMPLES)
+    .map((f) => f.sample)
+    .sort((a, b) => a - b);
   const mid = Math.floor(samples.length / 2);
   const offsetMs =
     samples.length % 2 === 1 ? samples[mid]! : Math.round((samples[mid - 1]! + samples[mid]!) / 2);
