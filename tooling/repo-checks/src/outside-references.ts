@@ -22,7 +22,7 @@ const MACHINE_PATH = `/${'work'}/`;
 const SKIPPED =
   /(^|\/)(pnpm-lock\.yaml|\.gitignore)$|\.(png|jpe?g|gif|ico|tgz|gz|zip|sqlite|db|wasm)$/;
 
-/** A `.md` file name or path, e.g. `docs/kis-protocol.md`, `../../README.md`, `SANDBOX.md`. */
+/** A `.md` file name or path, e.g. `docs/kis-protocol.md`, `SANDBOX.md`, or one starting `../`. */
 const MARKDOWN_REFERENCE = /(?<![\w./-])((?:\.{1,2}\/|[\w@-][\w.@-]*\/)*[\w-][\w.-]*\.md)\b/g;
 
 /** Files tracked by git under `root`, relative, with `/` separators. */
@@ -32,8 +32,8 @@ export function trackedFiles(root: string): string[] {
 }
 
 /**
- * References in `files` (relative to `root`) that point outside the repository: a folder beside
- * the repository (`../shared`), an absolute path of one machine (`/work/...`), or a `.md` file
+ * References in `files` (relative to `root`) that point outside the repository: the `shared`
+ * folder beside the repository, an absolute path of the machine's work folder, or a `.md` file
  * that is not among `files` nor among `generated` (files a command writes, ignored by git).
  * Web addresses are not checked.
  */
