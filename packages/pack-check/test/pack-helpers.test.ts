@@ -32,12 +32,15 @@ describe('manifestProblems', () => {
       exports: { '.': { '@qts/source': './src/index.ts', default: './dist/index.js' } },
       dependencies: { ws: '8.23.0', '@qts/order-contract': 'workspace:*' },
     };
-    expect(manifestProblems(planted, ['package.json', 'dist/index.js'], ['@types/ws'])).toEqual([
+    const plantedFiles = ['package.json', 'dist/index.js', 'src/a.test.ts', 'dist/.tsbuildinfo'];
+    expect(manifestProblems(planted, plantedFiles, ['@types/ws'])).toEqual([
       'is private: changesets would not publish it',
       'license is not "MIT"',
       'the tarball has no LICENSE file',
       'repository { url, directory } is missing',
       'has no "files" list',
+      'ships src/a.test.ts, which is not for users',
+      'ships dist/.tsbuildinfo, which is not for users',
       'exports . > @qts/source is the workspace-only "@qts/source" condition',
       'exports . > @qts/source points at ./src/index.ts, not in the tarball',
       'dependency @qts/order-contract is still workspace:*',

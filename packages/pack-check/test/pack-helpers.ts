@@ -40,6 +40,11 @@ export function manifestProblems(
     problems.push('repository { url, directory } is missing');
   }
   if (!Array.isArray(manifest.files)) problems.push('has no "files" list');
+  for (const file of files) {
+    if (/\.(test|bench)\.[cm]?[jt]s$|\.tsbuildinfo$|(^|\/)__fixtures__\//.test(file)) {
+      problems.push(`ships ${file}, which is not for users`);
+    }
+  }
   for (const { path, target } of exportTargets(manifest.exports)) {
     if (path.split(' > ').includes('@qts/source')) {
       problems.push(`exports ${path} is the workspace-only "@qts/source" condition`);
