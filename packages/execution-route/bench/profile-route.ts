@@ -12,8 +12,8 @@ import {
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
 import { createKisOrderAdapter } from '@qts/broker-kis';
-import { startKisResponderProcess } from '../../broker-kis/bench/kis-responder.js';
 import { createExecutionRoute, createSqliteJournal } from '../src/index.js';
+import { startKisResponderProcess } from './kis-responder.js';
 
 const COUNT = Number(process.env.QTS_BENCH_ORDERS ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'qts-route-profile-'));

@@ -14,21 +14,14 @@ import {
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
 import { createKisOrderAdapter } from '@qts/broker-kis';
-// The responder and the floor clients are broker-kis's bench tools (not part of its package).
-import {
-  fetchClient,
-  interleave,
-  nodeHttpClient,
-  orderCashRequest,
-  report,
-} from '../../broker-kis/bench/floor.js';
-import { startKisResponderProcess } from '../../broker-kis/bench/kis-responder.js';
 import {
   createExecutionRoute,
   createMemoryJournal,
   createSqliteJournal,
   type ExecutionRoute,
 } from '../src/index.js';
+import { fetchClient, interleave, nodeHttpClient, orderCashRequest, report } from './floor.js';
+import { startKisResponderProcess } from './kis-responder.js';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const WARMUP = 20;
