@@ -52,18 +52,22 @@ describe('findModuleReferences', () => {
     expect(specifiers(source)).toEqual(['@qts/real']);
   });
 
-  it('reads shapes a hand-written lexer misread: regular expressions after ")" or a keyword-like name', () => {
+  it('reads shapes a hand-written lexer misread: regexes after ")" or a keyword-like name, template expressions', () => {
     const source = [
       // a lexer took this `/` for a division and the quote for a string that hid the import
       "if (ok) /'/.test(s); import { a } from '@qts/after-regex';",
       // and took `of / 2 /` for a regular expression
       "const of = 4; const half = of / 2; import { b } from '@qts/after-division'; const q = 1 / 2;",
       "const r = /[`'\"]/; import { c } from '@qts/after-quote-class';",
+      // a reference inside a template literal's expression is code, not template text
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text under test
+      "const label = `${(await import('@qts/in-template-expression')).name}`;",
     ].join('\n');
     expect(findModuleReferences(source)).toEqual([
       { specifier: '@qts/after-regex', line: 1, kind: 'static' },
       { specifier: '@qts/after-division', line: 2, kind: 'static' },
       { specifier: '@qts/after-quote-class', line: 3, kind: 'static' },
+      { specifier: '@qts/in-template-expression', line: 4, kind: 'dynamic' },
     ]);
   });
 
