@@ -272,12 +272,8 @@ export function createRestHandler(ctx: RestContext) {
     if (trId === '') return fail(gatewayError('badHeader', null, '(tr_id)'));
     const trCheck = checkTrId(route, ctx.environment, trId);
     if (!trCheck.ok) return fail(gatewayError(trCheck.error, trId));
-    if (route.needsCustType) {
-      const custType = request.header('custtype');
-      if (custType !== 'P' && custType !== 'B') {
-        return fail(gatewayError('badHeader', trId, '(custtype)'));
-      }
-    }
+    // `custtype` (P / B) is documented as required on order APIs, yet widely used clients omit
+    // it against real KIS without trouble: the sandbox does not check it.
 
     let raw: Record<string, unknown>;
     if (route.method === 'POST') {
@@ -298,12 +294,16 @@ export function createRestHandler(ctx: RestContext) {
       raw = Object.fromEntries(request.query.entries());
     }
     const fields: Record<string, string> = {};
+    // Keys match case-insensitively: clients send `ctx_area_fk100` in lower case on paging
+    // inquiries and KIS answers them. The same key twice with different values is refused.
     for (const [key, value] of Object.entries(raw)) {
-      if (key !== key.toUpperCase()) return fail(inputFieldError(trId, key));
       if (typeof value !== 'string') {
         return fail(gatewayError('badValueType', trId, key));
       }
-      fields[key] = value;
+      const upper = key.toUpperCase();
+      const previous = fields[upper];
+      if (previous !== undefined && previous !== value) return fail(inputFieldError(trId, key));
+      fields[upper] = value;
     }
     for (const key of REQUIRED[route.name]) {
       if (fields[key] === undefined) return fail(inputFieldError(trId, key));
