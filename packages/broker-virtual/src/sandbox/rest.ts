@@ -50,6 +50,17 @@ const TokenBody = v.object({
 
 const respond = (response: WireResponse): WireOutcome => ({ kind: 'respond', response });
 
+/** The control endpoints (not KIS): set a price, read the book. */
+export const SANDBOX_CONTROL_PATHS = {
+  price: '/qts-sandbox/price',
+  book: '/qts-sandbox/book',
+} as const;
+
+const PriceBody = v.object({
+  symbol: v.pipe(v.string(), v.regex(/^(?:[0-9A-Z]{6}|Q[0-9]{6})$/)),
+  price: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
 /** Page sizes per environment (kis-openapi.md §6, §7). */
 const PAGE = {
   'inquire-daily-ccld': { real: 100, paper: 15 },
@@ -877,8 +888,77 @@ export function createRestHandler(ctx: RestContext) {
     });
   }
 
+  // ---------- control (not KIS): the sandbox's own endpoints for a person or a script ----------
+
+  function controlError(status: number, message: string): WireResponse {
+    return kisJson(status, { error: message });
+  }
+
+  function book(symbol: string): Record<string, unknown> {
+    const open = ctx.port
+      .orders(accountKey, '00000000', '99999999')
+      .filter((o) => o.symbol === symbol && o.kind !== 'cancel' && o.remainingQuantity > 0);
+    const level = (side: 'buy' | 'sell') => {
+      const byPrice = new Map<string, { quantity: number; orders: number }>();
+      for (const o of open.filter((order) => order.side === side)) {
+        const key = o.limitPrice === null ? 'market' : String(o.limitPrice);
+        const entry = byPrice.get(key) ?? { quantity: 0, orders: 0 };
+        entry.quantity += o.remainingQuantity;
+        entry.orders += 1;
+        byPrice.set(key, entry);
+      }
+      return [...byPrice.entries()]
+        .map(([price, entry]) => ({ price: price === 'market' ? null : Number(price), ...entry }))
+        .sort((a, b) => (side === 'buy' ? -1 : 1) * ((a.price ?? 0) - (b.price ?? 0)));
+    };
+    return {
+      symbol,
+      referencePrice: ctx.port.referencePrice(symbol),
+      bids: level('buy'),
+      asks: level('sell'),
+      orders: open.map((o) => ({
+        orderNo: o.orderNo,
+        side: o.side,
+        limitPrice: o.limitPrice,
+        remainingQuantity: o.remainingQuantity,
+        filledQuantity: o.filledQuantity,
+      })),
+    };
+  }
+
+  /** `POST /qts-sandbox/price {"symbol","price"}` and `GET /qts-sandbox/book?symbol=`; header `appkey`. */
+  function control(request: SandboxRequest): WireResponse {
+    if (request.header('appkey') !== ctx.credentials.appKey) {
+      return controlError(403, 'send the sandbox app key in the appkey header');
+    }
+    if (request.path === SANDBOX_CONTROL_PATHS.price && request.method === 'POST') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.bodyText);
+      } catch {
+        return controlError(400, 'the body must be JSON: {"symbol":"005930","price":70000}');
+      }
+      const body = v.safeParse(PriceBody, parsed);
+      if (!body.success) {
+        return controlError(
+          400,
+          'the body must be {"symbol":"005930","price":70000} (price a whole number of KRW)',
+        );
+      }
+      ctx.port.setReferencePrice(body.output.symbol, body.output.price);
+      return kisJson(200, book(body.output.symbol));
+    }
+    if (request.path === SANDBOX_CONTROL_PATHS.book && request.method === 'GET') {
+      const symbol = request.query.get('symbol') ?? '';
+      if (!SYMBOL.test(symbol)) return controlError(400, 'give ?symbol=005930');
+      return kisJson(200, book(symbol));
+    }
+    return controlError(404, 'control endpoints: POST /qts-sandbox/price, GET /qts-sandbox/book');
+  }
+
   return {
     handle(request: SandboxRequest): WireOutcome {
+      if (request.path.startsWith('/qts-sandbox/')) return respond(control(request));
       if (request.method === 'POST') {
         if (request.path === '/oauth2/tokenP') return respond(tokenP(request));
         if (request.path === '/oauth2/revokeP') return respond(revokeP(request));

@@ -12,6 +12,7 @@ import {
   issueToken,
   kisGet,
   kisPost,
+  orderBody,
   placeOrder,
   subscribeMessage,
   TRADING,
@@ -60,6 +61,44 @@ function rvsecncl(sb: KisSandbox, token: string, fields: Record<string, string>)
 }
 
 describe('startKisSandbox', () => {
+  it('control endpoints: set a price from outside and read the book; a crossed resting order fills', async () => {
+    const sb = await start();
+    const token = await issueToken(sb);
+    const headers = { appkey: sb.credentials.appKey, 'content-type': 'application/json' };
+    const setPrice = (price: number) =>
+      fetch(`${sb.baseUrl}/qts-sandbox/price`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ symbol: '005930', price }),
+      });
+    expect((await setPrice(70_000)).status).toBe(200);
+    const placed = await kisPost(
+      sb,
+      token,
+      `${TRADING}/order-cash`,
+      trIdOf(sb, 'TTTC0012U'),
+      orderBody(sb, { PDNO: '005930', ORD_QTY: '3', ORD_UNPR: '69000' }),
+    );
+    expect(placed.body.rt_cd).toBe('0');
+    const book = await fetch(`${sb.baseUrl}/qts-sandbox/book?symbol=005930`, { headers });
+    expect(await book.json()).toMatchObject({
+      symbol: '005930',
+      referencePrice: 70_000,
+      bids: [{ price: 69_000, quantity: 3, orders: 1 }],
+      asks: [],
+    });
+    const moved = await setPrice(69_000);
+    expect(await moved.json()).toMatchObject({ referencePrice: 69_000, bids: [] });
+    const refused = await fetch(`${sb.baseUrl}/qts-sandbox/book?symbol=005930`);
+    expect(refused.status).toBe(403);
+    const bad = await fetch(`${sb.baseUrl}/qts-sandbox/price`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ symbol: '005930', price: -1 }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('exposes the env lines qts sandbox prints', async () => {
     const sb = await start({ environment: 'real' });
     expect(sb.env).toEqual({
