@@ -115,6 +115,12 @@ export function createNoticeHub(options: NoticeHubOptions) {
       );
       return;
     }
+    if (header.tr_type === '1' && trKey !== options.credentials.htsId) {
+      // KIS: a notice subscription under another HTS id ends in "No close frame received"
+      // (official sample README): the connection drops without a reply or a close frame.
+      session.socket.terminate();
+      return;
+    }
     if (header.tr_type === '1') {
       if (session.subscriptions.has(trId)) {
         replyError(session, trId, trKey, 'OPSP0002', 'ALREADY IN SUBSCRIBE');
