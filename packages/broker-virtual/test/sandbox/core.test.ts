@@ -168,13 +168,17 @@ describe('orders over the core', () => {
     expect(modified.body.rt_cd).toBe('0');
     const modOut = modified.body.output as Record<string, string>;
     expect(modOut.ODNO).not.toBe(restingOut.ODNO);
-    const modNotice = await notices.next();
-    expect([
-      f(modNotice, 'RCTF_CLS'),
-      f(modNotice, 'ODER_NO'),
-      f(modNotice, 'OODER_NO'),
-      f(modNotice, 'CNTG_YN'),
-    ]).toEqual(['1', modOut.ODNO, restingOut.ODNO, '1']);
+    // A modify is notified as its receipt (ACPT_YN 1), then its confirmation (ACPT_YN 2).
+    for (const acceptance of ['1', '2']) {
+      const modNotice = await notices.next();
+      expect([
+        f(modNotice, 'RCTF_CLS'),
+        f(modNotice, 'ODER_NO'),
+        f(modNotice, 'OODER_NO'),
+        f(modNotice, 'CNTG_YN'),
+        f(modNotice, 'ACPT_YN'),
+      ]).toEqual(['1', modOut.ODNO, restingOut.ODNO, '1', acceptance]);
+    }
 
     const canceled = await rvsecncl(sb, token, {
       KRX_FWDG_ORD_ORGNO: modOut.KRX_FWDG_ORD_ORGNO ?? '',
@@ -185,12 +189,17 @@ describe('orders over the core', () => {
       QTY_ALL_ORD_YN: 'Y',
     });
     expect(canceled.body.rt_cd).toBe('0');
-    const cancelNotice = await notices.next();
-    expect([
-      f(cancelNotice, 'RCTF_CLS'),
-      f(cancelNotice, 'OODER_NO'),
-      f(cancelNotice, 'CNTG_QTY'),
-    ]).toEqual(['2', modOut.ODNO, '5']);
+    // Cancel-all (QTY_ALL_ORD_YN Y, ORD_QTY "0"): both records carry the canceled quantity.
+    for (const acceptance of ['1', '2']) {
+      const cancelNotice = await notices.next();
+      expect([
+        f(cancelNotice, 'RCTF_CLS'),
+        f(cancelNotice, 'OODER_NO'),
+        f(cancelNotice, 'CNTG_QTY'),
+        f(cancelNotice, 'ODER_QTY'),
+        f(cancelNotice, 'ACPT_YN'),
+      ]).toEqual(['2', modOut.ODNO, '5', '5', acceptance]);
+    }
 
     const date = sb.exchange.tradingDate();
     const ccld = await kisGet(
