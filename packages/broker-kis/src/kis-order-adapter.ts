@@ -61,8 +61,8 @@ import {
 import {
   buildKisInquireDailyCcldRequest,
   KIS_INQUIRE_DAILY_CCLD_PATH,
-  KIS_INQUIRE_DAILY_CCLD_TR_ID,
   KIS_MAX_PAGES,
+  kisDailyCcldTrIdFor,
   parseKisInquireDailyCcld,
 } from './wire/kis-inquire-daily-ccld-api.js';
 import {
@@ -607,7 +607,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
           {
             method: 'GET',
             path: KIS_INQUIRE_DAILY_CCLD_PATH,
-            trId: kisTrId(environment, KIS_INQUIRE_DAILY_CCLD_TR_ID),
+            trId: kisTrId(environment, kisDailyCcldTrIdFor(query.tradingDate, today())),
             query: buildKisInquireDailyCcldRequest({
               ...account,
               tradingDate: query.tradingDate,

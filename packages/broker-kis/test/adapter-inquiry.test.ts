@@ -15,6 +15,22 @@ function adapterWith(
 }
 
 describe('getOrders (inquire-daily-ccld)', () => {
+  it.each([
+    ['paper', '20260105', 'VTTC0081R'],
+    ['paper', '20251001', 'VTTC0081R'],
+    ['paper', '20250930', 'VTSC9215R'],
+    ['real', '20251001', 'TTTC0081R'],
+    ['real', '20250930', 'CTSC9215R'],
+    ['real', '20240105', 'CTSC9215R'],
+  ] as const)(
+    '%s, %s (today 20260105 by the injected clock): %s (the current month and three before, else the old-date TR)',
+    async (environment, tradingDate, trId) => {
+      const { adapter, transport } = adapterWith([ok({ output1: [] }, 'D')], environment);
+      await adapter.getOrders({ tradingDate });
+      expect(transport.requests[0]?.trId).toBe(trId);
+    },
+  );
+
   it('asks for one Seoul trading date with two-digit codes and maps rows to BrokerOrder', async () => {
     const { adapter, transport } = adapterWith([
       ok(

@@ -642,7 +642,15 @@ export function createRestHandler(ctx: RestContext) {
     const pdno = f.PDNO ?? '';
     const odno = f.ODNO ?? '';
     const branchFilter = f.ORD_GNO_BRNO ?? '';
+    // TTTC0081R / VTTC0081R hold the current month and the three before it, CTSC9215R /
+    // VTSC9215R older dates (official inquire_daily_ccld.py): each answers for its own period.
+    const months = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(4, 6));
+    const thisMonth = months(kstDate(ctx.clock()));
+    const period = trId.endsWith('0081R') ? 'recent' : trId.endsWith('9215R') ? 'old' : 'any';
     let rows = ctx.port.orders(accountKey, from, to).filter((o) => {
+      const recent = thisMonth - months(o.tradingDate) <= 3;
+      if (period === 'recent' && !recent) return false;
+      if (period === 'old' && recent) return false;
       if (sideFilter === '01' && o.side !== 'sell') return false;
       if (sideFilter === '02' && o.side !== 'buy') return false;
       if (pdno !== '' && o.symbol !== pdno) return false;

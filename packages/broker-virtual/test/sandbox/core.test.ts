@@ -61,6 +61,32 @@ function rvsecncl(sb: KisSandbox, token: string, fields: Record<string, string>)
 }
 
 describe('startKisSandbox', () => {
+  it('daily-ccld answers by period: VTTC0081R the current month and three before, VTSC9215R older dates', async () => {
+    let now = Date.UTC(2026, 0, 5, 1, 0, 0); // 2026-01-05 10:00 KST
+    const sb = await start({ clock: () => now, tokenLifetimeMs: 365 * 24 * 60 * 60 * 1000 });
+    const token = await issueToken(sb);
+    sb.exchange.setReferencePrice('005930', 70_000);
+    expect(
+      (await placeOrder(sb, token, 'buy', { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '69000' })).body
+        .rt_cd,
+    ).toBe('0');
+    const rows = async (trId: string) => {
+      const reply = await kisGet(
+        sb,
+        token,
+        `${TRADING}/inquire-daily-ccld`,
+        trId,
+        dailyCcldQuery(sb, '20260105'),
+      );
+      expect(reply.body.rt_cd).toBe('0');
+      return (reply.body.output1 as unknown[]).length;
+    };
+    now = Date.UTC(2026, 3, 30, 1, 0, 0); // April: January is three months before
+    expect([await rows('VTTC0081R'), await rows('VTSC9215R')]).toEqual([1, 0]);
+    now = Date.UTC(2026, 4, 1, 1, 0, 0); // May: January is older
+    expect([await rows('VTTC0081R'), await rows('VTSC9215R')]).toEqual([0, 1]);
+  });
+
   it('control endpoints: set a price from outside and read the book; a crossed resting order fills', async () => {
     const sb = await start();
     const token = await issueToken(sb);
