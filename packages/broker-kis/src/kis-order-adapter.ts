@@ -113,10 +113,37 @@ export interface KisOrderAdapterOptions {
   readonly balanceReferenceSymbol?: string;
 }
 
-/** The KIS adapter: an OrderAdapter with `getBalance` and `close`. */
+/** How much of one symbol the account can buy now (KIS inquire-psbl-order). */
+export interface KisBuyingPower {
+  readonly symbol: string;
+  /** The limit price asked about, or null (market: KIS sizes at the upper limit price). */
+  readonly limitPrice: number | null;
+  /** The unit price KIS sized the quantities with. */
+  readonly unitPrice: number;
+  /** Cash available for a new buy now, KRW. */
+  readonly orderableCash: number;
+  /** Shares buyable with cash only (no 미수 credit) and what they cost. */
+  readonly quantity: number;
+  readonly amount: number;
+  /** Shares buyable counting 미수 credit and what they cost. */
+  readonly quantityWithCredit: number;
+  readonly amountWithCredit: number;
+}
+
+/** The KIS adapter: an OrderAdapter with `getBalance`, `getBuyingPower` and `close`. */
 export type KisOrderAdapter = OrderAdapter & {
   readonly environment: KisEnvironment;
   getBalance(options?: CallOptions): Promise<Balance>;
+  /**
+   * Buying power for one symbol at a limit price (or at market when `limitPrice` is null):
+   * one inquire-psbl-order request.
+   * @throws {InvalidOrderError} for a malformed symbol or a price off the KRX tick (nothing sent).
+   */
+  getBuyingPower(
+    symbol: string,
+    limitPrice: number | null,
+    options?: CallOptions,
+  ): Promise<KisBuyingPower>;
   close(): Promise<void>;
 };
 
@@ -728,6 +755,38 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     };
   }
 
+  async function getBuyingPower(
+    symbol: string,
+    limitPrice: number | null,
+    callOptions?: CallOptions,
+  ): Promise<KisBuyingPower> {
+    const issues = validateOrderRequest({
+      clientOrderId: 'buying-power',
+      symbol,
+      side: 'buy',
+      quantity: 1,
+      type: limitPrice === null ? 'market' : 'limit',
+      ...(limitPrice === null ? {} : { limitPrice }),
+    });
+    if (issues.length > 0) throw new InvalidOrderError(issues);
+    const what = `KIS inquire-psbl-order ${symbol}`;
+    const response = await send(
+      what,
+      'inquiry',
+      withSignal(
+        {
+          method: 'GET',
+          path: KIS_INQUIRE_PSBL_ORDER_PATH,
+          trId: kisTrId(environment, KIS_INQUIRE_PSBL_ORDER_TR_ID),
+          query: buildKisInquirePsblOrderRequest({ ...account, symbol, limitPrice }),
+        },
+        callOptions,
+      ),
+    );
+    const output = parsed(what, 'inquiry', parseKisInquirePsblOrder(response.body));
+    return { symbol, limitPrice, ...output };
+  }
+
   // ---- notices: ONE connection shared by every listener ----
   const listeners = new Set<OrderEventListener>();
   let connecting: Promise<KisNoticeConnection> | null = null;
@@ -838,6 +897,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     getOrders,
     subscribe,
     getBalance,
+    getBuyingPower,
     close,
   };
 }

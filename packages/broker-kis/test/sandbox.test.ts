@@ -125,6 +125,18 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
     expect(balance.positions).toEqual([]);
   });
 
+  it('reads the buying power of a symbol at a limit price and at market', async () => {
+    const { adapter } = await setup(environment);
+    const balance = await adapter.getBalance();
+    const limit = await adapter.getBuyingPower('005930', 69_000);
+    expect(limit).toMatchObject({ unitPrice: 69_000, orderableCash: balance.cash.orderable });
+    expect(limit.quantity).toBe(Math.floor(balance.cash.orderable / 69_000));
+    const market = await adapter.getBuyingPower('005930', null);
+    // At market KIS sizes at the upper limit (reference 70,000 + 30 %).
+    expect(market.unitPrice).toBe(91_000);
+    expect(market.quantity).toBeLessThan(limit.quantity);
+  });
+
   it("the sandbox's accept-then-drop fault is unknown (the connection was made), after one send", async () => {
     const { adapter, sandbox } = await setup(environment);
     await adapter.getOrders({ tradingDate: seoulDate() }); // token + connection warm
