@@ -154,6 +154,13 @@ const KNOWN_ORD_DVSN = new Set([
 const PAPER_UNSUPPORTED_ORD_DVSN = new Set(['05', '06', '07', '11', '12', '13', '14', '15', '16']);
 
 const SYMBOL = /^(?:[0-9A-Z]{6}|Q[0-9]{6})$/;
+
+/**
+ * `excg_dvsn_cd` of a KRX row. KIS's list of values is not published; python-kis reads it with
+ * a table where `01`-`07` mean a KRX market and raises on anything else (an empty value too), so
+ * the sandbox sends `01` rather than nothing.
+ */
+const KRX_EXCHANGE_CODE = '01';
 const DIGITS = /^\d+$/;
 
 function stripZeros(orderNo: string): string {
@@ -609,7 +616,7 @@ export function createRestHandler(ctx: RestContext) {
       infm_tmd: '',
       ctac_tlno: '',
       prdt_type_cd: '300',
-      excg_dvsn_cd: '',
+      excg_dvsn_cd: KRX_EXCHANGE_CODE,
       cpbc_ordp_mtrl_dvsn_cd: '',
       ord_orgno: '',
       rsvn_ord_end_dt: '',
@@ -720,7 +727,7 @@ export function createRestHandler(ctx: RestContext) {
         sll_buy_dvsn_cd: o.side === 'sell' ? '01' : '02',
         ord_dvsn_cd: o.type === 'limit' ? '00' : '01',
         mgco_aptm_odno: '',
-        excg_dvsn_cd: '',
+        excg_dvsn_cd: KRX_EXCHANGE_CODE,
         excg_id_dvsn_cd: 'KRX',
         excg_id_dvsn_name: 'KRX',
         stpm_cndt_pric: '0',
