@@ -228,6 +228,8 @@ describe('inquire-daily-ccld paging', () => {
     expect(new Set(numbers).size).toBe(32);
     expect(pages[0]?.body.output2).toMatchObject({ tot_ord_qty: '32', tot_ccld_qty: '32' });
     const row = pages[0]?.rows[0] ?? {};
+    // python-kis maps excg_dvsn_cd through a table of KRX codes and fails on an empty value.
+    expect(row.excg_dvsn_cd).toBe('01');
     for (const name of [
       'ord_dt',
       'ord_gno_brno',
