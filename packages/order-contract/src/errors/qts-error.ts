@@ -87,7 +87,8 @@ export interface QtsErrorJson {
   readonly brokerCode: string | null;
   readonly brokerMessage: string | null;
   readonly hint: string;
-  readonly details: QtsErrorDetails | null;
+  /** Facts about the order; present only when the error carries some. */
+  readonly details?: QtsErrorDetails;
 }
 
 const DEFAULT_HINTS: Record<QtsErrorCode, string> = {
@@ -160,7 +161,7 @@ export class QtsError extends Error {
       brokerCode: this.brokerCode,
       brokerMessage: this.brokerMessage,
       hint: this.hint,
-      details: this.details,
+      ...(this.details === null ? {} : { details: this.details }),
     };
   }
 }
