@@ -14,7 +14,7 @@ export function requireExport<T>(
   const value = module[name];
   if (typeof value !== 'function') {
     throw new Error(
-      `${packageName} does not export ${name} (yet): the agreed API (docs/team-notes.md, ${issue}) is missing, so this Gate D check cannot run`,
+      `${packageName} does not export ${name} (yet): the API in its README (${issue}) is missing, so this Gate D check cannot run`,
     );
   }
   return value as T;

@@ -14,6 +14,7 @@ export const DEPENDENCY_RULES: Readonly<Record<string, readonly string[] | '*'>>
   '@qts/execution-route': ['@qts/order-contract'],
   '@qts/runner': '*',
   '@qts/e2e': '*',
+  '@qts/pack-check': '*',
 };
 
 /** Tooling packages: allowed as devDependencies everywhere, never as dependencies of product code. */
@@ -24,7 +25,7 @@ export const TOOLING_PACKAGES: readonly string[] = [
 ];
 
 /** Packages that hold only tests (every file counts as a test file). */
-export const TEST_ONLY_PACKAGES: readonly string[] = ['@qts/e2e'];
+export const TEST_ONLY_PACKAGES: readonly string[] = ['@qts/e2e', '@qts/pack-check'];
 
 /** What kind of rule a violation breaks. */
 export type ViolationRule =

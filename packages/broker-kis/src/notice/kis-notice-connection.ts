@@ -161,7 +161,7 @@ export function openKisNoticeConnection(
       if (text.startsWith('{')) {
         const control = parseKisNoticeControl(text);
         if (control.kind === 'pingpong') {
-          // Echo the same text back as a normal message (PYKIS, MOJ; kis-openapi.md §8).
+          // Echo the same text back as a normal message (python-kis; docs/kis-protocol.md §8).
           socket.send(text);
           return;
         }

@@ -1,4 +1,4 @@
-// GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld (kis-openapi.md section 6).
+// GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld (docs/kis-protocol.md §6).
 import * as v from 'valibot';
 import {
   type KisPageContext,

@@ -1,4 +1,4 @@
-// GET /uapi/domestic-stock/v1/trading/inquire-psbl-order (kis-openapi.md section 7).
+// GET /uapi/domestic-stock/v1/trading/inquire-psbl-order (docs/kis-protocol.md §7).
 import * as v from 'valibot';
 import { type KisParseResult, kisNumber, kisNumberOrZero, parseKisBody } from './kis-wire.js';
 

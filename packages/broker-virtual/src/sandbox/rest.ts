@@ -61,7 +61,7 @@ const PriceBody = v.object({
   price: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
 
-/** Page sizes per environment (kis-openapi.md §6, §7). */
+/** Page sizes per environment (docs/kis-protocol.md §6, §7). */
 const PAGE = {
   'inquire-daily-ccld': { real: 100, paper: 15 },
   'inquire-psbl-rvsecncl': { real: 50, paper: 50 },
@@ -130,7 +130,7 @@ const REQUIRED: Record<KisRoute['name'], readonly string[]> = {
   ],
 };
 
-/** ORD_DVSN codes KIS knows (kis-openapi.md §4) and those paper does not take. */
+/** ORD_DVSN codes KIS knows (docs/kis-protocol.md §4) and those paper does not take. */
 const KNOWN_ORD_DVSN = new Set([
   '00',
   '01',
@@ -171,7 +171,7 @@ function toInt(value: number): string {
   return String(Math.round(value));
 }
 
-/** KRX tick (kis-openapi.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
+/** KRX tick (docs/kis-protocol.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
 function tick(price: number): number {
   if (price < 2_000) return 1;
   if (price < 5_000) return 5;
@@ -244,7 +244,7 @@ export function createRestHandler(ctx: RestContext) {
     return kisJson(200, { approval_key: ctx.tokens.issueApprovalKey() });
   }
 
-  /** Optional hashkey (kis-openapi.md §2.4): appkey/appsecret headers, echoes the body with HASH. */
+  /** Optional hashkey (docs/kis-protocol.md §2.4): appkey/appsecret headers, echoes the body with HASH. */
   function hashkey(request: SandboxRequest): WireResponse {
     if (request.header('appkey') !== ctx.credentials.appKey) return gatewayError('badAppKey', null);
     if (request.header('appsecret') !== ctx.credentials.appSecret) {

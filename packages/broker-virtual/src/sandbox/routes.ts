@@ -1,4 +1,4 @@
-// The /uapi endpoints the sandbox serves and their TR ids (kis-openapi.md §4-§7).
+// The /uapi endpoints the sandbox serves and their TR ids (docs/kis-protocol.md §4-§7).
 import type { KisSandboxEnvironment } from './types.js';
 
 export type RouteName =

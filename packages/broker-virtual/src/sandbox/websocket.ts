@@ -1,5 +1,5 @@
 // The KIS WebSocket face: execution-notice subscription (H0STCNI0 real / H0STCNI9 paper),
-// AES-256-CBC encrypted notices, PINGPONG keep-alive (kis-openapi.md §8, §14).
+// AES-256-CBC encrypted notices, PINGPONG keep-alive (docs/kis-protocol.md §8, §12).
 import * as v from 'valibot';
 import type { WebSocket } from 'ws';
 import type { ExchangePort, PortEvent } from './exchange-port.js';
