@@ -310,6 +310,22 @@ describe('unknown revisions', () => {
     expect(rig.route.order(order.orderId)?.status).toBe('modify_unknown');
   });
 
+  it('an adapter that says ORDER_NOT_OPEN (nothing left) also brings the journal in line', async () => {
+    rig = makeRig({ notices: false });
+    const { order } = await rig.route.submit(BUY);
+    rig.broker.fill('0000000001', 10, 59000);
+    rig.broker.script('cancel', {
+      kind: 'reject',
+      code: 'ORDER_NOT_OPEN',
+      brokerCode: 'APBK0344',
+      brokerMessage: '정정/취소할 수량이 없습니다',
+    });
+    const result = await rig.route.cancel(order.orderId);
+    expect(result.order).toMatchObject({ status: 'filled', filledQuantity: 10 });
+    expect(result.error).toMatchObject({ code: 'ORDER_NOT_OPEN', brokerCode: 'APBK0344' });
+    expect(result.error?.message).toMatch(/filled 10 @ 59,000 before your cancel/);
+  });
+
   it('a cancel refused because nothing is left reconciles the order and tells it filled first', async () => {
     rig = makeRig({ notices: false });
     const { order } = await rig.route.submit(BUY);

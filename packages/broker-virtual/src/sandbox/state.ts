@@ -50,6 +50,8 @@ export function createSandboxState(
     clock,
     issueIntervalMs: options.tokenIssueIntervalMs ?? KIS_SANDBOX_DEFAULTS.tokenIssueIntervalMs,
     lifetimeMs: tokenLifetimeMs,
+    // KIS: a token request within 6 h of the last issuance returns the same token.
+    reuseMs: Math.min(6 * 60 * 60 * 1000, tokenLifetimeMs),
   });
   options.port.ensureAccount(credentials.account);
   const rest = createRestHandler({

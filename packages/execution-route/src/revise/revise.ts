@@ -31,8 +31,17 @@ interface Revision {
 
 const CANCELABLE = ['accepted', 'partially_filled', 'cancel_unknown'];
 
-/** Broker refusals after which one inquiry can tell what really happened to the order. */
-const CHECK_AFTER: readonly string[] = ['BROKER_REJECTED', 'ORDER_NOT_FOUND'];
+/**
+ * Broker refusals after which one inquiry can tell what really happened to the order:
+ * ORDER_NOT_OPEN (the adapter saw nothing left: filled or canceled first) and
+ * REVISION_INCOMPLETE (a two-step KIS modify did its first step only) included.
+ */
+const CHECK_AFTER: readonly string[] = [
+  'BROKER_REJECTED',
+  'ORDER_NOT_FOUND',
+  'ORDER_NOT_OPEN',
+  'REVISION_INCOMPLETE',
+];
 
 function won(n: number | null): string {
   return n === null ? '?' : Math.round(n).toLocaleString('en-US');
