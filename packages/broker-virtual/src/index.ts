@@ -3,9 +3,6 @@
 // In-process adapter (the Order Adapter contract over the core)
 export {
   createVirtualOrderAdapter,
-  isoSeoul,
-  toBrokerOrder,
-  toOrderEvent,
   type VirtualOrderAdapter,
   type VirtualOrderAdapterOptions,
 } from './adapter/index.js';
@@ -19,7 +16,6 @@ export {
   type ModifyOrderInput,
   type NoticeFault,
   type PlaceOrderInput,
-  SCHEMA_VERSION,
   type VirtualBalance,
   type VirtualEvent,
   type VirtualEventListener,

@@ -10,7 +10,7 @@ import type { JournalEntry, JournalExpectation, OrderJournal } from './journal/t
 import { brokerNumbersOf, type Order, type OrderPatch, totalFills } from './order.js';
 
 /** One change the route made to an order's state, as `reconcile` reports it. */
-export interface OrderChange {
+export interface OrderStatusChange {
   readonly orderId: string;
   readonly from: OrderStatus;
   readonly to: OrderStatus;
@@ -105,7 +105,7 @@ export function applyTransition(
   event: OrderTransitionEvent,
   patch: OrderPatch,
   entry: Omit<JournalEntry, 'at'> & { readonly reason?: string },
-  changes?: OrderChange[],
+  changes?: OrderStatusChange[],
 ): Order | null {
   const result = transition(order.status, event);
   if (!result.ok) {
@@ -148,7 +148,7 @@ export function applyFill(
   filledQuantity: number,
   averagePrice: number | null,
   cause: string,
-  changes?: OrderChange[],
+  changes?: OrderStatusChange[],
 ): Order | null {
   const before = order.fills[brokerOrderId]?.filledQuantity ?? 0;
   if (!(filledQuantity > before)) return null;
@@ -316,7 +316,7 @@ export function applyBrokerRows(
   start: Order,
   rows: readonly BrokerOrder[],
   cause: string,
-  changes: OrderChange[],
+  changes: OrderStatusChange[],
 ): Order {
   let order = start;
   const { own, modifies, cancels } = rowsOf(order, rows);

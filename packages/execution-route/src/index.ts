@@ -1,6 +1,6 @@
 // @qts/execution-route: intent -> order -> response -> runtime state, journaled and reconciled.
 
-export type { OrderChange, RouteLogger } from './apply.js';
+export type { OrderStatusChange, RouteLogger } from './apply.js';
 export { ROUTE_REFUSAL_REASONS, type RouteRefusalReason, RouteRefusedError } from './errors.js';
 export { type OrderIntent, OrderIntentSchema, parseOrderIntent } from './intent.js';
 export {

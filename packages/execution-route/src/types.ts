@@ -1,11 +1,11 @@
 import type {
-  OrderChange as ContractOrderChange,
   OrderAdapter,
+  OrderChange,
   OrderEvent,
   OrderStatus,
   QtsError,
 } from '@qts/order-contract';
-import type { OrderChange, RouteLogger } from './apply.js';
+import type { OrderStatusChange, RouteLogger } from './apply.js';
 import type { OrderIntent } from './intent.js';
 import type { OrderJournal } from './journal/types.js';
 import type { Order, RouteMode } from './order.js';
@@ -96,19 +96,19 @@ export interface ExecutionRoute {
   readonly mode: RouteMode;
   readonly journal: OrderJournal;
   /** What the route fixed when it opened (records left in flight by a process that died). */
-  readonly recovered: readonly OrderChange[];
+  readonly recovered: readonly OrderStatusChange[];
   /** Validates, journals (write-ahead), sends once, and records the answer. */
   submit(intent: OrderIntent | unknown, options?: SubmitOptions): Promise<RouteResult>;
   cancel(orderId: string, options?: { signal?: AbortSignal }): Promise<RouteResult>;
   modify(
     orderId: string,
-    change: ContractOrderChange,
+    change: OrderChange,
     options?: { signal?: AbortSignal },
   ): Promise<RouteResult>;
   orders(query?: RouteOrdersQuery): Order[];
   order(orderId: string): Order | null;
   /** Brings unknown, open and abandoned orders in line with the broker's inquiry. Never sends orders. */
-  reconcile(options?: { signal?: AbortSignal }): Promise<OrderChange[]>;
+  reconcile(options?: { signal?: AbortSignal }): Promise<OrderStatusChange[]>;
   /** Receives results until the signal aborts. Never places, cancels or modifies. */
   watch(options: WatchOptions): Promise<void>;
   /** Notices whose broker number no journal order owns (kept aside, newest last, at most 100). */

@@ -1,7 +1,7 @@
 import { InvalidOrderError, QtsError } from '@qts/order-contract';
+import { pragmaValue } from '@qts/sqlite-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RouteRefusedError, replayJournal } from '../src/index.js';
-import { pragmaValue } from '../src/journal/sqlite.js';
 import { BUY, makeRig, type Rig } from './helpers/setup.js';
 
 let rig: Rig;

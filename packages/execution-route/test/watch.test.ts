@@ -12,9 +12,10 @@ function instantSleep(delays: number[]) {
   };
 }
 
-async function until(check: () => boolean) {
+/** Lets the watch loop run (1000 turns of the event loop, no timer) until `check` holds. */
+async function until(check: () => boolean, what = 'the awaited condition') {
   for (let i = 0; i < 1000 && !check(); i += 1) await new Promise((r) => setImmediate(r));
-  expect(check()).toBe(true);
+  expect(check(), what).toBe(true);
 }
 
 describe('watch', () => {
@@ -54,18 +55,40 @@ describe('watch', () => {
 
   it('reconnects with exponential backoff and catches up by inquiry', async () => {
     const delays: number[] = [];
-    rig = makeRig({ route: { sleep: instantSleep(delays) } });
+    let duringLastWait = () => {};
+    const sleep = instantSleep(delays);
+    rig = makeRig({
+      route: {
+        sleep: async (ms, signal) => {
+          if (ms === 4000) duringLastWait();
+          await sleep(ms, signal);
+        },
+      },
+    });
     const { order } = await rig.route.submit(BUY);
     const ac = new AbortController();
     const states: string[] = [];
-    const watching = rig.route.watch({ signal: ac.signal, onStatus: (s) => states.push(s.state) });
+    const sources: string[] = [];
+    const watching = rig.route.watch({
+      signal: ac.signal,
+      onStatus: (s) => states.push(s.state),
+      onEvent: (event) => {
+        if (event.type === 'order-filled') sources.push(event.source);
+      },
+    });
     await until(() => rig.broker.listeners() === 1);
     rig.broker.failSubscribes(3);
     rig.broker.loseConnection();
-    // a fill happens while disconnected: its notice is lost
-    const emit = rig.broker.emit;
-    void emit;
+    // The order fills during the last wait: after the last poll of the outage, before the
+    // subscription that succeeds. Its notice is lost; only the catch-up inquiry can see it.
+    duringLastWait = () => rig.broker.fill(order.brokerOrderId ?? '', 10, 70000);
     await until(() => states.filter((s) => s === 'listening').length === 2);
+    await until(
+      () => rig.route.order(order.orderId)?.status === 'filled',
+      'the fill missed during the outage is applied by the catch-up inquiry',
+    );
+    expect(rig.route.order(order.orderId)).toMatchObject({ filledQuantity: 10 });
+    expect(sources).toEqual(['inquiry']);
     expect(delays).toEqual([500, 1000, 2000, 4000]);
     expect(states).toEqual([
       'connecting',
@@ -85,7 +108,7 @@ describe('watch', () => {
     expect(delays.at(-1)).toBe(500); // backoff resets after a good connection
     ac.abort();
     await watching;
-    expect(rig.route.order(order.orderId)?.status).toBe('accepted');
+    expect(states.at(-1)).toBe('stopped');
   });
 
   it('a fill missed during an outage is applied by the catch-up inquiry', async () => {
@@ -98,9 +121,14 @@ describe('watch', () => {
     rig.broker.loseConnection();
     await until(() => rig.broker.listeners() === 0);
     rig.broker.fill(order.brokerOrderId!, 10, 70000); // no listener: the notice is lost
-    await until(() => rig.route.order(order.orderId)?.status === 'filled');
+    await until(
+      () => rig.route.order(order.orderId)?.status === 'filled',
+      'the fill missed during the outage is applied by an inquiry',
+    );
+    expect(rig.route.order(order.orderId)).toMatchObject({ filledQuantity: 10 });
     ac.abort();
     await watching;
+    expect(rig.broker.listeners()).toBe(0);
   });
 
   it('polls getOrders when the adapter has no notices', async () => {

@@ -93,13 +93,14 @@ afterAll(() => {
 });
 
 describe('packed packages', () => {
-  it('packs the five library packages; apps and tooling stay private', () => {
+  it('packs the six library packages; apps and tooling stay private', () => {
     expect(packed.map((p) => p.name)).toEqual([
       '@qts/auth-phase2',
       '@qts/broker-kis',
       '@qts/broker-virtual',
       '@qts/execution-route',
       '@qts/order-contract',
+      '@qts/sqlite-store',
     ]);
   });
 

@@ -74,12 +74,17 @@ function cleanTree(): Tree {
       "import { describeOrderAdapterConformance } from '@qts/order-contract/testing';",
       "const sandbox = await import('@qts/broker-virtual');",
     ].join('\n'),
+    'packages/sqlite-store/package.json': manifest('@qts/sqlite-store'),
+    'packages/sqlite-store/src/index.ts': "import Database from 'libsql';\n",
     'packages/execution-route/package.json': manifest(
       '@qts/execution-route',
-      ['@qts/order-contract'],
+      ['@qts/order-contract', '@qts/sqlite-store'],
       ['@qts/broker-virtual'],
     ),
-    'packages/execution-route/src/index.ts': "import { A } from '@qts/order-contract';\n",
+    'packages/execution-route/src/index.ts': [
+      "import { A } from '@qts/order-contract';",
+      "import { openSqlite } from '@qts/sqlite-store';",
+    ].join('\n'),
     'packages/e2e/package.json': manifest('@qts/e2e', [], ['@qts/broker-kis', '@qts/runner']),
     'packages/e2e/src/flow.ts': "import { x } from '@qts/broker-kis';\n",
     'apps/runner/package.json': manifest('@qts/runner', [
@@ -115,6 +120,20 @@ describe('checkDependencyDirection', () => {
     ]);
     expect(violations[0]?.message).toBe(
       '@qts/order-contract src/ may not import @qts/broker-virtual (architecture.md section 2 allows none of ours).',
+    );
+  });
+
+  it('fails when sqlite-store imports a product package (planted violation)', () => {
+    const root = plant({
+      ...cleanTree(),
+      'packages/sqlite-store/src/open.ts': "import type { Order } from '@qts/order-contract';\n",
+    });
+    const violations = checkDependencyDirection(root);
+    expect(rulesOf(violations)).toEqual([
+      { file: 'packages/sqlite-store/src/open.ts', line: 1, rule: 'forbidden-import' },
+    ]);
+    expect(violations[0]?.message).toBe(
+      '@qts/sqlite-store src/ may not import @qts/order-contract (architecture.md section 2 allows none of ours).',
     );
   });
 
@@ -182,6 +201,7 @@ describe('checkDependencyDirection', () => {
       'packages/auth-phase2/package.json': manifest('@qts/auth-phase2', ['@qts/order-contract']),
       'packages/execution-route/package.json': manifest('@qts/execution-route', [
         '@qts/order-contract',
+        '@qts/sqlite-store',
         '@qts/broker-kis',
         '@qts/tsconfig',
       ]),

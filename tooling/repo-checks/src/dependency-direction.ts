@@ -9,9 +9,10 @@ import { findModuleReferences } from './module-references.js';
 export const DEPENDENCY_RULES: Readonly<Record<string, readonly string[] | '*'>> = {
   '@qts/order-contract': [],
   '@qts/auth-phase2': [],
+  '@qts/sqlite-store': [],
   '@qts/broker-kis': ['@qts/order-contract', '@qts/auth-phase2'],
-  '@qts/broker-virtual': ['@qts/order-contract'],
-  '@qts/execution-route': ['@qts/order-contract'],
+  '@qts/broker-virtual': ['@qts/order-contract', '@qts/sqlite-store'],
+  '@qts/execution-route': ['@qts/order-contract', '@qts/sqlite-store'],
   '@qts/runner': '*',
   '@qts/e2e': '*',
   '@qts/pack-check': '*',

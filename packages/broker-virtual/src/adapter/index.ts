@@ -1,8 +1,5 @@
 export {
   createVirtualOrderAdapter,
-  isoSeoul,
-  toBrokerOrder,
-  toOrderEvent,
   type VirtualOrderAdapter,
   type VirtualOrderAdapterOptions,
 } from './virtual-order-adapter.js';

@@ -206,7 +206,7 @@ function statusOf(order: VirtualOrder): BrokerOrder['status'] {
 }
 
 /** Maps an exchange order to the contract's BrokerOrder. */
-export function toBrokerOrder(order: VirtualOrder): BrokerOrder {
+function toBrokerOrder(order: VirtualOrder): BrokerOrder {
   return {
     brokerOrderId: order.orderNo,
     brokerBranch: order.branch,
@@ -229,7 +229,7 @@ export function toBrokerOrder(order: VirtualOrder): BrokerOrder {
 }
 
 /** Maps an exchange event to the contract's OrderEvent (source `notice`). */
-export function toOrderEvent(event: VirtualEvent): OrderEvent {
+function toOrderEvent(event: VirtualEvent): OrderEvent {
   const { order } = event;
   const at = isoSeoul(event.at);
   switch (event.kind) {

@@ -1,6 +1,5 @@
 export { VirtualExchangeError } from './errors.js';
 export { createVirtualExchange } from './exchange.js';
-export { SCHEMA_VERSION } from './store.js';
 export {
   DEFAULT_STARTING_CASH,
   DEFAULT_VIRTUAL_ACCOUNT,

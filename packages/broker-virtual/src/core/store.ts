@@ -1,16 +1,11 @@
-// The SQLite side of the exchange: schema (versioned with user_version) and row mapping.
-// libsql rows carry an extra `_metadata` key, so rows are parsed field by field with valibot
-// (v.object drops unknown keys) and never spread.
+// The SQLite side of the exchange: schema (versioned with user_version, opened by
+// @qts/sqlite-store) and row mapping. libsql rows carry an extra `_metadata` key, so rows are
+// parsed field by field with valibot (v.object drops unknown keys) and never spread.
 
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'libsql';
+import { openSqlite, type SqliteDatabase } from '@qts/sqlite-store';
 import * as v from 'valibot';
 import { VirtualExchangeError } from './errors.js';
 import type { VirtualOrder, VirtualOrderStatus } from './types.js';
-
-/** The schema version this code reads and writes (PRAGMA user_version). */
-export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS accounts (
@@ -81,31 +76,11 @@ const SCHEMA_V2 = `ALTER TABLE orders ADD COLUMN product_type TEXT NOT NULL DEFA
 /** Migrations: index i takes a file from version i to version i + 1. */
 export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
 
-/** How long a statement waits for another connection's lock before SQLITE_BUSY, ms. */
-const BUSY_TIMEOUT_MS = 5_000;
+/** The schema version this code reads and writes (PRAGMA user_version). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The database handle type of libsql. */
-export type Db = InstanceType<typeof Database>;
-
-/**
- * Switches the file to WAL. Converting a fresh (rollback-journal) file upgrades a read lock to a
- * write lock inside one statement; when another process converts it at the same moment, SQLite
- * answers SQLITE_BUSY at once without waiting (waiting there could deadlock). The statement holds
- * no lock after failing, so retry until the busy timeout.
- */
-function enableWal(db: Db): void {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (!String(code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
-  }
-}
+export type Db = SqliteDatabase;
 
 /**
  * Opens (and creates or migrates) the exchange database.
@@ -115,43 +90,16 @@ function enableWal(db: Db): void {
  * @throws {VirtualExchangeError} `corrupt-state` when the file has a newer schema.
  */
 export function openDatabase(file: string | null): Db {
-  // The runner passes <QTS_HOME>/virtual/exchange.sqlite: create the folder (owner only).
-  if (file !== null) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  // Another process may hold the lock (switching the fresh file to WAL, migrating, writing): wait
-  // for it. libsql's default busy timeout is 0 (SQLITE_BUSY at once); `timeout` applies before the
-  // first statement, so it covers the WAL switch below too.
-  const db = new Database(file ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
-  try {
-    if (file !== null) {
-      enableWal(db);
-      db.pragma('synchronous = NORMAL');
-    }
-    // libsql ignores `simple: true`: read the row's column.
-    const version = numberColumn(db.prepare('PRAGMA user_version').get(), 'user_version');
-    if (version > SCHEMA_VERSION) {
-      throw new VirtualExchangeError(
+  // The runner passes <QTS_HOME>/virtual/exchange.sqlite: the folder is created (owner only).
+  return openSqlite({
+    file,
+    migrations: MIGRATIONS,
+    newerSchema: (version, supported) =>
+      new VirtualExchangeError(
         'corrupt-state',
-        `The virtual exchange file ${file ?? ':memory:'} has schema version ${version}; this QTS reads up to ${SCHEMA_VERSION}. Use a newer QTS or another QTS_HOME.`,
-      );
-    }
-    if (version < SCHEMA_VERSION) {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        // Read again under the lock: another process may have migrated meanwhile.
-        const locked = numberColumn(db.prepare('PRAGMA user_version').get(), 'user_version');
-        for (const migration of MIGRATIONS.slice(locked)) db.exec(migration);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-        db.exec('COMMIT');
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    }
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+        `The virtual exchange file ${file ?? ':memory:'} has schema version ${version}; this QTS reads up to ${supported}. Use a newer QTS or another QTS_HOME.`,
+      ),
+  });
 }
 
 const int = v.pipe(v.number(), v.integer());

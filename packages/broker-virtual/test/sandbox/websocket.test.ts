@@ -218,7 +218,22 @@ describe('PINGPONG', () => {
   it('close() ends WebSocket clients', async () => {
     const { sb } = await start();
     const client = await ws(`${sb.wsUrl}/tryitout`);
-    await sb.close();
-    await client.closed;
+    let code: number | null = null;
+    client.socket.once('close', (closeCode: number) => {
+      code = closeCode;
+    });
+    const closing = sb.close();
+    // A connection that is still open answers a ping with a pong; an ended one closes instead
+    // (close() ends the connections before its first await).
+    const outcome = await new Promise<string>((resolve) => {
+      client.socket.once('pong', () => resolve('pong: the connection is still open'));
+      void client.closed.then(() => resolve('closed'));
+      if (client.socket.readyState === client.socket.OPEN) client.socket.ping();
+    });
+    expect(outcome).toBe('closed');
+    await closing;
+    expect(client.socket.readyState).toBe(client.socket.CLOSED);
+    // Dropped by the server (no close frame from either side), not closed by the client.
+    expect(code).toBe(1006);
   });
 });

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ORDER_STATUSES } from '@qts/order-contract';
-import Database from 'libsql';
+import { columnOf, openSqlite, type SqliteDatabase, type SqliteStatement } from '@qts/sqlite-store';
 import * as v from 'valibot';
 import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
@@ -58,7 +57,10 @@ export function journalPath(home: string, key: JournalKey): string {
   return join(home, 'journal', `orders-${key.mode}-${host}-${accountHash(key.account)}.sqlite`);
 }
 
-/** Schema migrations, applied in order; `PRAGMA user_version` records the last applied. */
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records the last applied. Versions
+ * run 1, 2, 3 ... without gaps (entry i takes the file from version i to i + 1).
+ */
 export const JOURNAL_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   {
     version: 1,
@@ -113,21 +115,12 @@ const EventRowSchema = v.object({
 const PatchSchema = v.partial(v.omit(OrderSchema, ['orderId']));
 const DataSchema = v.nullable(v.record(v.string(), v.unknown()));
 
-function field(row: unknown, name: string): unknown {
-  return typeof row === 'object' && row !== null
-    ? (row as Record<string, unknown>)[name]
-    : undefined;
-}
-
 function parseBody(row: unknown): Order | null {
   if (row === undefined) return null;
-  const body = field(row, 'body');
+  const body = columnOf(row, 'body');
   if (typeof body !== 'string') throw new Error('Journal row without a body.');
   return v.parse(OrderSchema, JSON.parse(body));
 }
-
-/** How long a statement waits for another connection's lock before SQLITE_BUSY, ms. */
-const BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Opens (or creates) the SQLite order journal (libsql, WAL). The file is checked against its key
@@ -137,20 +130,19 @@ const BUSY_TIMEOUT_MS = 5_000;
  * @returns The journal.
  */
 export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal {
-  mkdirSync(dirname(options.file), { recursive: true });
-  // Another process may hold the lock (switching the fresh file to WAL, migrating, writing): wait
-  // for it. libsql's default busy timeout is 0 (SQLITE_BUSY at once); `timeout` applies before the
-  // first statement, so it covers the WAL switch below too.
-  const db = new Database(options.file, { timeout: BUSY_TIMEOUT_MS });
+  // WAL, busy timeout and migrations under one write lock: safe when processes open it at once.
+  const db = openSqlite({
+    file: options.file,
+    migrations: JOURNAL_MIGRATIONS.map((migration) => migration.sql),
+    synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    newerSchema: (version, supported) =>
+      new Error(
+        `The order journal has schema version ${version}, newer than this QTS (${supported}); upgrade QTS.`,
+      ),
+  });
   let open = true;
   try {
-    enableWal(db);
-    db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.exec('PRAGMA foreign_keys = ON');
-    if (pragmaValue(db, 'journal_mode') !== 'wal') {
-      throw new Error(`The order journal ${options.file} could not switch to WAL mode.`);
-    }
-    migrate(db);
     checkKey(db, options);
   } catch (error) {
     db.close();
@@ -175,11 +167,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   /** Parses a row that carries `seq` and `body`, remembering the version of the object. */
   const orderOf = (row: unknown): Order | null => {
     const order = parseBody(row);
-    const seq = field(row, 'seq');
+    const seq = columnOf(row, 'seq');
     if (order !== null && typeof seq === 'number') versions.set(order, seq);
     return order;
   };
-  const listStatements = new Map<string, Database.Statement>();
+  const listStatements = new Map<string, SqliteStatement>();
   const selectSeq = db.prepare('SELECT seq, owner FROM orders WHERE order_id = ?');
   // Parsed orders by id with the log position they reflect: a row whose seq is unchanged (no
   // other process wrote it) is not parsed again.
@@ -192,17 +184,17 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   /** The order with its version and owner; seq, owner and body come from one statement. */
   const record = (orderId: string): JournalRecord | null => {
     const head = selectSeq.get(orderId);
-    const seq = field(head, 'seq');
+    const seq = columnOf(head, 'seq');
     if (typeof seq !== 'number') return null;
-    const owner = field(head, 'owner');
+    const owner = columnOf(head, 'owner');
     const cached = cache.get(orderId);
     if (cached !== undefined && cached.seq === seq) {
       return { order: cached.order, version: seq, owner: typeof owner === 'string' ? owner : null };
     }
     const row = selectOrder.get(orderId);
     const order = parseBody(row);
-    const rowSeq = field(row, 'seq');
-    const rowOwner = field(row, 'owner');
+    const rowSeq = columnOf(row, 'seq');
+    const rowOwner = columnOf(row, 'owner');
     if (order === null || typeof rowSeq !== 'number') return null;
     remember(order, rowSeq);
     return { order, version: rowSeq, owner: typeof rowOwner === 'string' ? rowOwner : null };
@@ -358,7 +350,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         .filter((o): o is Order => o !== null);
     },
     ownerOf(orderId) {
-      const owner = field(selectOwner.get(orderId), 'owner');
+      const owner = columnOf(selectOwner.get(orderId), 'owner');
       return typeof owner === 'string' ? owner : null;
     },
     events(orderId) {
@@ -368,14 +360,14 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
           : db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY seq').all(orderId);
       return rows.map((row): JournalEvent => {
         const r = v.parse(EventRowSchema, {
-          seq: field(row, 'seq'),
-          order_id: field(row, 'order_id'),
-          at: field(row, 'at'),
-          cause: field(row, 'cause'),
-          from_status: field(row, 'from_status'),
-          to_status: field(row, 'to_status'),
-          patch: field(row, 'patch'),
-          data: field(row, 'data'),
+          seq: columnOf(row, 'seq'),
+          order_id: columnOf(row, 'order_id'),
+          at: columnOf(row, 'at'),
+          cause: columnOf(row, 'cause'),
+          from_status: columnOf(row, 'from_status'),
+          to_status: columnOf(row, 'to_status'),
+          patch: columnOf(row, 'patch'),
+          data: columnOf(row, 'data'),
         });
         return {
           seq: r.seq,
@@ -398,50 +390,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   };
 }
 
-/** Reads one PRAGMA value (libsql rows carry an extra `_metadata` key: read the field by name). */
-export function pragmaValue(db: Database.Database, name: string): unknown {
-  return field(db.prepare(`PRAGMA ${name}`).get(), name);
-}
-
-/**
- * Switches the file to WAL. Converting a fresh (rollback-journal) file upgrades a read lock to a
- * write lock inside one statement; when another process converts it at the same moment, SQLite
- * answers SQLITE_BUSY at once without waiting (waiting there could deadlock). The statement holds
- * no lock after failing, so retry until the busy timeout.
- */
-function enableWal(db: Database.Database): void {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      db.exec('PRAGMA journal_mode = WAL');
-      return;
-    } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (!String(code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
-  }
-}
-
-function migrate(db: Database.Database): void {
-  for (const migration of JOURNAL_MIGRATIONS) {
-    if (migration.version <= Number(pragmaValue(db, 'user_version'))) continue;
-    db.transaction(() => {
-      // Read again under the write lock: another process may have migrated meanwhile.
-      if (migration.version <= Number(pragmaValue(db, 'user_version'))) return;
-      db.exec(migration.sql);
-      db.exec(`PRAGMA user_version = ${migration.version}`);
-    }).immediate();
-  }
-  const after = Number(pragmaValue(db, 'user_version'));
-  if (after > JOURNAL_SCHEMA_VERSION) {
-    throw new Error(
-      `The order journal has schema version ${after}, newer than this QTS (${JOURNAL_SCHEMA_VERSION}); upgrade QTS.`,
-    );
-  }
-}
-
-function checkKey(db: Database.Database, key: JournalKey): void {
+function checkKey(db: SqliteDatabase, key: JournalKey): void {
   const wanted: Record<string, string> = {
     mode: key.mode,
     host: key.host,
@@ -451,7 +400,7 @@ function checkKey(db: Database.Database, key: JournalKey): void {
   const insert = db.prepare('INSERT OR IGNORE INTO journal_meta (key, value) VALUES (?, ?)');
   for (const [name, value] of Object.entries(wanted)) {
     insert.run(name, value);
-    const stored = field(select.get(name), 'value');
+    const stored = columnOf(select.get(name), 'value');
     if (stored !== value) {
       throw new RouteRefusedError(
         'JOURNAL_MISMATCH',

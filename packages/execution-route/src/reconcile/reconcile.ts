@@ -6,7 +6,7 @@ import { type BrokerOrder, type QtsError, seoulDate } from '@qts/order-contract'
 import {
   applyBrokerRows,
   applyTransition,
-  type OrderChange,
+  type OrderStatusChange,
   onFresh,
   rowsOf,
   writeOver,
@@ -111,7 +111,7 @@ function bindUnknown(
   inquiredAt: number,
   rivals: readonly Order[],
   clock: ClockOffset,
-  changes: OrderChange[],
+  changes: OrderStatusChange[],
 ): void {
   const sentAt = Date.parse(order.sentAt ?? order.createdAt);
   const matches = matchesFor(ctx, order, rows, clock);
@@ -204,7 +204,7 @@ function settleUnknownRequests(
   order: Order,
   rows: readonly BrokerOrder[],
   inquiredAt: number,
-  changes: OrderChange[],
+  changes: OrderStatusChange[],
 ): void {
   if (order.status !== 'cancel_unknown' && order.status !== 'modify_unknown') return;
   const what = order.status === 'cancel_unknown' ? 'cancel' : 'modify';
@@ -255,8 +255,8 @@ function settleUnknownRequests(
 export async function reconcile(
   ctx: RouteContext,
   options: { signal?: AbortSignal } = {},
-): Promise<OrderChange[]> {
-  const changes: OrderChange[] = recoverAbandoned(ctx);
+): Promise<OrderStatusChange[]> {
+  const changes: OrderStatusChange[] = recoverAbandoned(ctx);
   const candidates = ctx.journal.list({ statuses: ['unknown', ...OPEN_STATUSES] }).filter((o) => {
     if (o.status === 'pending_cancel' || o.status === 'pending_modify') {
       const owner = ctx.journal.ownerOf(o.orderId);

@@ -1,7 +1,7 @@
 // Records left in flight by a process that died: settled only when their owner is proven gone,
 // and only if the record is still exactly as it was judged (compare-and-set).
 import { OutcomeUnknownError, RouteUnavailableError } from '@qts/order-contract';
-import { applyTransition, type OrderChange } from '../apply.js';
+import { applyTransition, type OrderStatusChange } from '../apply.js';
 import { IN_FLIGHT, type RouteContext } from '../context.js';
 import { JournalConflictError } from '../journal/conflict.js';
 
@@ -16,8 +16,8 @@ const DIED = 'the process that sent it stopped';
  *
  * @returns The changes made.
  */
-export function recoverAbandoned(ctx: RouteContext): OrderChange[] {
-  const changes: OrderChange[] = [];
+export function recoverAbandoned(ctx: RouteContext): OrderStatusChange[] {
+  const changes: OrderStatusChange[] = [];
   for (const listed of ctx.journal.list({ statuses: IN_FLIGHT })) {
     const record = ctx.journal.read(listed.orderId);
     if (record === null || !IN_FLIGHT.includes(record.order.status)) continue;

@@ -3,15 +3,15 @@
 // broker and tell the truth (e.g. it filled before the cancel).
 import {
   BrokerRejectedError,
-  type OrderChange as ContractOrderChange,
   InvalidOrderError,
   type OrderAck,
   OrderAckSchema,
+  type OrderChange,
   type QtsError,
   type RejectionCode,
 } from '@qts/order-contract';
 import * as v from 'valibot';
-import { applyBrokerRows, applyTransition, type OrderChange, onFresh } from '../apply.js';
+import { applyBrokerRows, applyTransition, type OrderStatusChange, onFresh } from '../apply.js';
 import { asQtsError, findOrder, type RouteContext, recordFailure, refOf } from '../context.js';
 import { RouteRefusedError } from '../errors.js';
 import { parseOrderIntent } from '../intent.js';
@@ -97,7 +97,7 @@ async function checkAfterRefusal(
   let after: Order;
   try {
     const { rows } = await inquire(ctx, before.tradingDate, signal);
-    const changes: OrderChange[] = [];
+    const changes: OrderStatusChange[] = [];
     after =
       onFresh(ctx, before.orderId, (current) =>
         applyBrokerRows(ctx, current, rows, `${what}-check`, changes),
@@ -190,7 +190,7 @@ export function cancel(
 export function modify(
   ctx: RouteContext,
   orderId: string,
-  change: ContractOrderChange,
+  change: OrderChange,
   options: { signal?: AbortSignal } = {},
 ): Promise<RouteResult> {
   const { adapter } = ctx;
