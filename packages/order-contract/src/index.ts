@@ -110,3 +110,4 @@ export {
   type ProductType,
   TradingDateSchema,
 } from './models/order.js';
+export { isWithinPriceLimits, type Quote, QuoteSchema } from './models/quote.js';
