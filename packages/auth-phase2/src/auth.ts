@@ -120,6 +120,14 @@ function abortError(): KisTransportError {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The token cache behind each KisAuth this package made (internal: the transport paces by it). */
+const authTokenCaches = new WeakMap<object, TokenCache>();
+
+/** The token cache of an auth made by createKisAuth, or null for any other object. */
+export function tokenCacheOfAuth(auth: object): TokenCache | null {
+  return authTokenCaches.get(auth) ?? null;
+}
+
 /** Creates the token and approval-key manager of one environment, host and app key. */
 export function createKisAuth(options: KisAuthOptions): KisAuth {
   const { endpoints, credentials, tokenCache } = options;
@@ -436,5 +444,6 @@ export function createKisAuth(options: KisAuthOptions): KisAuth {
       return obtained.approvalKey;
     },
   };
+  authTokenCaches.set(auth, tokenCache);
   return auth;
 }

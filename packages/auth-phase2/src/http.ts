@@ -1,8 +1,10 @@
-// The one HTTP path of this package: ky (retry 0, throwHttpErrors false, prefix) over undici's
-// own fetch with an Agent that has a connect timeout, plus per-request connection tracking so
-// every failure is classified as not-sent (never reached KIS) or sent (outcome unknown).
-import ky, { type KyInstance } from 'ky';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+// The one HTTP path of this package: undici's request API over a shared Agent that has a connect
+// timeout, plus per-request connection tracking so every failure is classified as not-sent
+// (never reached KIS) or sent (outcome unknown). An injected fetch (msw tests) goes through ky
+// (retry 0, throwHttpErrors false, prefix) instead.
+import { EventEmitter } from 'node:events';
+import type { KyInstance } from 'ky';
+import type { Agent, Dispatcher } from 'undici';
 import { KisTransportError, type KisTransportReason } from './errors.js';
 
 /** A fetch implementation (for msw tests: `globalThis.fetch`). */
@@ -18,20 +20,46 @@ export interface HttpExchange {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Response headers by (case-insensitive) name. */
+export interface HttpHeaders {
+  get(name: string): string | null;
+}
+
 /** What came back: status, headers and the whole body text. */
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HttpHeaders;
   readonly text: string;
 }
 
 /** Sends one exchange; failures throw KisTransportError with the phase. */
 export type HttpSend = (exchange: HttpExchange) => Promise<HttpAnswer>;
 
+// undici and ky are loaded on the first exchange, not with the package: a program that imports
+// this package only for, say, redactSecrets does not pay for loading an HTTP client.
+type Undici = typeof import('undici');
+let undici: Undici | null = null;
+let undiciLoading: Promise<Undici> | null = null;
+/**
+ * Loads the HTTP client now (a no-op once loaded). The transport calls it before it waits for
+ * a pacing slot, so the first call's slot is not spent loading code.
+ */
+export function loadHttpClient(): Promise<unknown> | null {
+  return undici === null ? loadUndici() : null;
+}
+
+async function loadUndici(): Promise<Undici> {
+  undiciLoading ??= import('undici').then((module) => {
+    undici = module;
+    return module;
+  });
+  return undiciLoading;
+}
+
 const agents = new Map<number, Agent>();
 
 /** One shared undici Agent per connect timeout (keep-alive sockets are reused). */
-function sharedAgent(connectTimeoutMs: number): Agent {
+function sharedAgent({ Agent }: Undici, connectTimeoutMs: number): Agent {
   let agent = agents.get(connectTimeoutMs);
   if (agent === undefined) {
     agent = new Agent({
@@ -73,19 +101,14 @@ function trackingDispatcher(agent: Agent, tracker: ConnectionTracker): Dispatche
   return { dispatch } as unknown as Dispatcher;
 }
 
-function undiciFetchFor(agent: Agent, tracker: ConnectionTracker): KisFetch {
-  return async (input, init) => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const body =
-      request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
-    const response = await undiciFetch(request.url, {
-      method: request.method,
-      headers: [...request.headers],
-      ...(body === undefined ? {} : { body }),
-      signal: request.signal,
-      dispatcher: trackingDispatcher(agent, tracker),
-    });
-    return response as unknown as Response;
+/** undici's header object (lower-case names) as HttpHeaders. */
+function headersOf(raw: Record<string, string | string[] | undefined>): HttpHeaders {
+  return {
+    get(name) {
+      const value = raw[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
   };
 }
 
@@ -175,21 +198,90 @@ export function classifyFailure(
   return new KisTransportError(message, { phase, reason, cause });
 }
 
-/** Creates the sender of one base URL: one ky client, a deadline on every exchange, no retry. */
+/**
+ * Creates the sender of one base URL: a deadline on every exchange, no retry. Without an
+ * injected fetch the exchange is undici's `request` (no WHATWG Request/Response/stream objects,
+ * no AbortSignal per call: the deadline and the caller's signal feed one small emitter), which
+ * costs about a third of a fetch; with one, ky calls that fetch.
+ */
 export function createHttpSend(options: {
   baseUrl: string;
   timeoutMs: number;
   connectTimeoutMs: number;
   fetch?: KisFetch | undefined;
 }): HttpSend {
-  const client: KyInstance = ky.create({
-    prefix: options.baseUrl,
-    retry: 0,
-    throwHttpErrors: false,
-    // ky's timeout covers only the wait for headers; the deadline below covers the body too.
-    timeout: false,
-  });
-  const agent = options.fetch === undefined ? sharedAgent(options.connectTimeoutMs) : null;
+  if (options.fetch !== undefined) return createFetchSend(options, options.fetch);
+  const base = options.baseUrl.replace(/\/+$/, '');
+  return async (exchange) => {
+    const http = undici ?? (await loadUndici());
+    const what = `${exchange.method} ${exchange.path}`;
+    const callerSignal = exchange.signal;
+    if (callerSignal?.aborted) {
+      throw new KisTransportError(`${what}: not sent (aborted before sending)`, {
+        phase: 'not-sent',
+        reason: 'aborted',
+      });
+    }
+    const agent = sharedAgent(http, options.connectTimeoutMs);
+    const tracker: ConnectionTracker = { connected: false };
+    // undici accepts an EventEmitter as the signal: 'abort' on it cancels the exchange.
+    const abort = new EventEmitter();
+    let deadlineHit = false;
+    const timer = setTimeout(() => {
+      deadlineHit = true;
+      abort.emit('abort');
+    }, options.timeoutMs);
+    const onCallerAbort = () => abort.emit('abort');
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const query =
+      exchange.searchParams === undefined
+        ? ''
+        : `?${new URLSearchParams(exchange.searchParams as Record<string, string>).toString()}`;
+    try {
+      const response = await http.request(`${base}/${exchange.path.replace(/^\/+/, '')}${query}`, {
+        method: exchange.method,
+        headers: exchange.headers,
+        ...(exchange.body === undefined ? {} : { body: exchange.body }),
+        signal: abort,
+        dispatcher: trackingDispatcher(agent, tracker),
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, headers: headersOf(response.headers), text };
+    } catch (error) {
+      throw classifyFailure(
+        error,
+        {
+          connected: tracker.connected,
+          deadlineHit,
+          callerAborted: callerSignal?.aborted === true,
+        },
+        what,
+      );
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    }
+  };
+}
+
+/** The sender over an injected fetch (no connection tracking: only definite codes are not-sent). */
+function createFetchSend(
+  options: { baseUrl: string; timeoutMs: number },
+  fetch: KisFetch,
+): HttpSend {
+  let client: Promise<KyInstance> | null = null;
+  const kyClient = (): Promise<KyInstance> => {
+    client ??= import('ky').then(({ default: ky }) =>
+      ky.create({
+        prefix: options.baseUrl,
+        retry: 0,
+        throwHttpErrors: false,
+        // ky's timeout covers only the wait for headers; the deadline below covers the body too.
+        timeout: false,
+      }),
+    );
+    return client;
+  };
   return async (exchange) => {
     const what = `${exchange.method} ${exchange.path}`;
     if (exchange.signal?.aborted) {
@@ -198,7 +290,6 @@ export function createHttpSend(options: {
         reason: 'aborted',
       });
     }
-    const tracker: ConnectionTracker = { connected: false };
     const deadline = new AbortController();
     let deadlineHit = false;
     const timer = setTimeout(() => {
@@ -210,24 +301,20 @@ export function createHttpSend(options: {
         ? deadline.signal
         : AbortSignal.any([exchange.signal, deadline.signal]);
     try {
-      const response = await client(exchange.path.replace(/^\/+/, ''), {
+      const response = await (await kyClient())(exchange.path.replace(/^\/+/, ''), {
         method: exchange.method,
         headers: exchange.headers,
         ...(exchange.body === undefined ? {} : { body: exchange.body }),
         ...(exchange.searchParams === undefined ? {} : { searchParams: exchange.searchParams }),
         signal,
-        fetch: agent === null ? (options.fetch as KisFetch) : undiciFetchFor(agent, tracker),
+        fetch,
       });
       const text = await response.text();
       return { status: response.status, headers: response.headers, text };
     } catch (error) {
       throw classifyFailure(
         error,
-        {
-          connected: agent === null ? null : tracker.connected,
-          deadlineHit,
-          callerAborted: exchange.signal?.aborted === true,
-        },
+        { connected: null, deadlineHit, callerAborted: exchange.signal?.aborted === true },
         what,
       );
     } finally {

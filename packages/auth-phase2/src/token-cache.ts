@@ -2,6 +2,10 @@ import fs, { type Stats } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Mutex } from 'async-mutex';
+// Loaded with the package on purpose: both install signal-exit's SIGINT/SIGTERM handlers, and
+// loaded later (after a command's own `once` handler) signal-exit would re-raise the signal and
+// end the process before the command's handler finished.
 import lockfile from 'proper-lockfile';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
@@ -67,29 +71,34 @@ export interface TokenCache {
   withLock<T>(key: TokenCacheKey, task: () => Promise<T>): Promise<T>;
 }
 
+/** The folder of every cache made by createFileTokenCache (internal: the transport paces there). */
+const fileCacheFolders = new WeakMap<TokenCache, string>();
+
+/** The `<home>/tokens` folder of a file cache, or null for any other cache. */
+export function fileCacheFolderOf(cache: TokenCache): string | null {
+  return fileCacheFolders.get(cache) ?? null;
+}
+
 function keyString(key: TokenCacheKey): string {
   return `${key.environment}|${key.host}|${key.appKeyHash}`;
 }
 
-/** A per-key promise chain: exclusive sections inside one process. */
+/**
+ * Exclusive sections per key inside one process (async-mutex, FIFO). A key's mutex is dropped
+ * once nobody holds or waits for it, so the map does not grow with keys no longer used.
+ */
 function createMutex(): <T>(id: string, task: () => Promise<T>) => Promise<T> {
-  const tails = new Map<string, Promise<void>>();
+  const mutexes = new Map<string, Mutex>();
   return async (id, task) => {
-    const previous = tails.get(id) ?? Promise.resolve();
-    let release: () => void = () => {};
-    const current = new Promise<void>((resolveRelease) => {
-      release = resolveRelease;
-    });
-    const tail = previous.then(() => current);
-    tails.set(id, tail);
-    await previous;
+    let mutex = mutexes.get(id);
+    if (mutex === undefined) {
+      mutex = new Mutex();
+      mutexes.set(id, mutex);
+    }
     try {
-      return await task();
+      return await mutex.runExclusive(task);
     } finally {
-      release();
-      if (tails.get(id) === tail) {
-        tails.delete(id);
-      }
+      if (!mutex.isLocked() && mutexes.get(id) === mutex) mutexes.delete(id);
     }
   };
 }
@@ -228,7 +237,7 @@ export function createFileTokenCache(options: {
     }
   };
 
-  return {
+  const cache: TokenCache = {
     kind: 'file',
     location: fileOf,
     async get(key) {
@@ -323,4 +332,6 @@ export function createFileTokenCache(options: {
       });
     },
   };
+  fileCacheFolders.set(cache, folder);
+  return cache;
 }

@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import * as v from 'valibot';
-import type { KisAuth } from './auth.js';
+import { type KisAuth, tokenCacheOfAuth } from './auth.js';
 import type { KisCredentials } from './credentials.js';
 import { defaultKisRatePerSecond, type KisEndpoints } from './environment.js';
 import { KisAuthError, KisConfigError, KisTransportError } from './errors.js';
-import { createHttpSend, type KisFetch } from './http.js';
+import { createHttpSend, type KisFetch, loadHttpClient } from './http.js';
 import {
   checkRatePerSecond,
   type KisRateLimiter,
@@ -11,6 +12,8 @@ import {
   sharedRateLimiter,
 } from './rate-limiter.js';
 import { createSafeLogger, type KisLogger } from './redact.js';
+import { sharedFilePacer } from './shared-pacer.js';
+import { fileCacheFolderOf } from './token-cache.js';
 import { EnvelopeSchema, parseJson } from './wire.js';
 
 /** One KIS REST call. Query and body values are strings (KIS wants strings everywhere). */
@@ -92,6 +95,11 @@ export const KIS_TOKEN_REJECTED_CODES: readonly string[] = Object.freeze(['EGW00
 
 const PATH_PATTERN = /^\/[A-Za-z0-9/_.-]+$/;
 
+/** The pacing file of (environment, app-key hash) in a token folder. */
+function pacingFileName(environment: string, appKeyHash: string): string {
+  return `pacing-${environment}-${appKeyHash.replace(/[^A-Za-z0-9]/g, '_')}.json`;
+}
+
 /** Creates the transport. Throws KisConfigError on mismatched or bad options. */
 export function createKisTransport(options: KisTransportOptions): KisTransport {
   const { endpoints, credentials, auth } = options;
@@ -125,15 +133,26 @@ export function createKisTransport(options: KisTransportOptions): KisTransport {
       : options.ratePerSecond,
   );
   const clock = options.clock ?? Date.now;
+  // With a file token cache the pacing is shared by every process using that folder (a pacing
+  // file beside the token files); otherwise by every transport of the key in this process.
+  const cache = tokenCacheOfAuth(auth);
+  const folder = cache === null ? null : fileCacheFolderOf(cache);
   const limiter: KisRateLimiter | null =
     rate === null
       ? null
-      : sharedRateLimiter(
-          `${endpoints.environment}|${credentials.appKeyHash}`,
-          rate,
-          options.clock,
-          options.sleep,
-        );
+      : folder === null
+        ? sharedRateLimiter(
+            `${endpoints.environment}|${credentials.appKeyHash}`,
+            rate,
+            options.clock,
+            options.sleep,
+          )
+        : sharedFilePacer(
+            join(folder, pacingFileName(endpoints.environment, credentials.appKeyHash)),
+            rate,
+            options.clock,
+            options.sleep,
+          );
   const send = createHttpSend({
     baseUrl: endpoints.restBaseUrl,
     timeoutMs,
@@ -174,6 +193,7 @@ export function createKisTransport(options: KisTransportOptions): KisTransport {
     }
     secrets.add(token);
     if (limiter !== null) {
+      if (options.fetch === undefined) await loadHttpClient();
       try {
         await limiter.acquire(call.signal);
       } catch {

@@ -129,6 +129,32 @@ describe('memory token cache', () => {
     await cache.delete(key);
     expect(await cache.get(key)).toBeNull();
   });
+
+  it('withLock: a failing section frees the lock; other keys do not wait', async () => {
+    const cache = createMemoryTokenCache();
+    const other = { ...key, appKeyHash: 'other' };
+    const events: string[] = [];
+    let releaseFirst: () => void = () => {};
+    const first = cache.withLock(key, async () => {
+      events.push('first+');
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      events.push('first-');
+      throw new Error('boom');
+    });
+    const second = cache.withLock(key, async () => {
+      events.push('second');
+    });
+    await cache.withLock(other, async () => {
+      events.push('other');
+    });
+    expect(events).toEqual(['first+', 'other']);
+    releaseFirst();
+    await expect(first).rejects.toThrow('boom');
+    await second;
+    expect(events).toEqual(['first+', 'other', 'first-', 'second']);
+  });
 });
 
 describe('file token cache lock and a clock that disagrees with the file system', () => {

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 // Fixed iteration counts: the sandbox's book grows with every order, so each side books the same
-// number of orders on its own sandbox. `bench/order-ratio.ts` gives the interleaved ratio.
+// number of orders on its own sandbox. `bench/order-floor.ts` gives the ratio against the lightweight responder.
 const options = { time: 0, iterations: 300, warmupTime: 0, warmupIterations: 20 };
 
 describe('one limit order against the local KIS sandbox', () => {

@@ -231,7 +231,7 @@ function checkFile(
     !TEST_DIRECTORY.test(inPackage);
   const allowed = allowedFor(pkg);
   const source = readFileSync(path, 'utf8');
-  for (const { specifier, line } of findModuleReferences(source)) {
+  for (const { specifier, line } of findModuleReferences(source, path)) {
     if (specifier.startsWith('.')) {
       const target = resolve(dirname(path), specifier);
       const fromPackage = relative(pkg.dir, target);

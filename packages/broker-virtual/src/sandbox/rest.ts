@@ -4,6 +4,7 @@ import { krxDailyPriceLimits } from '@qts/order-contract';
 import * as v from 'valibot';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
 import { kstDate, kstDateTime, kstTime } from './kst.js';
+import { productName } from './names.js';
 import { createRateLimiter } from './rate-limit.js';
 import { checkTrId, findRoute, type KisRoute, orderCashSide } from './routes.js';
 import type { TokenStore } from './tokens.js';
@@ -601,7 +602,7 @@ export function createRestHandler(ctx: RestContext) {
       sll_buy_dvsn_cd: sideCode,
       sll_buy_dvsn_cd_name: `${sideName}${kindName}`,
       pdno: order.symbol,
-      prdt_name: order.symbol,
+      prdt_name: productName(order.symbol),
       ord_qty: String(order.quantity),
       ord_unpr: String(order.limitPrice ?? 0),
       ord_tmd: kstTime(order.orderedAt),
@@ -722,7 +723,7 @@ export function createRestHandler(ctx: RestContext) {
         orgn_odno: o.originalOrderNo ?? '',
         ord_dvsn_name: o.type === 'limit' ? '지정가' : '시장가',
         pdno: o.symbol,
-        prdt_name: o.symbol,
+        prdt_name: productName(o.symbol),
         rvse_cncl_dvsn_name: o.kind === 'modify' ? '정정' : '',
         ord_qty: String(o.quantity),
         ord_unpr: String(o.limitPrice ?? 0),
@@ -780,7 +781,7 @@ export function createRestHandler(ctx: RestContext) {
         const rate = cost > 0 ? ((value - cost) / cost) * 100 : 0;
         return {
           pdno: p.symbol,
-          prdt_name: p.symbol,
+          prdt_name: productName(p.symbol),
           trad_dvsn_name: '현금',
           bfdy_buy_qty: '0',
           bfdy_sll_qty: '0',

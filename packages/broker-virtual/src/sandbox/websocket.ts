@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { WebSocket } from 'ws';
 import type { ExchangePort, PortEvent } from './exchange-port.js';
 import { kstCompact, kstTime } from './kst.js';
+import { productName } from './names.js';
 import { type NoticeKey, type NoticeRecord, newNoticeKey, noticeFrame } from './notice-crypto.js';
 import type { TokenStore } from './tokens.js';
 import type { KisSandboxCredentials, KisSandboxEnvironment } from './types.js';
@@ -184,7 +185,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
       FILLER: '',
       CRDT_CLS: '',
       CRDT_LOAN_DATE: '',
-      CNTG_ISNM40: order.symbol,
+      CNTG_ISNM40: productName(order.symbol),
       ODER_PRC: String(order.limitPrice ?? 0),
     };
   }
