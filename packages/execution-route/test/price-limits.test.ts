@@ -28,7 +28,7 @@ interface QuoteRig {
 }
 
 /** The fake broker with a quote: `answer` gives the quote (or throws) for each call. */
-function quoteRig(answer: () => unknown, offersQuote = true): QuoteRig {
+function quoteRig(answer: () => unknown, offersQuote = true, dailyLimitCheck = true): QuoteRig {
   rig = makeRig();
   const quotes: string[] = [];
   const logs: { level: string; message: string }[] = [];
@@ -54,6 +54,7 @@ function quoteRig(answer: () => unknown, offersQuote = true): QuoteRig {
     mode: 'virtual',
     clock: () => clock.now,
     logger: (entry) => logs.push({ level: entry.level, message: entry.message }),
+    dailyLimitCheck,
   });
   return { rig, route, logs, quotes };
 }
@@ -115,7 +116,7 @@ describe('submit: the day price limits', () => {
     expect(logs.find((entry) => entry.message.includes('goes on unchecked'))).toBeDefined();
   });
 
-  it('asks no quote for a market order or an adapter that does not offer one', async () => {
+  it('asks no quote for a market order, an adapter without quotes, or dailyLimitCheck: false', async () => {
     const market = quoteRig(() => BAND);
     await market.route.submit({ ...BUY, type: 'market', limitPrice: null });
     expect(market.quotes).toEqual([]);
@@ -124,6 +125,10 @@ describe('submit: the day price limits', () => {
     const { order } = await silent.route.submit({ ...BUY, limitPrice: 95_000 });
     expect(order.status).toBe('accepted');
     expect(silent.quotes).toEqual([]);
+    silent.rig.close();
+    const off = quoteRig(() => BAND, true, false);
+    expect((await off.route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    expect(off.quotes).toEqual([]);
   });
 
   it('through the virtual adapter: the band is ±30 % of the reference price', async () => {

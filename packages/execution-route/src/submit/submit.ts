@@ -63,6 +63,7 @@ async function checkDailyLimits(
 ): Promise<void> {
   const { adapter } = ctx;
   const price = request.limitPrice;
+  if (!ctx.dailyLimitCheck) return;
   if (request.type !== 'limit' || price === undefined || price === null) return;
   if (adapter.capabilities.quote !== true || adapter.getQuote === undefined) return;
   let answer: unknown;
