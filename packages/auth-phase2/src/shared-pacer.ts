@@ -187,14 +187,22 @@ export function createFilePacer(options: {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       folderReady = true;
     }
+    const beforeLock = Date.now();
     if (!tryLock(lock)) return null;
     try {
+      // How far this process's clock is from the file system's: the lock folder was just made,
+      // so its time is the file system's "now". A writer's skew is judged against the same
+      // difference, so a clock that differs from the file system's by the same amount in every
+      // process (a network file system's server clock, a whole run under libfaketime) is no skew.
+      const ownOffset = beforeLock - statSync(lock).mtimeMs;
       const now = clock();
       const interval = Math.ceil(1000 / rate);
       const state = stateFile.read();
-      // The file time is on the system clock; `now` may come from an injected clock.
+      // `now` may come from an injected clock: file times are read on Date.now's clock first.
       const skew =
-        state === null ? 0 : Math.round(state.writtenAt - (state.modifiedAt + (now - Date.now())));
+        state === null
+          ? 0
+          : Math.round(state.writtenAt - (state.modifiedAt + ownOffset + (now - Date.now())));
       const perSecond = Math.floor(rate);
       const slot = nextSlot(state, now, interval, skew, perSecond);
       // Written on our clock: the writer's starts are shifted as nextSlot read them.

@@ -84,7 +84,12 @@ function busiestWindow(times: readonly number[], ms: number): number {
   return most;
 }
 
-async function runTogether(offsets: readonly number[], rate: number, count: number) {
+async function runTogether(
+  offsets: readonly number[],
+  rate: number,
+  count: number,
+  extraEnv: Record<string, string> = {},
+) {
   arrivals = [];
   const home = await mkdtemp(join(tmpdir(), 'qts-pacing-'));
   const children = offsets.map((offset, index) =>
@@ -94,6 +99,7 @@ async function runTogether(offsets: readonly number[], rate: number, count: numb
       COUNT: String(count),
       WHO: `p${index}`,
       CLOCK_OFFSET_MS: String(offset),
+      ...extraEnv,
     }),
   );
   await Promise.all(children.map((c) => c.ready));
@@ -117,6 +123,15 @@ describe('pacing shared across processes (file token cache)', () => {
     // 15 calls 100 ms apart span 1.4 s; three unshared pacers would finish in about 0.4 s.
     expect((times[14] as number) - (times[0] as number)).toBeGreaterThanOrEqual(1_300);
     // At most 10 in any second (one more allowed for arrival jitter on a loaded machine).
+    expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(11);
+  }, 60_000);
+
+  it('processes whose clocks all differ from the file system by the same hour still pace together', async () => {
+    // Every Date.now is an hour ahead of the kernel's file times: that is no skew between the
+    // processes, and must not be "corrected" into no pacing at all.
+    const { times } = await runTogether([0, 0, 0], 10, 5, { DATE_NOW_OFFSET_MS: '3600000' });
+    expect(times).toHaveLength(15);
+    expect((times[14] as number) - (times[0] as number)).toBeGreaterThanOrEqual(1_300);
     expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(11);
   }, 60_000);
 
