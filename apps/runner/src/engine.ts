@@ -6,6 +6,7 @@ import type {
   CliBalance,
   CliBuyingPower,
   CliOrder,
+  CliQuote,
   CliReconciled,
   CliTokenStatus,
 } from './model.js';
@@ -77,6 +78,8 @@ export interface Engine {
   balance(): Promise<CliBalance>;
   /** Buying power for one symbol at a limit price (null: at market). One inquiry in KIS modes. */
   buyingPower(symbol: string, price: number | null): Promise<CliBuyingPower>;
+  /** The current price, the day's limits and the tick of one symbol. One inquiry in KIS modes. */
+  quote(symbol: string): Promise<CliQuote>;
   token(): Promise<CliTokenStatus>;
   /** Follows today's orders until `signal` aborts; calls `onLine` for each result. */
   watch(

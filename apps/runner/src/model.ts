@@ -26,6 +26,21 @@ export interface CliReconciled {
   readonly reason: string;
 }
 
+/** `qts quote <symbol> --json`. */
+export interface CliQuote {
+  readonly symbol: string;
+  /** The current price (virtual mode: the reference price), KRW. */
+  readonly price: number;
+  /** The day's upper limit (상한가), KRW. */
+  readonly upperLimit: number;
+  /** The day's lower limit (하한가), KRW. */
+  readonly lowerLimit: number;
+  /** The base price of the limits (기준가, normally the previous close), or null. */
+  readonly basePrice: number | null;
+  /** The KRX tick at the current price, KRW. */
+  readonly tick: number;
+}
+
 /** `qts balance --symbol S [--price P] --json`: `buyingPower`. */
 export interface CliBuyingPower {
   readonly symbol: string;

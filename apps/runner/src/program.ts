@@ -184,6 +184,23 @@ Examples:
     );
   wire(balance, async () => (await import('./commands/balance.js')).balanceCommand);
 
+  const quote = program
+    .command('quote')
+    .description("current price, the day's upper and lower limits and the tick of a symbol")
+    .argument('<symbol>', 'KRX code, e.g. 005930 (or Q + 6 digits for an ETN)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qts quote 005930
+  qts --mode paper quote 005930 --json
+
+KIS modes ask inquire-price once; virtual mode uses the reference price as the price and as the
+previous close (limits ±30 % of it on the tick). A limit order outside the limits is refused
+before anything is sent.`,
+    );
+  wire(quote, async () => (await import('./commands/quote.js')).quoteCommand);
+
   const token = program
     .command('token')
     .description('status of the cached KIS access token (expiry, file), never the token itself')

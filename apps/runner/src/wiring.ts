@@ -22,12 +22,18 @@ import type {
   OrderJournal,
   RouteResult,
 } from '@qts/execution-route';
-import { ConfigError, type OrderAdapter, type OrderEvent } from '@qts/order-contract';
+import {
+  ConfigError,
+  type OrderAdapter,
+  type OrderEvent,
+  productTypeOfSymbol,
+  tickSize,
+} from '@qts/order-contract';
 import { stateFolder } from './config.js';
 import type { Engine, WatchLine } from './engine.js';
 import { configFailure, toFailure, usageFailure } from './failure.js';
 import { seoulDateOf } from './log.js';
-import type { CliBalance, CliBuyingPower, CliOrder, CliTokenStatus } from './model.js';
+import type { CliBalance, CliBuyingPower, CliOrder, CliQuote, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 
 /** The CLI's order object from the route's order (exactly the contract's fields). */
@@ -509,6 +515,25 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     buyingPower: async (symbol, price) => {
       await wired.prepare();
       return wired.buyingPower(symbol, price);
+    },
+    quote: async (symbol) => {
+      if (adapter.getQuote === undefined || adapter.capabilities.quote !== true) {
+        throw new ConfigError('This broker does not give quotes.', {
+          code: 'NOT_SUPPORTED',
+          hint: 'Nothing was sent.',
+        });
+      }
+      await wired.prepare();
+      const quote = await adapter.getQuote(symbol);
+      const answer: CliQuote = {
+        symbol: quote.symbol,
+        price: quote.price,
+        upperLimit: quote.upperLimit,
+        lowerLimit: quote.lowerLimit,
+        basePrice: quote.basePrice,
+        tick: tickSize(quote.price, productTypeOfSymbol(symbol)),
+      };
+      return answer;
     },
     token: () => wired.token(),
     watch: async (tradingDate, onLine, signal) => {

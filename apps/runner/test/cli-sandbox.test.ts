@@ -17,6 +17,7 @@ import {
   OrdersSchema,
   OrderWithErrorSchema,
   onlyJson,
+  QuoteJsonSchema,
   type RunResult,
   runQts,
   seoulDateOf,
@@ -209,6 +210,37 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
       env,
     });
     expect(offTick.code, offTick.stderr).toBe(2);
+  });
+
+  it('quote: inquire-price gives price, limits and tick; a limit order outside them is refused before sending', async () => {
+    const home = tempHome();
+    // A symbol no other test here trades: the sandbox is shared by the concurrent tests.
+    s.exchange.setReferencePrice('207940', 12_345);
+    const run = await runQts(['quote', '207940', '--json', ...extra], { home, env });
+    expect(run.code, run.stderr).toBe(0);
+    // 12,345 * 1.3 = 16,048.5 -> 16,040; 12,345 * 0.7 = 8,641.5 -> 8,650 (tick 10).
+    expect(expectShape(QuoteJsonSchema, onlyJson(run))).toEqual({
+      symbol: '207940',
+      price: 12_345,
+      upperLimit: 16_040,
+      lowerLimit: 8_650,
+      basePrice: 12_345,
+      tick: 10,
+    });
+    const human = await runQts(['quote', '207940', ...extra], { home, env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/upper limit \(상한가\)\s+16,040/);
+    const above = await runQts(
+      ['order', 'buy', '207940', '1', '--price', '16050', '--json', ...extra],
+      { home, env },
+    );
+    expect(above.code, above.stderr).toBe(2);
+    expect(above.stdout + above.stderr).toContain('8,650 KRW (하한가) to 16,040 KRW (상한가)');
+    expect(
+      s.exchange
+        .orders(s.credentials.account, { tradingDate: s.exchange.tradingDate() })
+        .filter((o) => o.symbol === '207940'),
+    ).toEqual([]);
   });
 
   it('the broker refuses (insufficient funds): exit 3, the order with error, KIS message verbatim', async () => {

@@ -11,6 +11,7 @@ import {
   OrdersSchema,
   OrderWithErrorSchema,
   onlyJson,
+  QuoteJsonSchema,
   runQts,
   seoulDateOf,
   TokenSchema,
@@ -117,6 +118,35 @@ describe('virtual mode', () => {
     const priceOnly = await runQts(['balance', '--price', '70000'], { home });
     expect(priceOnly.code).toBe(2);
     expect(priceOnly.stderr).toMatch(/--price needs --symbol/);
+  });
+
+  it('quote: the reference price with limits ±30 % and the tick; orders outside them exit 2, at the limit go on', async () => {
+    const home = tempHome();
+    const none = await runQts(['quote', '035720', '--json'], { home });
+    expect(none.code).toBe(3);
+    expect(none.stdout + none.stderr).toMatch(/virtual price 035720/);
+    await runQts(['virtual', 'price', '035720', '50000'], { home });
+    const run = await runQts(['quote', '035720', '--json'], { home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(expectShape(QuoteJsonSchema, onlyJson(run))).toEqual({
+      symbol: '035720',
+      price: 50_000,
+      upperLimit: 65_000,
+      lowerLimit: 35_000,
+      basePrice: 50_000,
+      tick: 100,
+    });
+    const below = await runQts(['order', 'sell', '035720', '1', '--price', '34950', '--json'], {
+      home,
+    });
+    expect(below.code).toBe(2);
+    expect(below.stdout + below.stderr).toMatch(/below the lower limit/);
+    const atUpper = await runQts(['order', 'buy', '035720', '1', '--price', '65000', '--json'], {
+      home,
+    });
+    expect(atUpper.code, atUpper.stderr).toBe(0);
+    const bad = await runQts(['quote', 'abc'], { home });
+    expect(bad.code).toBe(2);
   });
 
   it('insufficient funds: exit 3 with the order and its error', async () => {

@@ -334,3 +334,13 @@ export const BalanceWithPowerSchema = v.strictObject({
     amountWithCredit: v.number(),
   }),
 });
+
+/** `qts quote <symbol> --json`. */
+export const QuoteJsonSchema = v.strictObject({
+  symbol: v.string(),
+  price: v.number(),
+  upperLimit: v.number(),
+  lowerLimit: v.number(),
+  basePrice: v.nullable(v.number()),
+  tick: v.number(),
+});

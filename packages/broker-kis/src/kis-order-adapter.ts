@@ -7,6 +7,7 @@ import {
   type CallOptions,
   ConfigError,
   InvalidOrderError,
+  isValidSymbol,
   type OrderAck,
   type OrderAdapter,
   type OrderChange,
@@ -21,6 +22,7 @@ import {
   OutcomeUnknownError,
   QtsError,
   type QtsErrorDetails,
+  type Quote,
   RouteUnavailableError,
   type Unsubscribe,
   validateOrderRequest,
@@ -65,6 +67,12 @@ import {
   kisDailyCcldTrIdFor,
   parseKisInquireDailyCcld,
 } from './wire/kis-inquire-daily-ccld-api.js';
+import {
+  buildKisInquirePriceRequest,
+  KIS_INQUIRE_PRICE_PATH,
+  KIS_INQUIRE_PRICE_TR_ID,
+  parseKisInquirePrice,
+} from './wire/kis-inquire-price-api.js';
 import {
   buildKisInquirePsblOrderRequest,
   KIS_INQUIRE_PSBL_ORDER_PATH,
@@ -130,10 +138,15 @@ export interface KisBuyingPower {
   readonly amountWithCredit: number;
 }
 
-/** The KIS adapter: an OrderAdapter with `getBalance`, `getBuyingPower` and `close`. */
+/** The KIS adapter: an OrderAdapter with `getBalance`, `getQuote`, `getBuyingPower` and `close`. */
 export type KisOrderAdapter = OrderAdapter & {
   readonly environment: KisEnvironment;
   getBalance(options?: CallOptions): Promise<Balance>;
+  /**
+   * The current price and the day's limits of one symbol: one inquire-price request.
+   * @throws {InvalidOrderError} for a malformed symbol (nothing sent).
+   */
+  getQuote(symbol: string, options?: CallOptions): Promise<Quote>;
   /**
    * Buying power for one symbol at a limit price (or at market when `limitPrice` is null):
    * one inquire-psbl-order request.
@@ -153,6 +166,7 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   notices: true,
   balance: true,
   marketOrders: true,
+  quote: true,
 });
 
 function withSignal(request: KisRequest, options: CallOptions | undefined): KisRequest {
@@ -755,6 +769,32 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     };
   }
 
+  async function getQuote(symbol: string, callOptions?: CallOptions): Promise<Quote> {
+    if (!isValidSymbol(symbol)) {
+      throw invalid(
+        'symbol',
+        'symbol-invalid',
+        `Symbol ${JSON.stringify(symbol)} is not a KRX code: use 6 digits or capital letters (e.g. "005930"), or "Q" and 6 digits for an ETN. Nothing was sent.`,
+      );
+    }
+    const what = `KIS inquire-price ${symbol}`;
+    const response = await send(
+      what,
+      'inquiry',
+      withSignal(
+        {
+          method: 'GET',
+          path: KIS_INQUIRE_PRICE_PATH,
+          trId: kisTrId(environment, KIS_INQUIRE_PRICE_TR_ID),
+          query: buildKisInquirePriceRequest(symbol),
+        },
+        callOptions,
+      ),
+    );
+    const output = parsed(what, 'inquiry', parseKisInquirePrice(response.body));
+    return { symbol, ...output };
+  }
+
   async function getBuyingPower(
     symbol: string,
     limitPrice: number | null,
@@ -897,6 +937,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     getOrders,
     subscribe,
     getBalance,
+    getQuote,
     getBuyingPower,
     close,
   };

@@ -444,3 +444,49 @@ describe('getBalance', () => {
     await expect(adapter.getBalance()).rejects.toMatchObject({ code: 'INVALID_BROKER_RESPONSE' });
   });
 });
+
+describe('getQuote (inquire-price)', () => {
+  const priceAnswer = ok({
+    output: {
+      stck_prpr: '70000',
+      stck_mxpr: '90900',
+      stck_llam: '49000',
+      stck_sdpr: '69900',
+      aspr_unit: '100',
+      prdy_vrss: '100',
+    },
+  });
+
+  it.each(['paper', 'real'] as const)(
+    'asks FHKST01010100 with market J and the symbol in %s and reads price and limits',
+    async (environment) => {
+      const { adapter, transport } = adapterWith([priceAnswer], environment);
+      expect(adapter.capabilities.quote).toBe(true);
+      expect(await adapter.getQuote('005930')).toEqual({
+        symbol: '005930',
+        price: 70_000,
+        upperLimit: 90_900,
+        lowerLimit: 49_000,
+        basePrice: 69_900,
+      });
+      expect(transport.requests).toHaveLength(1);
+      expect(transport.requests[0]).toMatchObject({
+        method: 'GET',
+        path: '/uapi/domestic-stock/v1/quotations/inquire-price',
+        trId: 'FHKST01010100',
+        query: { FID_COND_MRKT_DIV_CODE: 'J', FID_INPUT_ISCD: '005930' },
+      });
+    },
+  );
+
+  it('refuses a malformed symbol before sending', async () => {
+    const { adapter, transport } = adapterWith([]);
+    await expect(adapter.getQuote('ABC')).rejects.toMatchObject({ name: 'InvalidOrderError' });
+    expect(transport.requests).toHaveLength(0);
+  });
+
+  it('an answer without the limits is a parse failure, not a quote with zeros', async () => {
+    const { adapter } = adapterWith([ok({ output: { stck_prpr: '70000' } })]);
+    await expect(adapter.getQuote('005930')).rejects.toBeInstanceOf(Error);
+  });
+});

@@ -63,6 +63,7 @@ describe('createKisOrderAdapter', () => {
       notices: true,
       balance: true,
       marketOrders: true,
+      quote: true,
     });
   });
 

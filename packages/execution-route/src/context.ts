@@ -31,6 +31,8 @@ export interface RouteContext extends ApplyContext {
   readonly self: string;
   readonly ownerAlive: (owner: string) => boolean;
   readonly checkpoint: ExecutionRouteOptions['checkpoint'];
+  /** Whether submit checks a limit price against the adapter's quote. */
+  readonly dailyLimitCheck: boolean;
   /** Notices no journal order owns yet (newest last, at most 100). */
   readonly strays: OrderEvent[];
 }
@@ -85,6 +87,7 @@ export function createRouteContext(options: ExecutionRouteOptions): RouteContext
     clock,
     now: () => new Date(clock()).toISOString(),
     logger,
+    dailyLimitCheck: options.dailyLimitCheck ?? true,
     ids: options.ids ?? defaultIds(clock),
     sleep: options.sleep ?? defaultSleep,
     skewMs: options.clockSkewMs ?? 5_000,

@@ -10,6 +10,8 @@ import { ConfigError, type QtsErrorOptions } from '@qts/order-contract';
  * - `MODIFY_OUTCOME_UNKNOWN`: a cancel while a modify of the order is unanswered or unknown (it
  *   would go to the number before the modify); reconcile first.
  * - `JOURNAL_MISMATCH`: the journal file belongs to another mode, host or account.
+ * - `PRICE_OUTSIDE_DAILY_LIMITS`: a limit price above the day's upper limit (상한가) or below
+ *   the lower limit (하한가), as the adapter's quote gave them; nothing was journaled or sent.
  */
 export const ROUTE_REFUSAL_REASONS = [
   'UNKNOWN_ORDER_FINGERPRINT',
@@ -19,6 +21,7 @@ export const ROUTE_REFUSAL_REASONS = [
   'ORDER_NOT_MODIFIABLE',
   'MODIFY_OUTCOME_UNKNOWN',
   'JOURNAL_MISMATCH',
+  'PRICE_OUTSIDE_DAILY_LIMITS',
 ] as const;
 /** Why the route refused a call before sending anything. */
 export type RouteRefusalReason = (typeof ROUTE_REFUSAL_REASONS)[number];

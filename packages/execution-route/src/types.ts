@@ -25,6 +25,11 @@ export interface ExecutionRouteOptions {
   /** New local order ids. @defaultValue time-ordered random ids */
   readonly ids?: () => string;
   readonly logger?: RouteLogger;
+  /**
+   * Before a limit order, ask the adapter's quote (when `capabilities.quote`) and refuse a price
+   * outside the day's limits. Costs one inquiry per limit order. @defaultValue true
+   */
+  readonly dailyLimitCheck?: boolean;
   /** Waits (watch backoff and polling). Must resolve early, without throwing, when the signal aborts. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /**

@@ -44,8 +44,10 @@ export {
 } from './krx/symbol.js';
 export {
   isOnTick,
+  KRX_DAILY_LIMIT_RATE,
   KRX_FUND_TICK,
   KRX_STOCK_TICK_TABLE,
+  krxDailyPriceLimits,
   roundToTick,
   type TickBand,
   type TickRounding,
@@ -110,3 +112,4 @@ export {
   type ProductType,
   TradingDateSchema,
 } from './models/order.js';
+export { isWithinPriceLimits, type Quote, QuoteSchema } from './models/quote.js';

@@ -5,6 +5,7 @@ import {
   OrderEventSchema,
   type OrderRequest,
   QtsError,
+  QuoteSchema,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -175,6 +176,27 @@ describe('VirtualOrderAdapter basics', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_ORDER',
     });
+  });
+
+  it('quotes the reference price with the day limits ±30 % of it on the tick', async () => {
+    const { adapter, exchange } = setup();
+    expect(adapter.capabilities.quote).toBe(true);
+    const quote = await adapter.getQuote(S);
+    expect(v.safeParse(QuoteSchema, quote).success).toBe(true);
+    expect(quote).toEqual({
+      symbol: S,
+      price: 70_000,
+      upperLimit: 91_000,
+      lowerLimit: 49_000,
+      basePrice: 70_000,
+    });
+    exchange.setReferencePrice(S, 12_345);
+    expect(await adapter.getQuote(S)).toMatchObject({ upperLimit: 16_040, lowerLimit: 8_650 });
+    // No reference price: refused with the way to set one; a bad symbol: invalid, nothing asked.
+    const none = await failure(adapter.getQuote('000660'));
+    expect(none).toMatchObject({ code: 'BROKER_REJECTED', brokerCode: 'no-reference-price' });
+    expect(none.message).toContain('qts virtual price 000660');
+    expect((await failure(adapter.getQuote('abc'))).code).toBe('INVALID_ORDER');
   });
 
   it('reports the balance in the contract shape', async () => {

@@ -10,6 +10,8 @@ import {
   type CallOptions,
   InvalidOrderError,
   isOnTick,
+  isValidSymbol,
+  krxDailyPriceLimits,
   type OrderAck,
   type OrderAdapter,
   type OrderChange,
@@ -24,6 +26,7 @@ import {
   OrdersQuerySchema,
   OutcomeUnknownError,
   productTypeOfSymbol,
+  type Quote,
   type RejectionCode,
   RouteUnavailableError,
   type Unsubscribe,
@@ -53,6 +56,12 @@ export type VirtualOrderAdapter = OrderAdapter & {
   readonly exchange: VirtualExchange;
   readonly account: string;
   getBalance(options?: CallOptions): Promise<Balance>;
+  /**
+   * The reference price as the current price and as the previous close: the day's limits are
+   * ±30 % of it on the tick (`krxDailyPriceLimits`). Refused (`BROKER_REJECTED`,
+   * `no-reference-price`) while the symbol has no reference price.
+   */
+  getQuote(symbol: string, options?: CallOptions): Promise<Quote>;
   close(): Promise<void>;
 };
 
@@ -62,6 +71,7 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   notices: true,
   balance: true,
   marketOrders: true,
+  quote: true,
 });
 
 const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000;
@@ -513,6 +523,35 @@ export function createVirtualOrderAdapter(
           detach = null;
         }
       };
+    },
+
+    async getQuote(symbol: string, callOptions?: CallOptions): Promise<Quote> {
+      const what = `quote for ${symbol}`;
+      if (!isValidSymbol(symbol)) {
+        throw new InvalidOrderError([
+          {
+            field: 'symbol',
+            code: 'symbol-invalid',
+            message: `Symbol ${JSON.stringify(symbol)} is not a KRX code: use 6 digits or capital letters (e.g. "005930"), or "Q" and 6 digits for an ETN.`,
+          },
+        ]);
+      }
+      if (closed) {
+        throw new RouteUnavailableError(`The virtual adapter is closed; the ${what} was not sent.`);
+      }
+      checkAborted(callOptions, what);
+      // No scripted fault applies: faults are scripted for orders and their inquiries.
+      const price = exchange.referencePrice(symbol);
+      if (price === null) {
+        throw rejected(
+          'BROKER_REJECTED',
+          'no-reference-price',
+          `No reference price for ${symbol} in the virtual exchange: set one with \`qts virtual price ${symbol} <KRW>\`.`,
+          what,
+        );
+      }
+      const limits = krxDailyPriceLimits(price, productTypeOfSymbol(symbol));
+      return { symbol, price, ...limits, basePrice: price };
     },
 
     async getBalance(callOptions?: CallOptions): Promise<Balance> {

@@ -1,5 +1,6 @@
 // The KIS REST face: token endpoints, request checks and the /uapi endpoints over the exchange.
 import { createHash } from 'node:crypto';
+import { krxDailyPriceLimits } from '@qts/order-contract';
 import * as v from 'valibot';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
 import { kstDate, kstDateTime, kstTime } from './kst.js';
@@ -120,6 +121,7 @@ const REQUIRED: Record<KisRoute['name'], readonly string[]> = {
     'CTX_AREA_FK100',
     'CTX_AREA_NK100',
   ],
+  'inquire-price': ['FID_COND_MRKT_DIV_CODE', 'FID_INPUT_ISCD'],
   'inquire-psbl-order': [
     'CANO',
     'ACNT_PRDT_CD',
@@ -172,7 +174,7 @@ function toInt(value: number): string {
   return String(Math.round(value));
 }
 
-/** KRX tick (docs/kis-protocol.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
+/** KRX stock tick (docs/kis-protocol.md §10): inquire-psbl-order's upper-limit estimate, aspr_unit. */
 function tick(price: number): number {
   if (price < 2_000) return 1;
   if (price < 5_000) return 5;
@@ -327,7 +329,11 @@ export function createRestHandler(ctx: RestContext) {
     for (const key of REQUIRED[route.name]) {
       if (fields[key] === undefined) return fail(inputFieldError(trId, key));
     }
-    if (fields.CANO !== cano || fields.ACNT_PRDT_CD !== acntPrdtCd) {
+    // A quotation names no account.
+    if (
+      route.name !== 'inquire-price' &&
+      (fields.CANO !== cano || fields.ACNT_PRDT_CD !== acntPrdtCd)
+    ) {
       return fail(business(trId, 'badAccount', '1'));
     }
     return { ok: true, route, trId, fields };
@@ -879,12 +885,62 @@ export function createRestHandler(ctx: RestContext) {
     );
   }
 
+  /**
+   * inquire-price: the reference price is the current price AND the previous close (기준가), so
+   * the day's limits are ±30 % of the reference price on the tick and move with it.
+   */
+  function inquirePrice(trId: string, f: Record<string, string>) {
+    if ((f.FID_COND_MRKT_DIV_CODE ?? '') !== 'J') {
+      return inputFieldError(trId, 'FID_COND_MRKT_DIV_CODE');
+    }
+    const symbol = f.FID_INPUT_ISCD ?? '';
+    if (!SYMBOL.test(symbol)) return inputFieldError(trId, 'FID_INPUT_ISCD');
+    const reference = ctx.port.referencePrice(symbol);
+    if (reference === null) {
+      return invalid(
+        trId,
+        `종목 ${symbol} 의 기준가가 없습니다 (sandbox: set one with POST /qts-sandbox/price).`,
+      );
+    }
+    const { upperLimit, lowerLimit } = krxDailyPriceLimits(
+      reference,
+      symbol.startsWith('Q') ? 'etn' : undefined,
+    );
+    return kisJson(
+      200,
+      {
+        output: {
+          stck_shrn_iscd: symbol,
+          stck_prpr: toInt(reference),
+          prdy_vrss: '0',
+          prdy_vrss_sign: '3',
+          prdy_ctrt: '0.00',
+          stck_oprc: toInt(reference),
+          stck_hgpr: toInt(reference),
+          stck_lwpr: toInt(reference),
+          stck_mxpr: toInt(upperLimit),
+          stck_llam: toInt(lowerLimit),
+          stck_sdpr: toInt(reference),
+          aspr_unit: String(tick(reference)),
+          acml_vol: '0',
+          acml_tr_pbmn: '0',
+        },
+        rt_cd: '0',
+        msg_cd: okMessage.code,
+        msg1: okMessage.msg,
+      },
+      { trId },
+    );
+  }
+
   function uapi(request: SandboxRequest): WireOutcome {
     const checked = check(request);
     if (!checked.ok) return respond(checked.response);
     const { route, trId, fields } = checked;
     if (route.name === 'order-cash') return orderCash(trId, fields);
     if (route.name === 'order-rvsecncl') return orderRvsecncl(trId, fields);
+    // A quote takes no scripted fault: faults are scripted for orders and their inquiries.
+    if (route.name === 'inquire-price') return respond(inquirePrice(trId, fields));
     const operation =
       route.name === 'inquire-balance' || route.name === 'inquire-psbl-order'
         ? 'balance'

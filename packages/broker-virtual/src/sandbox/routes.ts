@@ -7,7 +7,8 @@ export type RouteName =
   | 'inquire-daily-ccld'
   | 'inquire-psbl-rvsecncl'
   | 'inquire-balance'
-  | 'inquire-psbl-order';
+  | 'inquire-psbl-order'
+  | 'inquire-price';
 
 export interface KisRoute {
   readonly name: RouteName;
@@ -62,6 +63,14 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     method: 'GET',
     path: `${TRADING}/inquire-psbl-order`,
     realTrIds: ['TTTC8908R'],
+    realOnly: false,
+  },
+  {
+    // A quotation TR: the same id in both environments (paperTrId leaves it alone).
+    name: 'inquire-price',
+    method: 'GET',
+    path: '/uapi/domestic-stock/v1/quotations/inquire-price',
+    realTrIds: ['FHKST01010100'],
     realOnly: false,
   },
 ];

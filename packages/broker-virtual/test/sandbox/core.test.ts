@@ -354,6 +354,38 @@ describe('orders over the core', () => {
     });
   });
 
+  it.each(['real', 'paper'] as const)(
+    'inquire-price (%s): the reference price, limits ±30 percent of it on the tick, the tick',
+    async (environment) => {
+      const sb = await start({ environment });
+      const token = await issueToken(sb);
+      const path = '/uapi/domestic-stock/v1/quotations/inquire-price';
+      const query = { FID_COND_MRKT_DIV_CODE: 'J', FID_INPUT_ISCD: '005930' };
+      const none = await kisGet(sb, token, path, 'FHKST01010100', query);
+      expect(none.body.rt_cd).not.toBe('0');
+      expect(String(none.body.msg1)).toContain('/qts-sandbox/price');
+
+      sb.exchange.setReferencePrice('005930', 12_345);
+      const reply = await kisGet(sb, token, path, 'FHKST01010100', query);
+      expect(reply.body.rt_cd).toBe('0');
+      // 12,345 * 1.3 = 16,048.5 -> 16,040 down to the tick; 12,345 * 0.7 = 8,641.5 -> 8,650 up.
+      expect(reply.body.output).toMatchObject({
+        stck_prpr: '12345',
+        stck_sdpr: '12345',
+        stck_mxpr: '16040',
+        stck_llam: '8650',
+        aspr_unit: '10',
+      });
+
+      const wrongMarket = await kisGet(sb, token, path, 'FHKST01010100', {
+        ...query,
+        FID_COND_MRKT_DIV_CODE: 'X',
+      });
+      expect(wrongMarket.body.rt_cd).not.toBe('0');
+      expect(String(wrongMarket.body.msg1)).toContain('FID_COND_MRKT_DIV_CODE');
+    },
+  );
+
   it('inquire-psbl-rvsecncl (real) lists open orders with psbl_qty', async () => {
     const sb = await start({ environment: 'real' });
     const token = await issueToken(sb);

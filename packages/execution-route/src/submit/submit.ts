@@ -1,9 +1,12 @@
 // submit: validate, journal (write-ahead), send once, record the answer.
 import {
+  isWithinPriceLimits,
   OrderAckSchema,
   type OrderAdapter,
+  type OrderRequest,
   OutcomeUnknownError,
   QtsError,
+  QuoteSchema,
   RouteUnavailableError,
   seoulDate,
 } from '@qts/order-contract';
@@ -44,6 +47,57 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
   return { order: existing, replayed: true };
 }
 
+const krw = (value: number): string => `${value.toLocaleString('en-US')} KRW`;
+
+/**
+ * The day's price check of a limit order, before anything is journaled or sent: one quote from
+ * the adapter when it offers one (`capabilities.quote`). A price outside the limits is refused
+ * (`PRICE_OUTSIDE_DAILY_LIMITS`, naming the band). When the quote cannot be had (failure,
+ * answer that does not validate) the order goes on unchecked and the log says so: the exchange
+ * still refuses a price outside the band itself.
+ */
+async function checkDailyLimits(
+  ctx: RouteContext,
+  request: OrderRequest,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const { adapter } = ctx;
+  const price = request.limitPrice;
+  if (!ctx.dailyLimitCheck) return;
+  if (request.type !== 'limit' || price === undefined || price === null) return;
+  if (adapter.capabilities.quote !== true || adapter.getQuote === undefined) return;
+  let answer: unknown;
+  try {
+    answer = await adapter.getQuote(request.symbol, signal === undefined ? {} : { signal });
+  } catch (error) {
+    ctx.logger({
+      level: 'warn',
+      message: `day limits of ${request.symbol} unknown (quote failed: ${error instanceof Error ? error.message : String(error)}); the order goes on unchecked`,
+      symbol: request.symbol,
+    });
+    return;
+  }
+  const parsed = v.safeParse(QuoteSchema, answer);
+  if (!parsed.success || parsed.output.upperLimit <= 0 || parsed.output.lowerLimit <= 0) {
+    ctx.logger({
+      level: 'warn',
+      message: `day limits of ${request.symbol} unknown (the quote did not validate); the order goes on unchecked`,
+      symbol: request.symbol,
+    });
+    return;
+  }
+  const quote = parsed.output;
+  if (isWithinPriceLimits(quote, price)) return;
+  const side = price > quote.upperLimit ? 'above the upper limit' : 'below the lower limit';
+  throw new RouteRefusedError(
+    'PRICE_OUTSIDE_DAILY_LIMITS',
+    `Limit price ${krw(price)} for ${request.symbol} is ${side}: today's band is ${krw(quote.lowerLimit)} (하한가) to ${krw(quote.upperLimit)} (상한가). Nothing was sent.`,
+    {
+      hint: `Use a price from ${krw(quote.lowerLimit)} to ${krw(quote.upperLimit)}; \`qts quote ${request.symbol}\` shows the band.`,
+    },
+  );
+}
+
 /** Validates, journals (write-ahead), sends once, and records the answer. */
 export async function submit(
   ctx: RouteContext,
@@ -77,6 +131,8 @@ export async function submit(
       },
     );
   }
+  // Before the write-ahead record: a refused price leaves no trace in the journal.
+  await checkDailyLimits(ctx, request, options.signal);
   if (options.signal?.aborted === true) {
     throw new RouteUnavailableError('Aborted before anything was journaled or sent.', {
       code: 'ABORTED',

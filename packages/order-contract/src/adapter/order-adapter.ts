@@ -8,6 +8,7 @@ import type {
   OrderRequest,
   OrdersQuery,
 } from '../models/order.js';
+import type { Quote } from '../models/quote.js';
 
 /** Options every adapter call takes. */
 export interface CallOptions {
@@ -27,6 +28,11 @@ export interface AdapterCapabilities {
   readonly balance: boolean;
   /** Market orders are accepted. */
   readonly marketOrders: boolean;
+  /**
+   * `getQuote` exists (the current price and the day's limits). Optional: an adapter that does
+   * not set it offers no quote.
+   */
+  readonly quote?: boolean;
 }
 
 /** Receives order events. Must not throw; an adapter ignores a listener's errors. */
@@ -63,6 +69,12 @@ export interface OrderAdapter {
   subscribe(listener: OrderEventListener, options?: CallOptions): Promise<Unsubscribe>;
   /** Cash and positions (`capabilities.balance`). */
   getBalance?(options?: CallOptions): Promise<Balance>;
+  /**
+   * The current price and the day's upper and lower limits of one symbol (`capabilities.quote`).
+   * An inquiry: nothing is ordered. Throws `InvalidOrderError` for a malformed symbol (nothing
+   * sent) and the usual broker errors otherwise.
+   */
+  getQuote?(symbol: string, options?: CallOptions): Promise<Quote>;
   /** Releases sockets, timers and files. Idempotent. */
   close?(): Promise<void>;
 }

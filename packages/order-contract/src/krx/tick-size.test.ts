@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isOnTick,
   KRX_STOCK_TICK_TABLE,
+  krxDailyPriceLimits,
   roundToTick,
   type TickRounding,
   tickBand,
@@ -150,5 +151,21 @@ describe('roundToTick', () => {
         expect(roundToTick(onTick, rounding, type)).toBe(onTick);
       }),
     );
+  });
+});
+
+describe('krxDailyPriceLimits', () => {
+  it('is ±30 % of the base price when that lands on the tick', () => {
+    expect(krxDailyPriceLimits(70_000)).toEqual({ upperLimit: 91_000, lowerLimit: 49_000 });
+  });
+  it('rounds the upper limit down and the lower limit up to the tick', () => {
+    // 12,345 * 1.3 = 16,048.5 -> 16,040 (tick 10); 12,345 * 0.7 = 8,641.5 -> 8,650.
+    expect(krxDailyPriceLimits(12_345)).toEqual({ upperLimit: 16_040, lowerLimit: 8_650 });
+    // ETF: flat 5 KRW tick. 10,001 * 1.3 = 13,001.3 -> 13,000; * 0.7 = 7,000.7 -> 7,005.
+    expect(krxDailyPriceLimits(10_001, 'etf')).toEqual({ upperLimit: 13_000, lowerLimit: 7_005 });
+  });
+  it('refuses a base price that is not a positive whole number', () => {
+    expect(() => krxDailyPriceLimits(0)).toThrow(RangeError);
+    expect(() => krxDailyPriceLimits(100.5)).toThrow(RangeError);
   });
 });

@@ -106,3 +106,32 @@ export function roundToTick(
       return price - down < up - price ? down : up;
   }
 }
+
+/** The KRX daily price limit: ±30 % of the base price. */
+export const KRX_DAILY_LIMIT_RATE = 0.3;
+
+/**
+ * The day's upper and lower limits (상한가 / 하한가) from a base price (normally the previous
+ * close): ±30 %, the upper limit rounded down and the lower one rounded up to the tick, so the
+ * band never exceeds 30 % and both limits can be ordered. KIS publishes the exchange's own values
+ * in `inquire-price`; this is for a market without them (a virtual exchange).
+ *
+ * @param basePrice - The base price, KRW (a positive whole number).
+ * @param productType - The product type when known; stock when absent.
+ * @returns The limits, KRW.
+ * @throws `RangeError` when the base price is not a positive whole number.
+ */
+export function krxDailyPriceLimits(
+  basePrice: number,
+  productType?: ProductType,
+): { readonly upperLimit: number; readonly lowerLimit: number } {
+  if (!Number.isInteger(basePrice) || basePrice <= 0) {
+    throw new RangeError(
+      `krxDailyPriceLimits needs a positive whole base price (got ${String(basePrice)}).`,
+    );
+  }
+  // Whole-number arithmetic: base * 13 / 10 and base * 7 / 10 without floating-point drift.
+  const upperLimit = roundToTick(Math.floor((basePrice * 13) / 10), 'down', productType);
+  const lowerLimit = roundToTick(Math.ceil((basePrice * 7) / 10), 'up', productType);
+  return { upperLimit, lowerLimit };
+}
