@@ -1,6 +1,6 @@
 import { InvalidOrderError, QtsError } from '@qts/order-contract';
 import { pragmaValue } from '@qts/sqlite-store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RouteRefusedError, replayJournal } from '../src/index.js';
 import { BUY, makeRig, type Rig } from './helpers/setup.js';
 
@@ -472,6 +472,22 @@ describe('replayed intents', () => {
     const unknown = await rig.route.submit({ ...BUY, quantity: 2, intentId: 'u-1' });
     expect(unknown.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcome: 'unknown' });
     expect(rig.broker.requests('place')).toBe(2);
+  });
+
+  it('a replay while the first send has no answer yet is an unknown outcome, never a success', async () => {
+    rig = makeRig();
+    rig.broker.script('place', { kind: 'hang-after-accept' });
+    const controller = new AbortController();
+    const first = rig.route.submit({ ...BUY, intentId: 'h-1' }, { signal: controller.signal });
+    first.catch(() => undefined);
+    await vi.waitFor(() => expect(rig.broker.requests('place')).toBe(1));
+    const again = await rig.route.submit({ ...BUY, intentId: 'h-1' });
+    expect(again.replayed).toBe(true);
+    expect(['pending', 'submitted']).toContain(again.order.status);
+    expect(again.error).toMatchObject({ code: 'OUTCOME_UNKNOWN', outcome: 'unknown' });
+    expect(again.error?.message).toMatch(/Nothing new was sent/);
+    expect(rig.broker.requests('place')).toBe(1);
+    controller.abort();
   });
 });
 

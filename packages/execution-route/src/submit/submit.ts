@@ -44,6 +44,16 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
     });
     return { order: existing, error, replayed: true };
   }
+  // The first call with this intent id is still in flight (or its process died before the
+  // answer was recorded): whether the broker has the order is not known yet. A replay must say
+  // so, never report success.
+  if (existing.status === 'pending' || existing.status === 'submitted') {
+    const error = new OutcomeUnknownError(
+      `Order ${existing.orderId} with this intent id is ${existing.status}: its first send has no recorded answer yet, so whether the broker has it is unknown. Nothing new was sent.`,
+      { hint: 'Do not resend. Run `qts orders` to reconcile it, then look again.' },
+    );
+    return { order: existing, error, replayed: true };
+  }
   return { order: existing, replayed: true };
 }
 
