@@ -25,9 +25,10 @@ import type {
 import { ConfigError, type OrderAdapter, type OrderEvent } from '@qts/order-contract';
 import { stateFolder } from './config.js';
 import type { Engine, WatchLine } from './engine.js';
-import { configFailure } from './failure.js';
+import { afterSendFailure, beforeSendFailure, CliFailure, configFailure } from './failure.js';
 import type { CliBalance, CliOrder, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
+import { type SendTracker, trackSends } from './send-point.js';
 
 /** The CLI's order object from the route's order (exactly the contract's fields). */
 export function toCliOrder(order: Order): CliOrder {
@@ -67,6 +68,8 @@ function hookLogger(runtime: Runtime, source: string): KisLogger {
 
 interface Wired {
   readonly adapter: OrderAdapter;
+  /** Whether the route handed a place / cancel / modify to the adapter (the send point). */
+  readonly sends: SendTracker<OrderAdapter>;
   readonly journal: OrderJournal;
   readonly route: ExecutionRoute;
   readonly host: string | null;
@@ -94,16 +97,18 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
   let journal: OrderJournal | undefined;
   try {
     adapter = virtual.createVirtualOrderAdapter({ exchange });
+    const sends = trackSends(adapter);
     const key = { mode: 'virtual' as const, host: 'virtual', account: exchange.defaultAccount };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
-      adapter,
+      adapter: sends.adapter,
       journal,
       mode: 'virtual',
       logger: hookLogger(runtime, 'route'),
     });
     return {
       adapter,
+      sends,
       journal,
       route,
       host: null,
@@ -176,12 +181,13 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     webSocketUrl: endpoints.wsBaseUrl,
     logger,
   });
+  const sends = trackSends(adapter);
   let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
-      adapter,
+      adapter: sends.adapter,
       journal,
       mode,
       logger: hookLogger(runtime, 'route'),
@@ -193,6 +199,7 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     };
     return {
       adapter,
+      sends,
       journal,
       route,
       host: endpoints.host,
@@ -279,6 +286,40 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     }
     return { order: toCliOrder(order), error: result.error ?? null };
   };
+  /**
+   * Runs one route call. A failure the route did not turn into a result is classified by the
+   * send point: before the adapter was asked, nothing was sent (exit 1, or the error's own exit
+   * for QTS errors); after, the outcome is unknown (exit 4) and the order is reported as the
+   * journal shows it (or as last seen, when the journal cannot be read either).
+   */
+  const guarded = async (
+    what: 'order' | 'cancel' | 'modify',
+    call: () => Promise<RouteResult>,
+    read: () => Order | null,
+    fallback: Order | null,
+  ) => {
+    wired.sends.reset();
+    let result: RouteResult;
+    try {
+      result = await call();
+    } catch (error) {
+      if (!wired.sends.sent()) {
+        if (error instanceof CliFailure) throw error;
+        if (typeof error === 'object' && error !== null && 'outcome' in error) throw error;
+        throw beforeSendFailure(what, error);
+      }
+      runtime.log.error({ error: String(error), what }, 'failed after the send point');
+      let order = fallback;
+      try {
+        order = read() ?? fallback;
+      } catch (readError) {
+        runtime.log.warn({ error: String(readError) }, 'journal read failed after the send point');
+      }
+      if (order === null) throw afterSendFailure(what, error);
+      return { order: toCliOrder(order), error: afterSendFailure(what, error) };
+    }
+    return await outcome(result);
+  };
   return {
     host: wired.host,
     account: wired.account,
@@ -292,7 +333,15 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         limitPrice: input.limitPrice,
         ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
       };
-      return await outcome(await route.submit(intent, { force: input.force }));
+      return await guarded(
+        'order',
+        () => route.submit(intent, { force: input.force }),
+        () => {
+          const placed = wired.sends.lastPlacedOrderId();
+          return placed === null ? null : route.order(placed);
+        },
+        null,
+      );
     },
     find: async (orderId) => {
       const order = route.order(orderId);
@@ -300,11 +349,23 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     },
     cancel: async (orderId) => {
       await wired.prepare();
-      return await outcome(await route.cancel(orderId));
+      const before = route.order(orderId);
+      return await guarded(
+        'cancel',
+        () => route.cancel(orderId),
+        () => route.order(orderId),
+        before,
+      );
     },
     modify: async (orderId, change) => {
       await wired.prepare();
-      return await outcome(await route.modify(orderId, change));
+      const before = route.order(orderId);
+      return await guarded(
+        'modify',
+        () => route.modify(orderId, change),
+        () => route.order(orderId),
+        before,
+      );
     },
     journalOrders: (tradingDate) => route.orders({ tradingDate }).map(toCliOrder),
     orders: async (tradingDate) => {
