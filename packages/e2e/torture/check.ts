@@ -47,7 +47,7 @@ export interface BrokerRow {
 /** What one process of the round did and how it ended. */
 export interface OpOutcome {
   readonly index: number;
-  readonly kind: 'order' | 'lib-order' | 'orders' | 'cancel' | 'modify' | 'watch';
+  readonly kind: 'order' | 'lib-order' | 'orders' | 'cancel' | 'modify' | 'watch' | 'lock';
   /** The exit code (null when killed). */
   readonly exit: number | null;
   readonly killed: boolean;
@@ -258,6 +258,14 @@ export function checkRound(facts: RoundFacts): Violation[] {
           );
         }
       } else if (op.exit === 1 || op.exit === 2 || op.exit === 3) {
+        // Another process with the same client order id may have sent it: not this one's.
+        const shared = facts.ops.some(
+          (x) =>
+            x !== op &&
+            x.clientOrderId === op.clientOrderId &&
+            (x.killed || x.exit === 0 || x.exit === 4 || x.exit === null),
+        );
+        if (shared) continue;
         if (mine !== undefined && mine.brokerOrderId !== null) {
           const row = rows.get(key(mine.tradingDate, mine.brokerOrderId));
           if (row !== undefined && row.status !== 'rejected') {

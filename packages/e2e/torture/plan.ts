@@ -2,7 +2,7 @@
 import { createRng } from './rng.js';
 
 export type Environment = 'paper' | 'real' | 'virtual';
-export type OpKind = 'order' | 'lib-order' | 'orders' | 'cancel' | 'modify' | 'watch';
+export type OpKind = 'order' | 'lib-order' | 'orders' | 'cancel' | 'modify' | 'watch' | 'lock';
 
 /** A sandbox fault scripted just before an op starts (KIS environments only). */
 export type PlannedFault =
@@ -43,12 +43,14 @@ export interface PlannedOp {
   readonly modifyTicks: number;
   /** SIGKILL this long after the start, or null. */
   readonly killAfterMs: number | null;
+  /** Kill only once the process owns an in-flight journal record (then `killAfterMs` % 80 later). */
+  readonly killInFlight: boolean;
   /** After the kill, give the dead owner's pid in the journal to a live unrelated process. */
   readonly reusePid: boolean;
   readonly fault: PlannedFault | null;
   /** The child's clock offset (libfaketime), seconds; 0 = none. */
   readonly skewSec: number;
-  /** How long a watch runs before SIGINT. */
+  /** How long a watch runs before SIGINT; how long a `lock` holds the journal's write lock. */
   readonly watchMs: number;
 }
 
@@ -76,34 +78,40 @@ export function planRound(seed: number, options: { skew: boolean }): RoundPlan {
     kis && rng.chance(0.5)
       ? { kind: rng.pick(['drop', 'duplicate'] as const), times: rng.int(1, 3) }
       : null;
-  const count = rng.int(6, 12);
+  const count = rng.int(8, 16);
   const ops: PlannedOp[] = [];
-  const placed: { order: OrderParams; clientOrderId: string }[] = [];
+  const placed: { order: OrderParams; clientOrderId: string; startMs: number }[] = [];
   let start = 0;
   for (let index = 0; index < count; index += 1) {
-    start += rng.int(0, 700);
+    // Bursts: most ops start with the previous one, some after a pause.
+    start += rng.chance(0.6) ? rng.int(0, 60) : rng.int(200, 1_200);
     const roll = rng.next();
     const kind: OpKind =
       roll < 0.42
         ? 'order'
         : roll < 0.52
           ? 'lib-order'
-          : roll < 0.64
+          : roll < 0.62
             ? 'orders'
-            : roll < 0.8
+            : roll < 0.77
               ? 'cancel'
-              : roll < 0.93
+              : roll < 0.89
                 ? 'modify'
-                : 'watch';
+                : roll < 0.96
+                  ? 'watch'
+                  : 'lock';
     let order: OrderParams | null = null;
     let clientOrderId: string | null = null;
+    let startMs = start;
     if (kind === 'order' || kind === 'lib-order') {
-      if (placed.length > 0 && rng.chance(0.15)) {
-        // A replay of an earlier client order id, with the same order.
+      if (placed.length > 0 && rng.chance(0.25)) {
+        // A replay of an earlier client order id, with the same order, soon after the first.
         const earlier = rng.pick(placed);
         order = earlier.order;
         clientOrderId = earlier.clientOrderId;
+        startMs = earlier.startMs + rng.int(50, 1_800);
       } else {
+        // Few distinct orders, so that the same symbol, side, quantity and price recur.
         const { symbol, price } = rng.pick(SYMBOLS);
         const side = rng.chance(0.1) ? 'sell' : 'buy';
         const market = rng.chance(0.1);
@@ -111,16 +119,17 @@ export function planRound(seed: number, options: { skew: boolean }): RoundPlan {
         order = {
           symbol,
           side,
-          quantity: rng.int(1, 2),
-          price: market ? null : crossing ? price : price - 100 * rng.int(1, 3),
+          quantity: rng.chance(0.8) ? 1 : 2,
+          price: market ? null : crossing ? price : price - 100 * rng.int(1, 2),
         };
         clientOrderId = `t${seed.toString(36)}-${index}`;
-        placed.push({ order, clientOrderId });
+        placed.push({ order, clientOrderId, startMs });
       }
     }
     const sends =
       kind === 'order' || kind === 'lib-order' || kind === 'cancel' || kind === 'modify';
-    const killAfterMs = sends && rng.chance(0.25) ? rng.int(0, 900) : null;
+    const killAfterMs = sends && rng.chance(0.3) ? rng.int(0, 900) : null;
+    const killInFlight = killAfterMs !== null && rng.chance(0.6);
     let fault: PlannedFault | null = null;
     if (kis && sends && rng.chance(0.35)) {
       const operation = kind === 'cancel' ? 'cancel' : kind === 'modify' ? 'modify' : 'place';
@@ -144,17 +153,18 @@ export function planRound(seed: number, options: { skew: boolean }): RoundPlan {
     ops.push({
       index,
       kind,
-      startMs: start,
+      startMs,
       order,
       clientOrderId,
       force: (kind === 'order' || kind === 'lib-order') && rng.chance(0.05),
       targetPick: rng.next(),
       modifyTicks: rng.int(1, 3),
       killAfterMs,
+      killInFlight,
       reusePid: killAfterMs !== null && rng.chance(0.5),
       fault,
       skewSec: options.skew && rng.chance(0.3) ? rng.int(-30, 30) : 0,
-      watchMs: rng.int(800, 2_500),
+      watchMs: kind === 'lock' ? rng.int(5_300, 7_000) : rng.int(800, 2_500),
     });
   }
   return { seed, environment, brokerSkewMs, noticeFault, ops };

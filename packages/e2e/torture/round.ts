@@ -42,6 +42,29 @@ const LibsqlDatabase = requireFromRoute('libsql') as new (
   options?: { timeout?: number },
 ) => Database;
 
+const LIBSQL_PATH = requireFromRoute.resolve('libsql');
+const LOCK_SCRIPT = `
+const [lib, file, ms] = process.argv.slice(1);
+if (!file) process.exit(0);
+const Database = require(lib);
+const db = new Database(file, { timeout: 10000 });
+db.exec('BEGIN IMMEDIATE');
+setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, Number(ms));
+`;
+
+/** True when a journal record in flight is owned by this pid. */
+function ownsInFlight(file: string | null, pid: number): boolean {
+  if (file === null || !existsSync(file)) return false;
+  const db = new LibsqlDatabase(file, { timeout: 2_000 });
+  try {
+    return db.prepare('SELECT 1 FROM orders WHERE owner LIKE ?').all(`${pid}:%`).length > 0;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}
+
 export interface RoundReport {
   readonly plan: RoundPlan;
   readonly violations: readonly Violation[];
@@ -331,6 +354,14 @@ export async function runRound(
         const target = snapshot.orders.find((x) => x.orderId === targetOrderId);
         const price = Math.max(100, (target?.price ?? 70_000) - 100 * op.modifyTicks);
         result = qts(['modify', targetOrderId, '--price', String(price), '--json'], extra, onStart);
+      } else if (kind === 'lock') {
+        // Another process holds the journal's write lock for longer than its busy timeout.
+        result = run(
+          process.execPath,
+          ['-e', LOCK_SCRIPT, LIBSQL_PATH, journalFile ?? '', String(op.watchMs)],
+          env(),
+          onStart,
+        );
       } else if (kind === 'watch') {
         result = qts(['watch', '--json'], extra, onStart);
         await sleep(op.watchMs);
@@ -340,8 +371,24 @@ export async function runRound(
         result = qts(['orders', '--json'], extra, onStart);
       }
       let killed = false;
-      if (op.killAfterMs !== null && kind !== 'orders' && kind !== 'watch') {
-        await Promise.race([result, sleep(op.killAfterMs)]);
+      if (op.killAfterMs !== null && kind !== 'orders' && kind !== 'watch' && kind !== 'lock') {
+        let settled = false;
+        void result.then(() => {
+          settled = true;
+        });
+        if (op.killInFlight) {
+          // Wait until the process owns an in-flight record (journaled, sending), then kill.
+          const pid = (child as ChildProcess | undefined)?.pid;
+          const deadline = Date.now() + 10_000;
+          while (!settled && pid !== undefined && Date.now() < deadline) {
+            journalFile ??= findJournal(home);
+            if (ownsInFlight(journalFile, pid)) break;
+            await sleep(5);
+          }
+          await Promise.race([result, sleep(op.killAfterMs % 80)]);
+        } else {
+          await Promise.race([result, sleep(op.killAfterMs)]);
+        }
         const c = child as ChildProcess | undefined;
         if (c !== undefined && c.exitCode === null && c.signalCode === null) {
           c.kill('SIGKILL');
@@ -383,9 +430,10 @@ export async function runRound(
             : null,
         before,
         deadInDoubtBefore,
-        output: `${op.clientOrderId ?? targetOrderId ?? ''} ${done.stdout.trim()} ${done.stderr.trim()}`
-          .replace(/\s+/g, ' ')
-          .slice(0, 400),
+        output:
+          `${op.clientOrderId ?? targetOrderId ?? ''} ${done.stdout.trim()} ${done.stderr.trim()}`
+            .replace(/\s+/g, ' ')
+            .slice(0, 400),
       });
     });
     await Promise.all(tasks);
