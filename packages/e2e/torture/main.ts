@@ -36,6 +36,7 @@ if (skew && !existsSync(FAKETIME_LIB)) {
 }
 process.stdout.write(`torture: seed ${seed}, ${rounds} round(s), ${parallel} at a time\n`);
 const failing: number[] = [];
+const harnessErrors: number[] = [];
 const byInvariant: Record<string, number> = {};
 let next = 0;
 let done = 0;
@@ -45,10 +46,20 @@ async function worker(): Promise<void> {
     const i = next;
     next += 1;
     const roundSeed = seed + i;
-    const report = await runRound(roundSeed, {
-      skew: skew && existsSync(FAKETIME_LIB),
-      keepHome: values['keep-home'],
-    });
+    let report: Awaited<ReturnType<typeof runRound>>;
+    try {
+      report = await runRound(roundSeed, {
+        skew: skew && existsSync(FAKETIME_LIB),
+        keepHome: values['keep-home'],
+      });
+    } catch (error) {
+      // A harness failure is not a verdict on QTS: say so, count it, go on.
+      harnessErrors.push(roundSeed);
+      process.stdout.write(
+        `round ${i + 1}/${rounds} seed ${roundSeed}: HARNESS ERROR ${String(error)}\n`,
+      );
+      continue;
+    }
     done += 1;
     const p = report.plan;
     const summary = `${p.environment}, ${p.ops.length} ops, ${report.kills} killed, ${report.faults} faults, ${report.reusedPids} reused pids, broker skew ${Math.round(p.brokerSkewMs / 1000)} s, ${report.skewed} skewed processes, ${report.ms} ms`;
@@ -71,11 +82,14 @@ async function worker(): Promise<void> {
 }
 await Promise.all(Array.from({ length: Math.min(parallel, rounds) }, () => worker()));
 const seconds = Math.round((Date.now() - t0) / 1000);
+if (harnessErrors.length > 0) {
+  process.stdout.write(`torture: harness errors in rounds with seeds ${harnessErrors.join(' ')}\n`);
+}
 if (failing.length === 0) {
-  process.stdout.write(`torture: ${done} round(s), 0 violations (${seconds} s)\n`);
+  process.stdout.write(`torture: ${done} round(s) checked, 0 violations (${seconds} s)\n`);
 } else {
   process.stdout.write(
     `torture: ${done} round(s), ${failing.length} failing (${JSON.stringify(byInvariant)}); seeds: ${failing.join(' ')} (${seconds} s)\n`,
   );
 }
-process.exit(failing.length === 0 ? 0 : 1);
+process.exit(failing.length === 0 && harnessErrors.length === 0 ? 0 : 1);

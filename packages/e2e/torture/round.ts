@@ -182,16 +182,30 @@ function readJournal(file: string | null): Journal {
 }
 
 /** Gives the journal records a killed process owned to a live, unrelated process's pid. */
-function reuseOwnerPid(file: string | null, deadPid: number, livePid: number): number {
+async function reuseOwnerPid(
+  file: string | null,
+  deadPid: number,
+  livePid: number,
+): Promise<number> {
   if (file === null || !existsSync(file)) return 0;
-  const db = new LibsqlDatabase(file, { timeout: 10_000 });
-  try {
-    const result = db
-      .prepare("UPDATE orders SET owner = ? || substr(owner, instr(owner, ':')) WHERE owner LIKE ?")
-      .run(String(livePid), `${deadPid}:%`) as { changes?: number };
-    return result.changes ?? 0;
-  } finally {
-    db.close();
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const db = new LibsqlDatabase(file, { timeout: 0 });
+    try {
+      const result = db
+        .prepare(
+          "UPDATE orders SET owner = ? || substr(owner, instr(owner, ':')) WHERE owner LIKE ?",
+        )
+        .run(String(livePid), `${deadPid}:%`) as { changes?: number };
+      return result.changes ?? 0;
+    } catch (error) {
+      // Another process holds the write lock (statements do not wait): try again shortly.
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+      if (Date.now() > deadline) return 0;
+    } finally {
+      db.close();
+    }
+    await sleep(20);
   }
 }
 
@@ -401,8 +415,12 @@ export async function runRound(
             const sleeper = spawn('sleep', ['120'], { stdio: 'ignore' });
             sleepers.push(sleeper);
             if (sleeper.pid !== undefined) {
-              reusedPids +=
-                reuseOwnerPid(journalFile ?? findJournal(home), c.pid, sleeper.pid) > 0 ? 1 : 0;
+              const moved = await reuseOwnerPid(
+                journalFile ?? findJournal(home),
+                c.pid,
+                sleeper.pid,
+              );
+              reusedPids += moved > 0 ? 1 : 0;
             }
           }
         }
