@@ -36,11 +36,18 @@ export interface ErrorJson {
 export class CliFailure extends Error {
   readonly exitCode: ExitCode;
   readonly json: ErrorJson;
-  constructor(exitCode: ExitCode, json: ErrorJson, options?: { cause?: unknown }) {
-    super(json.message, options);
+  /** True when it is known to have happened before the send point (nothing was sent). */
+  readonly beforeSend: boolean;
+  constructor(
+    exitCode: ExitCode,
+    json: ErrorJson,
+    options?: { cause?: unknown; beforeSend?: boolean },
+  ) {
+    super(json.message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliFailure';
     this.exitCode = exitCode;
     this.json = json;
+    this.beforeSend = options?.beforeSend === true;
   }
 }
 
@@ -338,6 +345,6 @@ export function beforeSendFailure(what: 'order' | 'cancel' | 'modify', error: un
         ? 'Nothing was sent. Try again when the other qts command has finished.'
         : 'Nothing was sent. See the log under QTS_HOME/logs (--verbose shows it on stderr).',
     },
-    { cause: error },
+    { cause: error, beforeSend: true },
   );
 }

@@ -5,7 +5,7 @@
 //   unknown (exit 4) and the order is printed (another process holding the journal's write lock
 //   during a cancel, before and after the broker was asked);
 // - route refusals carry their own JSON code (never CONFIG).
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
@@ -168,6 +168,24 @@ describe('a replay of a client order id still in flight elsewhere', () => {
       }
     },
   );
+});
+
+describe('an unexpected failure before the send point', () => {
+  it('an unreadable journal: exit 1, not_placed, and it says nothing was sent', async () => {
+    const home = tempHome();
+    const folder = join(home, 'virtual');
+    const file = journalPath(folder, { mode: 'virtual', host: 'virtual', account: '00000000-01' });
+    mkdirSync(join(folder, 'journal'), { recursive: true });
+    writeFileSync(file, 'this is not an SQLite database, it is '.repeat(200));
+    const result = await runQts(['order', 'buy', '005930', '1', '--price', '60000', '--json'], {
+      home,
+    });
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const { error } = expectShape(ErrorOnlySchema, onlyJson(result));
+    expect(error.outcome).toBe('not_placed');
+    expect(error.message).toMatch(/nothing was sent/i);
+    expect(error.hint).not.toMatch(/Do NOT resend/);
+  });
 });
 
 describe('route refusals have their own JSON codes', () => {
