@@ -1,5 +1,6 @@
 // Start-up and end-to-end cost of the compiled CLI, measured in the same run as a bare
-// `node -e 0` (goal: `qts --help` <= 2x node, `pnpm qts --help` <= 3x node) and one virtual
+// `node -e 0` (goal: `qts --help` <= 2x node, `pnpm exec qts --help` and `pnpm qts --help`
+// <= 3x node) and one virtual
 // order end to end (spawn, SQLite exchange + journal, route, exit).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +29,12 @@ describe('start-up', () => {
   // pnpm's own start-up, for context: `pnpm qts` cannot be faster than this
   bench('pnpm --version (pnpm alone)', () => run('pnpm', ['--version'], repoRoot), options);
   bench('pnpm qts --help (repo root)', () => run('pnpm', ['qts', '--help'], repoRoot), options);
+  // the README's way: the bin linked at the root
+  bench(
+    'pnpm exec qts --help (repo root)',
+    () => run('pnpm', ['exec', 'qts', '--help'], repoRoot),
+    options,
+  );
 });
 
 describe('virtual order end to end', () => {

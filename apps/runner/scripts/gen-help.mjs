@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const text = execFileSync(process.execPath, ['dist/cli.js', '--help'], {
   cwd: root,
-  env: { ...process.env, QTS_NO_FAST_HELP: '1' },
+  // Without pnpm's variables, so the text says `qts ...` however this script is run.
+  env: {
+    ...process.env,
+    QTS_NO_FAST_HELP: '1',
+    npm_lifecycle_event: undefined,
+    npm_config_user_agent: undefined,
+    PNPM_PACKAGE_NAME: undefined,
+  },
   encoding: 'utf8',
 });
 writeFileSync(

@@ -21,8 +21,11 @@ if (
   (argv[0] === '--help' || argv[0] === '-h') &&
   process.env.QTS_NO_FAST_HELP !== '1'
 ) {
-  const { TOP_LEVEL_HELP } = await import('./help-text.js');
-  process.stdout.write(TOP_LEVEL_HELP);
+  const [{ TOP_LEVEL_HELP }, { pasteableHelp }] = await Promise.all([
+    import('./help-text.js'),
+    import('./invocation.js'),
+  ]);
+  process.stdout.write(pasteableHelp(TOP_LEVEL_HELP));
   code = 0;
 } else {
   const { main } = await import('./program.js');

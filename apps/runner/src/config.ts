@@ -42,6 +42,8 @@ export interface Config {
   readonly ratePerSecond: number | null | undefined;
   /** Present in paper and real mode; undefined in virtual mode when nothing is set. */
   readonly kis: KisSettings | undefined;
+  /** Virtual mode outside KRX hours: `ignore` (fill, with a note) or `enforce` (refuse). */
+  readonly marketHours: 'ignore' | 'enforce';
 }
 
 const blankToUndefined = (value: unknown): unknown =>
@@ -118,6 +120,12 @@ const EnvSchema = v.object({
     ),
   ),
   QTS_ALLOW_REAL: optionalString,
+  QTS_MARKET_HOURS: optionalEnv(
+    v.picklist(
+      ['enforce', 'ignore'],
+      'QTS_MARKET_HOURS must be enforce (virtual mode refuses orders outside KRX hours) or ignore',
+    ),
+  ),
 });
 
 /** Parses `--mode`; undefined when not given. Throws a usage failure (exit 2) otherwise. */
@@ -148,6 +156,7 @@ export function loadConfig(
     QTS_KIS_TIMEOUT_MS: env.QTS_KIS_TIMEOUT_MS,
     QTS_KIS_RATE_PER_SEC: env.QTS_KIS_RATE_PER_SEC,
     QTS_ALLOW_REAL: env.QTS_ALLOW_REAL,
+    QTS_MARKET_HOURS: env.QTS_MARKET_HOURS,
   });
   const flagMode = parseModeFlag(flags.mode);
   if (!parsed.success) {
@@ -171,7 +180,7 @@ export function loadConfig(
       throw configFailure(
         `${mode === 'paper' ? 'Paper' : 'Real'} mode needs KIS credentials: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.`,
         mode === 'paper'
-          ? 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) from your KIS paper account, or try it offline: run `pnpm qts sandbox` and export the lines it prints; or use --mode virtual.'
+          ? 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) from your KIS paper account, or try it offline: run `qts sandbox` and export the lines it prints; or use --mode virtual.'
           : 'Set QTS_KIS_APP_KEY, QTS_KIS_APP_SECRET and QTS_KIS_ACCOUNT (NNNNNNNN-NN) of your real KIS account.',
       );
     }
@@ -194,6 +203,7 @@ export function loadConfig(
     timeoutMs: e.QTS_KIS_TIMEOUT_MS,
     ratePerSecond: e.QTS_KIS_RATE_PER_SEC,
     kis,
+    marketHours: e.QTS_MARKET_HOURS ?? 'ignore',
   };
 }
 

@@ -27,7 +27,14 @@ export interface OrderOutcome {
 export interface WatchLine {
   readonly at: string;
   readonly orderId: string | null;
+  /** The route's event type (`order-filled`, ...), for scripts. */
   readonly kind: string;
+  /**
+   * What the event made of the order, in the vocabulary of `qts orders` (`filled`,
+   * `partially_filled`, `canceled`, ...) plus `modified` and `connection_lost`.
+   */
+  readonly status: string;
+  /** The details, without the status word. */
   readonly text: string;
   readonly order: CliOrder | null;
 }
@@ -39,11 +46,26 @@ export interface Engine {
   /** Account shown in banners, or null in virtual mode. */
   readonly account: string | null;
   submit(input: SubmitInput): Promise<OrderOutcome>;
-  /** Looks an order up in the journal; null when the id is unknown. */
+  /**
+   * Looks an order up in the journal by its local id, a unique prefix of it, or today's broker
+   * order number; null when nothing matches. Throws (exit 2, listing candidates) when several do.
+   */
   find(orderId: string): Promise<CliOrder | null>;
   cancel(orderId: string): Promise<OrderOutcome>;
   modify(orderId: string, change: OrderChange): Promise<OrderOutcome>;
-  orders(tradingDate: string): Promise<{ orders: CliOrder[]; reconciled: CliReconciled[] }>;
+  /**
+   * Reconciles with the broker, then lists the orders of a trading date. When reconciliation
+   * fails the journal is listed anyway and `error` says why (the caller exits non-zero).
+   */
+  orders(tradingDate: string): Promise<{
+    orders: CliOrder[];
+    /** Changes to the listed orders. */
+    reconciled: CliReconciled[];
+    /** Changes to orders of other trading dates (open orders are reconciled whatever their date). */
+    otherDates: (CliReconciled & { readonly tradingDate: string | null })[];
+    /** Why the broker was not asked or did not answer; null when reconciled. */
+    error: unknown;
+  }>;
   /** The journal's orders of a trading date, without asking the broker. */
   journalOrders(tradingDate: string): CliOrder[];
   balance(): Promise<CliBalance>;

@@ -1,4 +1,5 @@
-// pino JSON logs to QTS_HOME/logs/qts-YYYYMMDD.log (Seoul date); --verbose also to stderr.
+// pino JSON logs to QTS_HOME/logs/qts-YYYYMMDD.log (Seoul date); --verbose also to stderr,
+// made readable by pino-pretty.
 // Secrets never appear: known secret paths are redacted by pino, and every line passes through
 // auth-phase2's redactSecrets with the secrets of this run before it is written.
 import { mkdirSync } from 'node:fs';
@@ -40,6 +41,12 @@ export const SECRET_PATHS = [
   '*.headers.authorization',
 ];
 
+/** Seoul wall-clock time `HH:MM:SS.mmm KST` of a time (for --verbose lines). */
+export function seoulClock(time: number): string {
+  if (Number.isNaN(time)) return '-';
+  return `${new Date(time + 9 * 3600_000).toISOString().slice(11, 23)} KST`;
+}
+
 /** The Seoul calendar date `YYYYMMDD` of a time. */
 export function seoulDateOf(time: number): string {
   return new Date(time + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
@@ -54,9 +61,10 @@ export async function createLog(options: {
   verbose: boolean;
   secrets: () => readonly (string | null | undefined)[];
 }): Promise<Log> {
-  const [{ pino }, { redactSecrets }] = await Promise.all([
+  const [{ pino }, { redactSecrets }, pretty] = await Promise.all([
     import('pino'),
     import('@qts/auth-phase2'),
+    options.verbose ? import('pino-pretty') : null,
   ]);
   const folder = join(options.home, 'logs');
   mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -64,8 +72,24 @@ export async function createLog(options: {
   const fileStream = pino.destination({ dest: file, sync: true, mkdir: true, mode: 0o600 });
   const streams: { level: 'debug' | 'info'; stream: NodeJS.WritableStream | typeof fileStream }[] =
     [{ level: 'debug', stream: fileStream }];
-  if (options.verbose) {
-    streams.push({ level: 'debug', stream: pino.destination({ dest: 2, sync: true }) });
+  if (pretty !== null) {
+    // --verbose: the same lines, readable (pino-pretty, synchronous: no worker thread and
+    // nothing lost at exit), times in Seoul like everything else the CLI shows.
+    const colorize = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
+    streams.push({
+      level: 'debug',
+      stream: pretty.default({
+        destination: 2,
+        sync: true,
+        colorize,
+        singleLine: true,
+        ignore: 'pid,hostname',
+        translateTime: false,
+        customPrettifiers: {
+          time: (value) => seoulClock(typeof value === 'number' ? value : Number(value)),
+        },
+      }),
+    });
   }
   const logger = pino(
     {

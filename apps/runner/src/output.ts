@@ -2,6 +2,8 @@
 // (spinner, banners, notes, errors for people) goes to stderr.
 import { createRequire } from 'node:module';
 import type { ErrorJson } from './failure.js';
+import { pasteable } from './invocation.js';
+import { sentences, trimLines } from './text.js';
 
 type Colors = {
   bold(text: string): string;
@@ -24,12 +26,10 @@ function colorsFor(enabled: boolean): Colors {
   return pc.createColors(enabled && pc.isColorSupported);
 }
 
-/** A tiny spinner on stderr; a no-op unless stderr is a terminal. */
+/** A spinner on stderr; a no-op unless stderr is a terminal. */
 export interface Spinner {
   stop(): void;
 }
-
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** Where and how a command writes. */
 export class Output {
@@ -67,7 +67,7 @@ export class Output {
 
   /** A note for people on stderr (never in --json's stdout). */
   note(text: string): void {
-    this.#stderr.write(`${text}\n`);
+    this.#stderr.write(`${pasteable(text)}\n`);
   }
 
   /** Prints a failure for people on stderr: one line, then broker message and hint. */
@@ -79,7 +79,9 @@ export class Output {
       error.brokerMessage === null
     ) {
       // Nothing was sent: ONE line saying what is wrong and how to fix it.
-      this.#stderr.write(`${c.red('error')}: ${error.message} ${c.dim(error.hint)}\n`);
+      this.#stderr.write(
+        `${c.red('error')}: ${sentences(error.message, c.dim(pasteable(error.hint)))}\n`,
+      );
       return;
     }
     const lines = [`${c.red('error')}: ${error.message}`];
@@ -94,7 +96,7 @@ export class Output {
       );
     }
     lines.push(`  code: ${error.code} (${error.outcome})`);
-    lines.push(`  ${c.dim('hint:')} ${error.hint}`);
+    lines.push(`  ${c.dim('hint:')} ${pasteable(error.hint)}`);
     this.#stderr.write(`${lines.join('\n')}\n`);
   }
 
@@ -110,7 +112,7 @@ export class Output {
     const c = this.stdoutColors;
     const table = new Table({
       head: head.length === 0 ? [] : head.map((h) => c.bold(h)),
-      style: { head: [], border: [] },
+      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
       ...(align === undefined ? {} : { colAligns: [...align] }),
       chars: {
         top: '',
@@ -140,28 +142,24 @@ export class Output {
         .map((row) => row.map((cell) => (cell === null ? '-' : String(cell))).join('  '))
         .join('\n');
     }
-    this.#stdout.write(`${text}\n`);
+    this.#stdout.write(`${trimLines(text)}\n`);
   }
 
-  /** Starts a spinner on stderr (terminal only). */
-  spinner(text: string): Spinner {
+  /**
+   * Starts a spinner on stderr (terminal only; yocto-spinner, loaded on first use). It leaves
+   * signals to the command (`handleSignals: false`), so Ctrl-C still closes what is open.
+   */
+  async spinner(text: string): Promise<Spinner> {
     if (!this.stderrIsTty) return { stop() {} };
-    const stream = this.#stderr;
-    let frame = 0;
-    const draw = () => {
-      stream.write(`\r${FRAMES[frame % FRAMES.length]} ${text}`);
-      frame += 1;
-    };
-    draw();
-    const timer = setInterval(draw, 80);
-    timer.unref();
-    let stopped = false;
+    const { default: yoctoSpinner } = await import('yocto-spinner');
+    const spinner = yoctoSpinner({
+      text,
+      stream: this.#stderr as NodeJS.WriteStream,
+      handleSignals: false,
+    }).start();
     return {
       stop() {
-        if (stopped) return;
-        stopped = true;
-        clearInterval(timer);
-        stream.write('\r\u001b[2K');
+        spinner.stop();
       },
     };
   }

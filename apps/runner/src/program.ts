@@ -9,6 +9,8 @@ import {
   Option,
 } from 'commander';
 import { type CliFailure, EXIT, type ExitCode, toFailure, usageFailure } from './failure.js';
+import { pasteable, pasteableHelp } from './invocation.js';
+import { sentences } from './text.js';
 
 /** The parsed global flags plus the command's own options. */
 export type Options = Record<string, unknown>;
@@ -37,16 +39,20 @@ Environment:
   QTS_KIS_APP_KEY       KIS app key (paper/real)
   QTS_KIS_APP_SECRET    KIS app secret (paper/real; never printed or logged)
   QTS_KIS_ACCOUNT       KIS account NNNNNNNN-NN (paper/real)
-  QTS_KIS_HTS_ID        HTS id (execution notices in qts watch)
+  QTS_KIS_HTS_ID        HTS id (paper/real: needed by \`qts watch\` for execution notices)
   QTS_KIS_BASE_URL      REST base URL override (e.g. the sandbox)
   QTS_KIS_WS_URL        WebSocket URL override (e.g. the sandbox)
   QTS_KIS_TIMEOUT_MS    request timeout in ms
   QTS_KIS_RATE_PER_SEC  request rate limit (number, or off)
   QTS_ALLOW_REAL        must be "yes" for --mode real
+  QTS_MARKET_HOURS      "enforce": virtual mode refuses orders outside KRX hours (default: a note)
 
 Exit codes:
   0 done   2 nothing sent (input, config, unknown id, real-mode refusal)
-  3 broker refused   4 outcome unknown (run qts orders)   1 anything else`;
+  3 broker refused   4 outcome unknown (run \`qts orders\`)   1 anything else (e.g. no connection)`;
+
+const ORDER_ID_HELP =
+  "the local order id or a unique prefix of it, or today's broker order number (see `qts orders`)";
 
 /** Width of every help text. */
 export const HELP_WIDTH = 100;
@@ -67,10 +73,10 @@ export function buildProgram(finish: (code: ExitCode) => void): Command {
       'after',
       `
 Examples:
-  pnpm qts order buy 005930 1 --price 70000        a virtual limit order (no account needed)
-  pnpm qts orders                                   today's orders, reconciled with the broker
-  pnpm qts --mode paper balance --json              paper account balance as JSON
-  pnpm qts sandbox --port 0                      a local KIS sandbox for paper mode
+  qts order buy 005930 1 --price 70000      a virtual limit order (no account needed)
+  qts orders                                today's orders, reconciled with the broker
+  qts --mode paper balance --json           paper account balance as JSON
+  qts sandbox --port 0                      a local KIS sandbox for paper mode
 ${ENV_HELP}`,
     );
   addGlobals(program);
@@ -92,7 +98,7 @@ ${ENV_HELP}`,
 
   const order = program
     .command('order')
-    .description('place one order: qts order buy|sell <symbol> <qty> (--price <KRW> | --market)')
+    .description('place one order: buy|sell <symbol> <qty> (--price <KRW> | --market)')
     .addArgument(new Argument('<side>', 'buy or sell').choices(['buy', 'sell']))
     .argument('<symbol>', 'KRX code, e.g. 005930 (or Q + 6 digits for an ETN)')
     .argument('<qty>', 'whole number of shares, at least 1')
@@ -112,7 +118,7 @@ Examples:
   qts order buy 005930 1 --price 70000 --client-order-id intent-001
   qts --mode real order buy 005930 1 --price 70000      asks for confirmation (QTS_ALLOW_REAL=yes)
 
-Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (run qts orders).`,
+Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (run \`qts orders\`).`,
     );
   wire(order, async () => (await import('./commands/order.js')).orderCommand);
 
@@ -127,35 +133,39 @@ Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (ru
       `
 Examples:
   qts orders
-  qts orders --date 20260105 --json`,
+  qts orders --date 20260105 --json
+
+Without the broker (no connection, refused) it still lists the journal, says it is NOT
+reconciled, and exits with the failure's code (1 no connection, 3 refused).`,
     );
   wire(orders, async () => (await import('./commands/orders.js')).ordersCommand);
 
   const cancel = program
     .command('cancel')
     .description('cancel the remaining quantity of an order')
-    .argument('<orderId>', 'the local order id (see qts orders)')
+    .argument('<orderId>', ORDER_ID_HELP)
     .addHelpText(
       'after',
       `
 Examples:
-  qts cancel 01JH8Z3Q9W6Y
-  qts cancel 01JH8Z3Q9W6Y --json`,
+  qts cancel o-0mxbcc0p0-0ca0352     the local order id (see \`qts orders\`)
+  qts cancel o-0mxbcc                a unique prefix of it
+  qts cancel 0000012345 --json       today's broker order number`,
     );
   wire(cancel, async () => (await import('./commands/cancel.js')).cancelCommand);
 
   const modify = program
     .command('modify')
     .description('change the price and/or the remaining quantity of an open order')
-    .argument('<orderId>', 'the local order id (see qts orders)')
+    .argument('<orderId>', ORDER_ID_HELP)
     .option('--price <KRW>', 'new limit price in KRW, on the KRX tick')
     .option('--qty <n>', 'new REMAINING quantity (not the new total)')
     .addHelpText(
       'after',
       `
 Examples:
-  qts modify 01JH8Z3Q9W6Y --price 69900
-  qts modify 01JH8Z3Q9W6Y --qty 3 --json`,
+  qts modify o-0mxbcc --price 69900
+  qts modify 0000012345 --qty 3 --json`,
     );
   wire(modify, async () => (await import('./commands/modify.js')).modifyCommand);
 
@@ -193,15 +203,17 @@ Examples:
     .addHelpText(
       'after',
       `
-Prints on stdout, then serves until SIGINT/SIGTERM:
+Prints on stdout, then serves until Ctrl-C, SIGTERM or SIGHUP:
   QTS_MODE=paper
   QTS_KIS_BASE_URL=http://127.0.0.1:<port>
   QTS_KIS_WS_URL=ws://127.0.0.1:<port>
   QTS_KIS_APP_KEY=...  QTS_KIS_APP_SECRET=...  QTS_KIS_ACCOUNT=...  QTS_KIS_HTS_ID=...
 
 Examples:
-  pnpm qts sandbox --port 0 > sandbox.env &      then: set -a; . ./sandbox.env; set +a
-  pnpm qts sandbox --env real --port 18080`,
+  qts sandbox --port 0 > sandbox.env &      in the background; stop it with: kill $!
+  qts sandbox --env real --port 18080       a real-environment sandbox on a fixed port
+
+Then, in the shell that places orders: set -a; . ./sandbox.env; set +a`,
     );
   wire(sandbox, async () => (await import('./commands/sandbox.js')).sandboxCommand);
 
@@ -213,7 +225,10 @@ Examples:
       `
 Examples:
   qts --mode paper watch
-  qts --mode paper watch --json     on Ctrl-C prints one JSON object {orders, events}`,
+  qts --mode paper watch --json     on Ctrl-C prints one JSON object {orders, events}
+
+Stops with exit 0 on Ctrl-C, SIGTERM or SIGHUP. Stops at once, with what to fix, on what waiting
+cannot fix: QTS_KIS_HTS_ID not set (exit 2), credentials refused (exit 3).`,
     );
   wire(watch, async () => (await import('./commands/watch.js')).watchCommand);
 
@@ -236,6 +251,26 @@ Examples:
   return program;
 }
 
+/** The command named in `argv` followed by a space (`virtual price `), or '' when none is. */
+function commandOf(argv: readonly string[]): string {
+  const at = argv.findIndex((arg) => COMMAND_NAMES.has(arg) || arg === 'virtual');
+  const first = argv[at];
+  if (first === undefined) return '';
+  if (first === 'virtual') return argv[at + 1] === 'price' ? 'virtual price ' : 'virtual ';
+  return `${first} `;
+}
+
+const COMMAND_NAMES = new Set([
+  'order',
+  'orders',
+  'cancel',
+  'modify',
+  'balance',
+  'token',
+  'sandbox',
+  'watch',
+]);
+
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
@@ -255,6 +290,9 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       // top-level help without loading commander).
       getOutHelpWidth: () => HELP_WIDTH,
       getErrHelpWidth: () => HELP_WIDTH,
+      writeOut: (text) => {
+        process.stdout.write(pasteableHelp(text));
+      },
       writeErr: (text) => {
         errText += text;
       },
@@ -279,7 +317,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }
       if (error.code === 'commander.help') {
         // `qts` or `qts virtual` without a command: help went to stderr.
-        process.stderr.write(errText);
+        process.stderr.write(pasteableHelp(errText));
         return EXIT.notSent;
       }
       const message = (error.message || errText)
@@ -288,7 +326,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
         .trim();
       const failure = usageFailure(
         `${message.charAt(0).toUpperCase()}${message.slice(1)}.`.replace(/\.\.$/, '.'),
-        'Nothing was sent. See `qts <command> --help` for usage and examples.',
+        `Nothing was sent. See \`qts ${commandOf(argv)}--help\` for usage and examples.`,
       );
       report(failure, wantsJson(argv));
       return EXIT.notSent;
@@ -300,9 +338,10 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 }
 
 function report(failure: CliFailure, json: boolean): void {
+  const error = { ...failure.json, hint: pasteable(failure.json.hint) };
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: failure.json })}\n`);
+    process.stdout.write(`${JSON.stringify({ error })}\n`);
   } else {
-    process.stderr.write(`error: ${failure.json.message} ${failure.json.hint}\n`);
+    process.stderr.write(`error: ${sentences(error.message, error.hint)}\n`);
   }
 }

@@ -2,6 +2,7 @@
 import { type Config, loadConfig, secretsOf } from './config.js';
 import { type ErrorJson, type ExitCode, toFailure } from './failure.js';
 import { assertRealAllowed } from './interlock.js';
+import { pasteable } from './invocation.js';
 import { createLog, type Log, silentLog } from './log.js';
 import { Output } from './output.js';
 
@@ -19,7 +20,7 @@ export interface Runtime {
 
 /** Prints a failure as the contract says: `{"error": ...}` with --json, else lines on stderr. */
 export function printFailure(out: Output, error: ErrorJson): void {
-  if (out.json) out.jsonObject({ error });
+  if (out.json) out.jsonObject({ error: { ...error, hint: pasteable(error.hint) } });
   else out.error(error);
 }
 

@@ -25,7 +25,15 @@ import type {
 import { ConfigError, type OrderAdapter, type OrderEvent } from '@qts/order-contract';
 import { stateFolder } from './config.js';
 import type { Engine, WatchLine } from './engine.js';
-import { afterSendFailure, beforeSendFailure, CliFailure, configFailure } from './failure.js';
+import {
+  afterSendFailure,
+  beforeSendFailure,
+  CliFailure,
+  configFailure,
+  toFailure,
+  usageFailure,
+} from './failure.js';
+import { seoulDateOf } from './log.js';
 import type { CliBalance, CliOrder, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 import { type SendTracker, trackSends } from './send-point.js';
@@ -66,10 +74,66 @@ function hookLogger(runtime: Runtime, source: string): KisLogger {
   };
 }
 
+/**
+ * What stops `qts watch` on a subscribe error that waiting cannot fix (configuration,
+ * credentials): the route's watch would otherwise poll and retry forever.
+ */
+interface WatchGuard {
+  /** The error that stopped the watch, or null. */
+  error: unknown;
+  /** Aborts the running watch; null when no watch runs. */
+  stop: (() => void) | null;
+}
+
+/** Failure codes (after `toFailure`) that no amount of waiting or reconnecting fixes. */
+const WAITING_CANNOT_FIX = new Set(['CONFIG', 'NOT_SUPPORTED', 'AUTH', 'ENVIRONMENT_MISMATCH']);
+
+/**
+ * Whether the error (or one it wraps) says when to try again: a rate limit, such as KIS's one
+ * token issuance a minute (auth-phase2's `retryAt`). Waiting fixes those.
+ */
+function retryLater(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    const fields = current as { retryAt?: unknown; code?: unknown; cause?: unknown };
+    if (typeof fields.retryAt === 'string' || fields.code === 'RATE_LIMITED') return true;
+    current = fields.cause;
+  }
+  return false;
+}
+
+/** Whether waiting and retrying cannot fix `error` (a setup or credentials problem). */
+export function waitingCannotFix(error: unknown): boolean {
+  return !retryLater(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
+}
+
+/** The adapter as the route sees it: `subscribe` reports unfixable errors to the guard. */
+function guarded(adapter: OrderAdapter, guard: WatchGuard): OrderAdapter {
+  const subscribe: OrderAdapter['subscribe'] = async (listener, options) => {
+    try {
+      return await adapter.subscribe(listener, options);
+    } catch (error) {
+      if (guard.stop !== null && waitingCannotFix(error)) {
+        guard.error = error;
+        guard.stop();
+      }
+      throw error;
+    }
+  };
+  return new Proxy(adapter, {
+    get(target, key) {
+      if (key === 'subscribe') return subscribe;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 interface Wired {
   readonly adapter: OrderAdapter;
   /** Whether the route handed a place / cancel / modify to the adapter (the send point). */
   readonly sends: SendTracker<OrderAdapter>;
+  readonly guard: WatchGuard;
   readonly journal: OrderJournal;
   readonly route: ExecutionRoute;
   readonly host: string | null;
@@ -95,9 +159,10 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
   const exchange = virtual.createVirtualExchange({ file: join(folder, 'exchange.sqlite') });
   let adapter: VirtualOrderAdapter | undefined;
   let journal: OrderJournal | undefined;
+  const guard: WatchGuard = { error: null, stop: null };
   try {
     adapter = virtual.createVirtualOrderAdapter({ exchange });
-    const sends = trackSends(adapter);
+    const sends = trackSends(guarded(adapter, guard));
     const key = { mode: 'virtual' as const, host: 'virtual', account: exchange.defaultAccount };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
@@ -109,6 +174,7 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
     return {
       adapter,
       sends,
+      guard,
       journal,
       route,
       host: null,
@@ -181,7 +247,8 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     webSocketUrl: endpoints.wsBaseUrl,
     logger,
   });
-  const sends = trackSends(adapter);
+  const guard: WatchGuard = { error: null, stop: null };
+  const sends = trackSends(guarded(adapter, guard));
   let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
@@ -200,6 +267,7 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     return {
       adapter,
       sends,
+      guard,
       journal,
       route,
       host: endpoints.host,
@@ -232,35 +300,95 @@ function eventLine(event: OrderEvent, order: Order | null): WatchLine {
   // A type this version does not know (a newer route) is shown by its name.
   const kind: string = event.type;
   let text: string;
+  // The status word comes from the same vocabulary as `qts orders` (see STATUS_WORDS).
+  let status: string;
   switch (event.type) {
     case 'order-accepted':
-      text = `accepted: ${event.side} ${event.symbol} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${event.brokerOrderId})`;
+      status = 'accepted';
+      text = `${event.side} ${event.symbol} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${event.brokerOrderId})`;
       break;
     case 'order-filled':
-      text = `filled ${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
+      status =
+        order !== null && event.filledQuantity < order.quantity ? 'partially_filled' : 'filled';
+      text = `${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
       break;
     case 'order-canceled':
-      text = `canceled ${num(event.canceledQuantity)}`;
+      status = 'canceled';
+      text = `${num(event.canceledQuantity)} canceled`;
       break;
     case 'order-modified':
-      text = `modified: remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${event.newBrokerOrderId})`;
+      status = 'modified';
+      text = `remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${event.newBrokerOrderId})`;
       break;
     case 'order-rejected':
-      text = `rejected: [${event.brokerCode ?? '-'}] ${event.brokerMessage ?? ''}`;
+      status = 'rejected';
+      text = `[${event.brokerCode ?? '-'}] ${event.brokerMessage ?? ''}`.trimEnd();
       break;
     case 'connection-lost':
-      text = `connection lost (${event.reason}); catching up by inquiry`;
+      status = 'connection_lost';
+      text = `${event.reason}; catching up by inquiry`;
       break;
     default:
-      text = kind;
+      status = kind;
+      text = '';
   }
   return {
     at: event.at,
     orderId: order?.orderId ?? null,
     kind,
+    status,
     text,
     order: order === null ? null : toCliOrder(order),
   };
+}
+
+/** Every broker order number of an order (the order, its modifies and cancels). */
+function brokerNumbers(order: Order): string[] {
+  return [
+    order.brokerOrderId,
+    order.modifyBrokerOrderId,
+    order.cancelBrokerOrderId,
+    ...order.linkedBrokerOrderIds,
+  ].filter((n): n is string => n !== null);
+}
+
+/** The most candidates an ambiguous-id error lists. */
+const MAX_CANDIDATES = 10;
+
+/**
+ * Finds the order a user means: its local id, a unique prefix of it, or one of its broker order
+ * numbers of `today` (KIS numbers restart every trading day; leading zeros are optional). An
+ * input that matches several orders is exit 2, listing them.
+ */
+export function resolveOrder(
+  route: Pick<ExecutionRoute, 'order' | 'orders'>,
+  input: string,
+  today: string,
+): Order | null {
+  const exact = route.order(input);
+  if (exact !== null || input === '') return exact;
+  const all = route.orders();
+  const digits = /^\d+$/.test(input) ? BigInt(input) : null;
+  const matches = all.filter(
+    (o) =>
+      o.orderId.startsWith(input) ||
+      (digits !== null &&
+        o.tradingDate === today &&
+        brokerNumbers(o).some((n) => /^\d+$/.test(n) && BigInt(n) === digits)),
+  );
+  if (matches.length <= 1) return matches[0] ?? null;
+  const listed = matches
+    .slice(0, MAX_CANDIDATES)
+    .map(
+      (o) =>
+        `${o.orderId} (${o.side} ${o.symbol} x ${o.quantity}, ${o.status}, ${o.tradingDate}${o.brokerOrderId === null ? '' : `, broker no. ${o.brokerOrderId}`})`,
+    );
+  const more = matches.length - listed.length;
+  throw usageFailure(
+    `${JSON.stringify(input)} matches ${matches.length} orders: nothing was sent.`,
+    `Give more of the order id. Candidates: ${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`,
+    'AMBIGUOUS_ORDER_ID',
+  );
 }
 
 /** Builds the engine of the configured mode. */
@@ -292,7 +420,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
    * for QTS errors); after, the outcome is unknown (exit 4) and the order is reported as the
    * journal shows it (or as last seen, when the journal cannot be read either).
    */
-  const guarded = async (
+  const atSendPoint = async (
     what: 'order' | 'cancel' | 'modify',
     call: () => Promise<RouteResult>,
     read: () => Order | null,
@@ -333,7 +461,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         limitPrice: input.limitPrice,
         ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
       };
-      return await guarded(
+      return await atSendPoint(
         'order',
         () => route.submit(intent, { force: input.force }),
         () => {
@@ -343,14 +471,14 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         null,
       );
     },
-    find: async (orderId) => {
-      const order = route.order(orderId);
+    find: async (input) => {
+      const order = resolveOrder(route, input, seoulDateOf(Date.now()));
       return order === null ? null : toCliOrder(order);
     },
     cancel: async (orderId) => {
       await wired.prepare();
       const before = route.order(orderId);
-      return await guarded(
+      return await atSendPoint(
         'cancel',
         () => route.cancel(orderId),
         () => route.order(orderId),
@@ -360,7 +488,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     modify: async (orderId, change) => {
       await wired.prepare();
       const before = route.order(orderId);
-      return await guarded(
+      return await atSendPoint(
         'modify',
         () => route.modify(orderId, change),
         () => route.order(orderId),
@@ -369,16 +497,31 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     },
     journalOrders: (tradingDate) => route.orders({ tradingDate }).map(toCliOrder),
     orders: async (tradingDate) => {
-      await wired.prepare();
-      const changes = [...route.recovered, ...(await route.reconcile())];
+      let changes = [...route.recovered];
+      let error: unknown = null;
+      try {
+        await wired.prepare();
+        changes = [...changes, ...(await route.reconcile())];
+      } catch (failure) {
+        // The journal is the user's record: list it anyway, marked as not reconciled.
+        runtime.log.warn({ error: String(failure) }, 'reconciliation failed; listing the journal');
+        error = failure;
+      }
+      const orders = route.orders({ tradingDate });
+      const listed = new Set(orders.map((o) => o.orderId));
+      const toCli = (c: (typeof changes)[number]) => ({
+        orderId: c.orderId,
+        from: c.from,
+        to: c.to,
+        reason: c.reason,
+      });
       return {
-        orders: route.orders({ tradingDate }).map(toCliOrder),
-        reconciled: changes.map((c) => ({
-          orderId: c.orderId,
-          from: c.from,
-          to: c.to,
-          reason: c.reason,
-        })),
+        orders: orders.map(toCliOrder),
+        reconciled: changes.filter((c) => listed.has(c.orderId)).map(toCli),
+        otherDates: changes
+          .filter((c) => !listed.has(c.orderId))
+          .map((c) => ({ ...toCli(c), tradingDate: route.order(c.orderId)?.tradingDate ?? null })),
+        error,
       };
     },
     balance: async () => {
@@ -394,23 +537,44 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     },
     token: () => wired.token(),
     watch: async (tradingDate, onLine, signal) => {
-      await route.watch({
-        signal,
-        onEvent: (event, order) => onLine(eventLine(event, order)),
-        onStatus: (status) => {
-          runtime.log.info({ status }, 'watch status');
-          if (status.state === 'stopped') return;
-          const words: Record<string, string> = {
-            connecting: 'connecting to execution notices',
-            listening: 'listening for execution notices',
-            reconnecting: 'connection lost; reconnecting',
-            polling: 'notices unavailable; polling the order inquiry',
-          };
-          runtime.out.note(
-            `[${words[status.state] ?? status.state}${status.attempt > 1 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}${status.delayMs === undefined ? '' : ` (next in ${Math.round(status.delayMs / 100) / 10} s)`}`,
-          );
-        },
-      });
+      // Credentials first: a refused token is not something reconnecting fixes. A broker that
+      // cannot be reached is: the watch below retries it.
+      try {
+        await wired.prepare();
+      } catch (error) {
+        if (waitingCannotFix(error)) throw error;
+        runtime.log.warn({ error: String(error) }, 'token not available yet; watching anyway');
+      }
+      const { guard } = wired;
+      const inner = new AbortController();
+      const forward = () => inner.abort(signal.reason);
+      if (signal.aborted) forward();
+      else signal.addEventListener('abort', forward, { once: true });
+      guard.error = null;
+      guard.stop = () => inner.abort(new Error('waiting cannot fix the error'));
+      try {
+        await route.watch({
+          signal: inner.signal,
+          onEvent: (event, order) => onLine(eventLine(event, order)),
+          onStatus: (status) => {
+            runtime.log.info({ status }, 'watch status');
+            if (status.state === 'stopped' || guard.error !== null) return;
+            const words: Record<string, string> = {
+              connecting: 'connecting to execution notices',
+              listening: 'listening for execution notices',
+              reconnecting: 'connection lost; reconnecting',
+              polling: 'notices unavailable; polling the order inquiry',
+            };
+            runtime.out.note(
+              `[${words[status.state] ?? status.state}${status.attempt > 1 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}${status.delayMs === undefined ? '' : ` (next in ${Math.round(status.delayMs / 100) / 10} s)`}`,
+            );
+          },
+        });
+      } finally {
+        guard.stop = null;
+        signal.removeEventListener('abort', forward);
+      }
+      if (guard.error !== null) throw guard.error;
       return route.orders({ tradingDate }).map(toCliOrder);
     },
     setReferencePrice: async (symbol, price) => {

@@ -214,7 +214,7 @@ describe.concurrent('real-mode interlock', () => {
 });
 
 describe.concurrent('logs', () => {
-  it('writes pino JSON lines under QTS_HOME/logs and --verbose mirrors them on stderr', async () => {
+  it('writes pino JSON lines under QTS_HOME/logs and --verbose mirrors them on stderr, readable', async () => {
     const home = tempHome();
     const result = await runQts(['order', 'buy', '005930', '0', '--price', '70000', '--verbose'], {
       home,
@@ -223,6 +223,11 @@ describe.concurrent('logs', () => {
     const lines = logsOf(home).trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-    expect(result.stderr).toContain('"msg":"command start"');
+    // pino-pretty: `HH:MM:SS.mmm KST LEVEL: message {fields}`, not raw JSON lines
+    expect(result.stderr).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} KST INFO: command start /m);
+    expect(result.stderr).not.toContain('"msg":');
+    const logged = JSON.parse(lines[0] ?? '{}') as { time: number };
+    const shown = /^(\d{2}:\d{2}:\d{2}\.\d{3}) KST INFO: command start/m.exec(result.stderr)?.[1];
+    expect(shown).toBe(new Date(logged.time + 9 * 3600_000).toISOString().slice(11, 23));
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanupHomes,
   cliPath,
+  clockEnv,
   envLines,
   expectShape,
   OrderSchema,
@@ -122,10 +123,18 @@ describe('qts watch', () => {
 
     const watch = startQts(['watch'], { home, env });
     await watch.waitFor(/listening for execution notices|polling/, 'stderr');
+    const journalRow = await watch.waitFor(new RegExp(`^.*${order.orderId}.*$`, 'm'));
+    expect(journalRow).toMatch(
+      /^\d{2}:\d{2}:\d{2} {2}o-\S+ +accepted {8} {2}buy 005930 x 2 @ 60,000, filled 0$/,
+    );
     // the subscription is registered at the sandbox a moment after the reply is read
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(s.exchange.setReferencePrice('005930', 60000)).toHaveLength(1);
-    await watch.waitFor(new RegExp(`${order.orderId}  order-filled  filled 2/2 @ avg 60,000`));
+    // one vocabulary (the words of `qts orders`) in aligned columns: time, id, status, details
+    const fillRow = await watch.waitFor(new RegExp(`^.*${order.orderId}  filled .*$`, 'm'));
+    expect(fillRow).toMatch(/^\d{2}:\d{2}:\d{2} {2}o-\S+ +filled {10} {2}2\/2 @ avg 60,000/);
+    // the same columns as the journal row above
+    expect(fillRow.indexOf('filled')).toBe(journalRow.indexOf('accepted'));
     const result = await watch.stop('SIGINT');
     expect(result.code, result.stderr).toBe(0);
     expect(result.signal).toBeNull();
@@ -164,6 +173,7 @@ describe.runIf(hasScript)('real-mode confirmation on a terminal', () => {
     ].join(' ');
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: home,
         QTS_HOME: home,

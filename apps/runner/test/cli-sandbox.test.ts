@@ -18,8 +18,10 @@ import {
   onlyJson,
   type RunResult,
   runQts,
+  seoulDateOf,
   TokenSchema,
   tempHome,
+  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
@@ -93,6 +95,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('order (fills, rests), orders, modify, cancel, balance, token: exit 0 and the JSON shapes', async () => {
+    await withinOneTradingDate(); // modify and cancel of a day order need its day
     const home = tempHome();
     const qts = (...args: string[]) => runQts([...args, ...extra], { home, env });
     const results: RunResult[] = [];
@@ -128,18 +131,23 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
     const resting = expectShape(OrderSchema, onlyJson(restingRun));
     expect(resting.clientOrderId).toBe(`cid-${mode}`);
 
-    const [listedRun, balanceRun, tokenRun, humanRun] = await Promise.all([
-      qts('orders', '--json', '--verbose'),
+    // Each order is listed under the Seoul date it was sent on (the two may straddle midnight).
+    const filledDate = seoulDateOf(filled.createdAt);
+    const restingDate = seoulDateOf(resting.createdAt);
+    const [listedRun, restingListedRun, balanceRun, tokenRun, humanRun] = await Promise.all([
+      qts('orders', '--json', '--verbose', '--date', filledDate),
+      qts('orders', '--json', '--date', restingDate),
       qts('balance', '--json'),
       qts('token', '--json'),
-      qts('orders'),
+      qts('orders', '--date', restingDate),
     ]);
-    results.push(listedRun, balanceRun, tokenRun, humanRun);
+    results.push(listedRun, restingListedRun, balanceRun, tokenRun, humanRun);
     expect(listedRun.code, listedRun.stderr).toBe(0);
+    expect(restingListedRun.code, restingListedRun.stderr).toBe(0);
     const listed = expectShape(OrdersSchema, onlyJson(listedRun));
-    expect(listed.orders.map((o) => o.orderId)).toEqual(
-      expect.arrayContaining([filled.orderId, resting.orderId]),
-    );
+    const restingListed = expectShape(OrdersSchema, onlyJson(restingListedRun));
+    expect(listed.orders.map((o) => o.orderId)).toContain(filled.orderId);
+    expect(restingListed.orders.map((o) => o.orderId)).toContain(resting.orderId);
     expect(listed.orders.find((o) => o.orderId === filled.orderId)).toMatchObject({
       status: 'filled',
       filledQuantity: 3,
@@ -263,7 +271,10 @@ describe('faults on a dedicated sandbox (paper)', () => {
     expectShape(ErrorOnlySchema, onlyJson(retry));
     expect(s.faults.requestCount('place')).toBe(1);
 
-    const listed = await runQts(['orders', '--json'], { home, env });
+    const listed = await runQts(['orders', '--json', '--date', seoulDateOf(unknown.createdAt)], {
+      home,
+      env,
+    });
     expect(listed.code, listed.stderr).toBe(0);
     const body = expectShape(OrdersSchema, onlyJson(listed));
     const order = body.orders.find((o) => o.orderId === unknown.orderId);

@@ -11,6 +11,7 @@ import {
   OrderWithErrorSchema,
   onlyJson,
   runQts,
+  seoulDateOf,
   TokenSchema,
   tempHome,
 } from './helpers.js';
@@ -38,7 +39,8 @@ describe('virtual mode', () => {
 
     const market = await qts('order', 'sell', '005930', '1', '--market', '--json');
     expect(market.code, market.stderr).toBe(0);
-    expect(expectShape(OrderSchema, onlyJson(market))).toMatchObject({
+    const sold = expectShape(OrderSchema, onlyJson(market));
+    expect(sold).toMatchObject({
       type: 'market',
       price: null,
       status: 'filled',
@@ -57,17 +59,21 @@ describe('virtual mode', () => {
     expect(cancel.code, cancel.stderr).toBe(0);
     expect(expectShape(OrderSchema, onlyJson(cancel)).status).toBe('canceled');
 
-    const [listed, human, balance, token, tokenHuman] = await Promise.all([
-      qts('orders', '--json'),
-      qts('orders'),
+    // Listed by the Seoul date each order was sent on: the run may straddle midnight KST.
+    const dates = [...new Set([filled, sold, resting].map((o) => seoulDateOf(o.createdAt)))];
+    const [balance, token, tokenHuman, human, ...listed] = await Promise.all([
       qts('balance', '--json'),
       qts('token', '--json'),
       qts('token'),
+      qts('orders', '--date', seoulDateOf(filled.createdAt)),
+      ...dates.map((date) => qts('orders', '--json', '--date', date)),
     ]);
-    expect(listed.code, listed.stderr).toBe(0);
-    const body = expectShape(OrdersSchema, onlyJson(listed));
-    expect(body.orders).toHaveLength(3);
-    expect(human.stdout).toContain(filled.orderId);
+    for (const run of listed) expect(run.code, run.stderr).toBe(0);
+    const orders = listed.flatMap((run) => expectShape(OrdersSchema, onlyJson(run)).orders);
+    expect(orders.map((o) => o.orderId).sort()).toEqual(
+      [filled.orderId, sold.orderId, resting.orderId].sort(),
+    );
+    expect(human?.stdout).toContain(filled.orderId);
     expect(balance.code, balance.stderr).toBe(0);
     const b = expectShape(BalanceSchema, onlyJson(balance));
     expect(b.positions.find((p) => p.symbol === '005930')?.quantity).toBe(2);
@@ -123,7 +129,7 @@ describe('virtual mode', () => {
     expect(b.orderId).toBe(a.orderId);
     const listed = expectShape(
       OrdersSchema,
-      onlyJson(await runQts(['orders', '--json'], { home })),
+      onlyJson(await runQts(['orders', '--json', '--date', seoulDateOf(a.createdAt)], { home })),
     );
     expect(listed.orders).toHaveLength(1);
   });

@@ -8,6 +8,8 @@ import * as v from 'valibot';
 
 export const runnerRoot = fileURLToPath(new URL('..', import.meta.url));
 export const cliPath = join(runnerRoot, 'dist', 'cli.js');
+/** The repository root, where the README's `pnpm exec qts ...` runs. */
+export const repoRoot = join(runnerRoot, '..', '..');
 
 /** The result of one run. */
 export interface RunResult {
@@ -28,14 +30,38 @@ export function cleanupHomes(): void {
   for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
 }
 
-/** Runs qts with `args`; env holds only PATH, HOME-less basics, QTS_HOME and `env`. */
+/**
+ * The variables that move this process's clock (libfaketime's LD_PRELOAD and FAKETIME*, and TZ),
+ * so that a child sees the same time as the test and the in-process sandbox. `pnpm
+ * test:calendar` runs the suite with the clock moved; a child without them would live a year
+ * earlier than the broker it talks to.
+ */
+export function clockEnv(): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (key === 'LD_PRELOAD' || key === 'TZ' || key.startsWith('FAKETIME')) kept[key] = value;
+  }
+  return kept;
+}
+
+/** Runs qts with `args`; env holds only PATH, the clock's variables, QTS_HOME and `env`. */
 export function runQts(
   args: readonly string[],
-  options: { home: string; env?: Record<string, string>; timeoutMs?: number },
+  options: {
+    home: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** Run this instead of `node dist/cli.js` (e.g. `pnpm exec qts`), from the repository root. */
+    command?: readonly [string, ...string[]];
+  },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const [file, ...prefix] = options.command ?? [process.execPath, cliPath];
+    const child = spawn(file, [...prefix, ...args], {
+      ...(options.command === undefined ? {} : { cwd: repoRoot }),
       env: {
+        ...clockEnv(),
         PATH: process.env.PATH ?? '',
         HOME: options.home,
         NO_COLOR: '1',
@@ -141,6 +167,15 @@ export const OrdersSchema = v.strictObject({
   ),
 });
 
+/** `qts orders --json` when reconciliation failed: the journal's orders, and why. */
+export const OrdersNotReconciledSchema = v.strictObject({
+  orders: v.array(OrderSchema),
+  reconciled: v.array(
+    v.strictObject({ orderId: v.string(), from: v.string(), to: v.string(), reason: v.string() }),
+  ),
+  error: ErrorSchema,
+});
+
 export const BalanceSchema = v.strictObject({
   cash: v.object({ deposit: v.number(), orderable: v.number() }),
   positions: v.array(v.object({ symbol: v.string(), quantity: v.number() })),
@@ -183,6 +218,7 @@ export function startQts(
 ): RunningQts {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: {
+      ...clockEnv(),
       PATH: process.env.PATH ?? '',
       HOME: options.home,
       NO_COLOR: '1',
@@ -259,4 +295,26 @@ export function envLines(text: string): Record<string, string> {
     if (match?.[1] !== undefined && match[2] !== undefined) out[match[1]] = match[2];
   }
   return out;
+}
+
+/**
+ * The Seoul trading date (YYYYMMDD) of an order's `createdAt`. Tests list orders by the date
+ * they were sent on: a test that runs across midnight KST must not ask for "today".
+ */
+export function seoulDateOf(iso: string): string {
+  return new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/**
+ * For a test whose flow must stay within one trading date (place, then modify and cancel: KIS
+ * day orders end with their trading date, and the sandbox expires them at midnight KST): when
+ * fewer than `marginMs` remain before midnight in Seoul, waits until just after it. Returns the
+ * milliseconds waited (0 almost always).
+ */
+export async function withinOneTradingDate(marginMs = 60_000): Promise<number> {
+  const seoulMs = Date.now() + 9 * 3_600_000;
+  const untilMidnight = 86_400_000 - (seoulMs % 86_400_000);
+  if (untilMidnight > marginMs) return 0;
+  await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
+  return untilMidnight + 1_000;
 }

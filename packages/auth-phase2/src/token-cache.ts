@@ -1,3 +1,4 @@
+import fs, { type Stats } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,6 +142,39 @@ export function tokenFileName(key: TokenCacheKey): string {
   return `${key.environment}-${host}-${key.appKeyHash.replace(/[^A-Za-z0-9]/g, '_')}.json`;
 }
 
+const LOCK_STALE_MS = 15_000;
+
+/**
+ * The file system proper-lockfile uses for one lock, built so that staleness is judged on ONE
+ * clock (this process's), never by comparing a file time set by the kernel with `Date.now()`:
+ * - a fresh object per lock, because proper-lockfile caches its mtime-precision probe on the fs
+ *   object, and that probe is what stamps a new lock folder with this process's clock (with a
+ *   cached probe, a new lock keeps the kernel's mtime until the first update, 3 s later);
+ * - a lock that looks stale is looked at again 100 ms later: one that was just created or
+ *   updated (its owner stamped it meanwhile) is alive.
+ * Without this, a clock that differs from the file system's by more than 15 s (a stepped system
+ * clock, a network file system, a test run under libfaketime) makes a held lock look stale, and
+ * two processes would issue two tokens.
+ */
+function lockFs(): typeof fs {
+  const looksStale = (stats: Stats) => stats.mtime.getTime() < Date.now() - LOCK_STALE_MS;
+  const stat = ((path: fs.PathLike, callback: (error: Error | null, stats: Stats) => void) => {
+    fs.stat(path, (error, first) => {
+      if (error !== null || !looksStale(first)) {
+        callback(error, first);
+        return;
+      }
+      setTimeout(() => {
+        fs.stat(path, (again, second) => {
+          if (again !== null) callback(again, second);
+          else callback(null, second.mtime.getTime() === first.mtime.getTime() ? first : second);
+        });
+      }, 100);
+    });
+  }) as typeof fs.stat;
+  return { ...fs, stat };
+}
+
 /**
  * The file cache: one JSON file per (environment, host, app-key hash) under `<home>/tokens/`,
  * mode 0600 in a 0700 folder, written atomically (write-file-atomic: temp file, fsync,
@@ -173,8 +207,9 @@ export function createFileTokenCache(options: {
       try {
         return await lockfile.lock(file, {
           realpath: false,
-          stale: 15_000,
+          stale: LOCK_STALE_MS,
           update: 3_000,
+          fs: lockFs(),
           onCompromised: () => {
             // The lock was taken over (we were stalled > 15 s); the atomic writes keep the file
             // consistent, and the issuance time on disk still limits issuance.

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createFileTokenCache,
   createMemoryTokenCache,
@@ -128,5 +128,33 @@ describe('memory token cache', () => {
     expect(await cache.withLock(key, async () => 42)).toBe(42);
     await cache.delete(key);
     expect(await cache.get(key)).toBeNull();
+  });
+});
+
+describe('file token cache lock and a clock that disagrees with the file system', () => {
+  // The process clock runs a year ahead of the file times the kernel sets (a stepped clock, a
+  // network file system, a run under libfaketime). A held lock must still hold.
+  it('a held lock is never taken over by another cache, even on its second acquisition', async () => {
+    const realNow = Date.now.bind(Date);
+    const year = 365 * 86_400_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + year);
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-skew-'));
+    const holder = createFileTokenCache({ home });
+    const other = createFileTokenCache({ home, lockTimeoutMs: 400 });
+    // First acquisition: proper-lockfile probes (and caches) its mtime precision here.
+    await holder.withLock(key, async () => {});
+    let entered = false;
+    const outcome = await holder.withLock(key, () =>
+      other
+        .withLock(key, async () => {
+          entered = true;
+        })
+        .then(
+          () => 'entered',
+          (error: unknown) => (error instanceof KisConfigError ? error.message : String(error)),
+        ),
+    );
+    expect(entered).toBe(false);
+    expect(outcome).toMatch(/held by another process/);
   });
 });

@@ -56,11 +56,13 @@ it('two transports of one key share one pacer (paper default 1/s)', async () => 
 });
 
 it('an abort while waiting for the token or a pacing slot is not-sent', async () => {
-  const time = fakeClock();
+  // Real timers wait here, so the auth under test reads the real clock: the token server must
+  // read the same clock, or it issues a token that expired before the test ran.
+  const realClock = () => Date.now();
   const state = newTokenState();
   let requests = 0;
   server.use(
-    ...tokenHandlers(time.clock, state),
+    ...tokenHandlers(realClock, state),
     http.get(`${KIS}${path}`, () => {
       requests += 1;
       return HttpResponse.json({ rt_cd: '0', msg_cd: 'KIOK0000', msg1: 'ok' });
@@ -72,6 +74,7 @@ it('an abort while waiting for the token or a pacing slot is not-sent', async ()
     endpoints,
     credentials,
     tokenCache: createMemoryTokenCache(),
+    clock: realClock,
     fetch: mswFetch,
   });
   const transport = createKisTransport({
@@ -79,6 +82,7 @@ it('an abort while waiting for the token or a pacing slot is not-sent', async ()
     credentials,
     auth,
     fetch: mswFetch,
+    clock: realClock,
     ratePerSecond: 1,
   });
   await transport.request(call); // token issued, first slot used

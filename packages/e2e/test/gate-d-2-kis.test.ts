@@ -4,6 +4,7 @@
 import type { OrderEvent } from '@qts/order-contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
+import { withinOneTradingDate } from './dates.js';
 import { kisAdapterOn } from './kis-on-sandbox.js';
 import { loadStartKisSandbox, type SandboxView, waitUntil } from './siblings.js';
 
@@ -15,6 +16,7 @@ afterAll(async () => {
 for (const environment of ['real', 'paper'] as const) {
   describe(`Gate D 2: broker-kis on the KIS sandbox (${environment})`, () => {
     it(`Gate D 2: ${environment}: place (fill and resting), getOrders, cancel, and notices over WebSocket`, async () => {
+      await withinOneTradingDate(); // the resting order is canceled on its own trading date
       const start = await loadStartKisSandbox();
       const sandbox = await start({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
@@ -25,6 +27,7 @@ for (const environment of ['real', 'paper'] as const) {
       const unsubscribe = await adapter.subscribe((event) => events.push(event));
       try {
         // a limit order that crosses: the first limit order sets the reference price and fills
+        const dateBefore = sandbox.exchange.tradingDate();
         const fillAck = await adapter.placeOrder({
           clientOrderId: `e2e-${environment}-1`,
           symbol: '005930',
@@ -35,8 +38,9 @@ for (const environment of ['real', 'paper'] as const) {
         });
         expect(fillAck.brokerOrderId).toMatch(/^\d+$/);
         expect(fillAck.originalBrokerOrderId).toBeNull();
+        // Each order belongs to the Seoul date it was sent on (this test may straddle midnight KST).
         const tradingDate = fillAck.tradingDate;
-        expect(tradingDate).toBe(sandbox.exchange.tradingDate());
+        expect([dateBefore, sandbox.exchange.tradingDate()]).toContain(tradingDate);
 
         // a resting order below the reference price
         const restAck = await adapter.placeOrder({
@@ -49,9 +53,12 @@ for (const environment of ['real', 'paper'] as const) {
         });
 
         // inquiry
+        const restDate = restAck.tradingDate;
         const orders = await adapter.getOrders({ tradingDate });
+        const restOrders =
+          restDate === tradingDate ? orders : await adapter.getOrders({ tradingDate: restDate });
         const filled = orders.find((o) => o.brokerOrderId === fillAck.brokerOrderId);
-        const resting = orders.find((o) => o.brokerOrderId === restAck.brokerOrderId);
+        const resting = restOrders.find((o) => o.brokerOrderId === restAck.brokerOrderId);
         expect(filled).toMatchObject({
           kind: 'order',
           symbol: '005930',
@@ -68,7 +75,7 @@ for (const environment of ['real', 'paper'] as const) {
           remainingQuantity: 2,
           status: 'open',
         });
-        const open = await adapter.getOrders({ tradingDate, openOnly: true });
+        const open = await adapter.getOrders({ tradingDate: restDate, openOnly: true });
         expect(open.map((o) => o.brokerOrderId)).toEqual([restAck.brokerOrderId]);
 
         // cancel the resting order
@@ -80,11 +87,11 @@ for (const environment of ['real', 'paper'] as const) {
           type: 'limit',
           quantity: 2,
           limitPrice: 60_000,
-          tradingDate,
+          tradingDate: restDate,
         });
         expect(cancelAck.originalBrokerOrderId).toBe(restAck.brokerOrderId);
         expect(cancelAck.brokerOrderId).not.toBe(restAck.brokerOrderId);
-        const after = await adapter.getOrders({ tradingDate });
+        const after = await adapter.getOrders({ tradingDate: restDate });
         expect(after.find((o) => o.brokerOrderId === restAck.brokerOrderId)).toMatchObject({
           status: 'canceled',
           canceledQuantity: 2,
@@ -92,7 +99,9 @@ for (const environment of ['real', 'paper'] as const) {
         });
 
         // the sandbox's exchange booked exactly these orders
-        const booked = sandbox.exchange.orders(sandbox.credentials.account, { tradingDate });
+        const booked = [...new Set([tradingDate, restDate, cancelAck.tradingDate])].flatMap(
+          (date) => sandbox.exchange.orders(sandbox.credentials.account, { tradingDate: date }),
+        );
         expect(booked.filter((o) => o.kind === 'order')).toHaveLength(2);
         expect(booked.filter((o) => o.kind === 'cancel')).toHaveLength(1);
 
@@ -126,7 +135,7 @@ for (const environment of ['real', 'paper'] as const) {
         await unsubscribe();
         await adapter.close();
       }
-    }, 60_000);
+    }, 100_000);
 
     it(`Gate D 2: ${environment}: a KIS rejection (insufficient funds) is a normal answer with the KIS code kept`, async () => {
       const start = await loadStartKisSandbox();

@@ -14,6 +14,7 @@ import {
   startCli,
   tempHome,
 } from '../src/processes.js';
+import { ordersOn, seoulDateOf, withinOneTradingDate } from './dates.js';
 
 const homes: string[] = [];
 const sandboxes: RunningProcess[] = [];
@@ -78,6 +79,7 @@ for (const environment of ['paper', 'real'] as const) {
       });
 
     it(`Gate D 2: runner ${environment}: qts order / qts orders / qts cancel against qts sandbox`, async () => {
+      await withinOneTradingDate(); // the resting order is canceled on its own trading date
       expect(existsSync(RUNNER_CLI), `compiled runner missing at ${RUNNER_CLI}`).toBe(true);
       expect(env.QTS_MODE).toBe(environment);
       expect(env.QTS_KIS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -118,12 +120,12 @@ for (const environment of ['paper', 'real'] as const) {
       expect(resting.status).toBe('accepted');
 
       // 3. inquiry: both orders, the first one filled at 70000
-      const listRun = await qts(['orders', '--json']);
-      expect(listRun.code, describeRun(listRun)).toBe(0);
-      const list = parseJsonStdout(listRun) as {
-        orders: Record<string, unknown>[];
-        reconciled: unknown[];
-      };
+      // listed by the Seoul date each order was sent on (a run may straddle midnight KST)
+      const list = await ordersOn(qts, [
+        seoulDateOf(filled.createdAt),
+        seoulDateOf(resting.createdAt),
+      ]);
+      expect(list.code, list.runs.map(describeRun).join('\n')).toBe(0);
       expect(Array.isArray(list.reconciled)).toBe(true);
       const byId = new Map(list.orders.map((o) => [o.orderId, o]));
       expect(byId.get(filled.orderId), 'filled order listed').toMatchObject({
@@ -143,9 +145,8 @@ for (const environment of ['paper', 'real'] as const) {
       expect(canceled.orderId).toBe(resting.orderId);
       expect(canceled.status).toBe('canceled');
 
-      const afterRun = await qts(['orders', '--json']);
-      expect(afterRun.code, describeRun(afterRun)).toBe(0);
-      const after = parseJsonStdout(afterRun) as { orders: Record<string, unknown>[] };
+      const after = await ordersOn(qts, [seoulDateOf(resting.createdAt)]);
+      expect(after.code, after.runs.map(describeRun).join('\n')).toBe(0);
       expect(after.orders.find((o) => o.orderId === resting.orderId)?.status).toBe('canceled');
 
       // 4. a broker rejection is a normal answer: exit 3, the order object with error, KIS code kept
@@ -159,7 +160,7 @@ for (const environment of ['paper', 'real'] as const) {
       expect(String(rejected.error.brokerMessage).length).toBeGreaterThan(0);
 
       // no secret in any output
-      for (const r of [filledRun, restingRun, listRun, cancelRun, afterRun, rejectRun]) {
+      for (const r of [filledRun, restingRun, ...list.runs, cancelRun, ...after.runs, rejectRun]) {
         expect(r.stdout + r.stderr).not.toContain(env.QTS_KIS_APP_SECRET);
       }
       recordEvidence(

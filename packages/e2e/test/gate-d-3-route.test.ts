@@ -86,7 +86,8 @@ for (const kind of ['virtual', 'kis-paper'] as const) {
     }, 60_000);
 
     it(`Gate D 3: ${kind}: a timeout after send ends unknown and reconcile binds it without a second order`, async () => {
-      const { broker, route } = await setup(kind, 1_000);
+      // 2 s per request: long enough for an inquiry on a loaded machine, short for the never-answer.
+      const { broker, route } = await setup(kind, 2_000);
       broker.exchange.setReferencePrice('005930', 70_000);
       broker.exchange.faults.next('place', { kind: 'never-answer' });
       const intent = { ...BUY, quantity: 2, limitPrice: 70_000 };

@@ -13,6 +13,7 @@ import {
   startCli,
   tempHome,
 } from '../src/processes.js';
+import { ordersOn, seoulDate, seoulDateOf } from './dates.js';
 import { loadStartKisSandbox, type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
 
 const homes: string[] = [];
@@ -48,7 +49,7 @@ type Json = Record<string, unknown>;
 
 function bookedOrders(s: SandboxView) {
   return s.exchange
-    .orders(s.credentials.account, { tradingDate: s.exchange.tradingDate() })
+    .orders(s.credentials.account) // every trading date: a run may straddle midnight KST
     .filter((o) => o.kind === 'order');
 }
 
@@ -79,9 +80,11 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
     expect(retry.code, describeRun(retry)).toBe(2);
     expect(bookedOrders(s)).toHaveLength(1);
 
-    const listed = await runCli(['orders', '--json'], { home, env, timeoutMs: 45_000 });
-    expect(listed.code, describeRun(listed)).toBe(0);
-    const body = parseJsonStdout(listed) as { orders: Json[]; reconciled: Json[] };
+    const body = await ordersOn(
+      (args) => runCli(args, { home, env, timeoutMs: 45_000 }),
+      [seoulDateOf(unknown.createdAt)],
+    );
+    expect(body.code, body.runs.map(describeRun).join('\n')).toBe(0);
     const booked = bookedOrders(s)[0];
     const order = body.orders.find((o) => o.orderId === unknown.orderId);
     expect(order, 'the unknown order is listed').toBeDefined();
@@ -137,6 +140,7 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
     const home = newHome();
     const env = { ...runnerEnv(s), QTS_KIS_TIMEOUT_MS: '60000' };
     s.exchange.faults.next('place', { kind: 'never-answer' });
+    const sentFrom = seoulDate(); // the killed child prints nothing: list every date it may have used
     const child = startCli(['order', 'buy', '005930', '4', '--price', '70000', '--json'], {
       home,
       env,
@@ -148,9 +152,11 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
     expect(killed.signal, describeRun(killed)).toBe('SIGKILL');
     expect(killed.stdout, 'the killed child printed no result').toBe('');
 
-    const listed = await runCli(['orders', '--json'], { home, env, timeoutMs: 45_000 });
-    expect(listed.code, describeRun(listed)).toBe(0);
-    const body = parseJsonStdout(listed) as { orders: Json[]; reconciled: Json[] };
+    const body = await ordersOn(
+      (args) => runCli(args, { home, env, timeoutMs: 45_000 }),
+      [sentFrom, seoulDate()],
+    );
+    expect(body.code, body.runs.map(describeRun).join('\n')).toBe(0);
     const mine = body.orders.filter((o) => o.symbol === '005930' && o.quantity === 4);
     expect(mine, 'the journal kept the order the killed process was sending').toHaveLength(1);
     const booked = bookedOrders(s)[0];
@@ -188,9 +194,10 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (virtual mode
     const filled = parseJsonStdout(filledRun);
     expect(filled).toMatchObject({ symbol: '000660', quantity: 10, mode: 'virtual' });
     expect(['accepted', 'filled']).toContain(filled.status);
-    const listed = parseJsonStdout(
-      await runCli(['orders', '--json'], { home, env, timeoutMs: 30_000 }),
-    ) as { orders: Json[] };
+    const listed = await ordersOn(
+      (args) => runCli(args, { home, env, timeoutMs: 30_000 }),
+      [seoulDateOf(filled.createdAt)],
+    );
     expect(listed.orders.find((o) => o.orderId === filled.orderId)).toMatchObject({
       status: 'filled',
       filledQuantity: 10,

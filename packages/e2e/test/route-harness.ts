@@ -49,7 +49,7 @@ export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promi
       sandbox: null,
       booked: () =>
         exchange
-          .orders(account, { tradingDate: exchange.tradingDate() })
+          .orders(account) // every trading date: a run may straddle midnight KST
           .filter((o) => o.kind === 'order'),
       async cutAdapter() {
         exchange.faults.next('place', { kind: 'refuse-connection' });
@@ -77,7 +77,7 @@ export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promi
     sandbox,
     booked: () =>
       sandbox.exchange
-        .orders(account, { tradingDate: sandbox.exchange.tradingDate() })
+        .orders(account) // every trading date: a run may straddle midnight KST
         .filter((o) => o.kind === 'order'),
     async cutAdapter() {
       // A port nothing listens on: the connection is refused, nothing can be sent.

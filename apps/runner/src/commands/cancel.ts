@@ -10,7 +10,7 @@ import { reportOutcome, spin, withEngine } from './shared.js';
 export function unknownOrderId(orderId: string, mode: string) {
   return usageFailure(
     `No order ${JSON.stringify(orderId)} in the ${mode} journal: nothing was sent.`,
-    'Check the id with `qts orders` (each mode and account has its own journal).',
+    "Check the id with `qts orders` (a unique prefix of it, or today's broker order number, works too; each mode and account has its own journal).",
     'UNKNOWN_ORDER_ID',
   );
 }
@@ -24,7 +24,7 @@ export async function cancelCommand(
   if (orderId === '') {
     throw usageFailure(
       'Give the order id to cancel.',
-      'E.g. qts cancel <orderId>; see qts orders.',
+      'E.g. `qts cancel <orderId>`; see `qts orders`.',
     );
   }
   return withEngine(runtime, 'Opening…', async (engine) => {
@@ -33,7 +33,7 @@ export async function cancelCommand(
     if (runtime.config.mode === 'real') {
       const identity = await brokerIdentity(runtime);
       await confirmReal(runtime.config, runtime.out, {
-        action: `cancel order ${orderId}`,
+        action: `cancel order ${order.orderId}`,
         account: identity.account ?? '-',
         host: identity.host ?? '-',
         side: order.side,
@@ -42,8 +42,8 @@ export async function cancelCommand(
         price: order.price ?? 'market',
       });
     }
-    runtime.log.info({ orderId }, 'canceling order');
-    const outcome = await spin(runtime, 'Canceling…', engine.cancel(orderId));
+    runtime.log.info({ orderId: order.orderId }, 'canceling order');
+    const outcome = await spin(runtime, 'Canceling…', engine.cancel(order.orderId));
     runtime.log.info({ order: outcome.order }, 'cancel result');
     return reportOutcome(runtime, outcome, 'Cancel of order');
   });

@@ -18,7 +18,7 @@ export async function modifyCommand(
   if (priceText === undefined && qtyText === undefined) {
     throw usageFailure(
       'Give --price <KRW> and/or --qty <n> (the new remaining quantity).',
-      `E.g. qts modify ${orderId || '<orderId>'} --price 69900. Nothing was sent.`,
+      `E.g. \`qts modify ${orderId || '<orderId>'} --price 69900\`. Nothing was sent.`,
       'INVALID_ORDER',
     );
   }
@@ -51,12 +51,12 @@ export async function modifyCommand(
     if (order === null) throw unknownOrderId(orderId, runtime.config.mode);
     if (order.type === 'market' && change.limitPrice !== undefined) {
       // Allowed by KIS (market -> limit) only in some cases; let the route/broker decide.
-      runtime.log.info({ orderId }, 'modifying a market order with a price');
+      runtime.log.info({ orderId: order.orderId }, 'modifying a market order with a price');
     }
     if (runtime.config.mode === 'real') {
       const identity = await brokerIdentity(runtime);
       await confirmReal(runtime.config, runtime.out, {
-        action: `modify order ${orderId}`,
+        action: `modify order ${order.orderId}`,
         account: identity.account ?? '-',
         host: identity.host ?? '-',
         side: order.side,
@@ -65,8 +65,8 @@ export async function modifyCommand(
         price: change.limitPrice ?? order.price ?? 'market',
       });
     }
-    runtime.log.info({ orderId, change }, 'modifying order');
-    const outcome = await spin(runtime, 'Modifying…', engine.modify(orderId, change));
+    runtime.log.info({ orderId: order.orderId, change }, 'modifying order');
+    const outcome = await spin(runtime, 'Modifying…', engine.modify(order.orderId, change));
     runtime.log.info({ order: outcome.order }, 'modify result');
     return reportOutcome(runtime, outcome, 'Modify of order');
   });

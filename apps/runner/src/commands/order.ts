@@ -2,6 +2,7 @@
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
+import { checkMarketHours } from '../market-hours.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
 import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
@@ -25,14 +26,14 @@ export async function orderCommand(
   if (!hasPrice && !market) {
     throw usageFailure(
       'Give exactly one of --price <KRW> (limit order) or --market (market order).',
-      `E.g. qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000. Nothing was sent.`,
+      `E.g. \`qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000\`. Nothing was sent.`,
       'INVALID_ORDER',
     );
   }
   const quantity = parseQuantity(
     qtyText,
     'Quantity',
-    `qts order ${side} ${symbol || '005930'} 10 ...`,
+    `qts order ${side} ${symbol || '005930'} 10 --price 70000`,
   );
   const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
   const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;
@@ -53,6 +54,7 @@ export async function orderCommand(
         : issues.map((issue) => issue.message).join(' ');
     throw usageFailure(fix, 'Nothing was sent. See `qts order --help`.', 'INVALID_ORDER');
   }
+  checkMarketHours(runtime.config, runtime.out);
   if (runtime.config.mode === 'real') {
     const identity = await brokerIdentity(runtime);
     await confirmReal(runtime.config, runtime.out, {

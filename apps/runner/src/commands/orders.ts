@@ -1,9 +1,10 @@
 // qts orders [--date YYYYMMDD]: the journal reconciled with the broker's inquiry, then listed.
-import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import { EXIT, type ExitCode, toFailure, usageFailure } from '../failure.js';
+import { pasteable } from '../invocation.js';
 import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { seoulTime, seoulToday, spin, withEngine } from './shared.js';
+import { seoulTime, seoulToday, spin, statusWord, withEngine } from './shared.js';
 
 function checkDate(text: string): string {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text.trim());
@@ -16,7 +17,7 @@ function checkDate(text: string): string {
   if (!valid) {
     throw usageFailure(
       `--date must be a trading date YYYYMMDD (got ${JSON.stringify(text)}).`,
-      'E.g. qts orders --date 20260105; without --date it shows today (Seoul).',
+      'E.g. `qts orders --date 20260105`; without --date it shows today (Seoul).',
     );
   }
   return text.trim();
@@ -30,19 +31,37 @@ export async function ordersCommand(
   const date = typeof options.date === 'string' ? checkDate(options.date) : seoulToday();
   return withEngine(runtime, 'Reconciling with the broker…', async (engine) => {
     const result = await spin(runtime, 'Reconciling with the broker…', engine.orders(date));
+    // Not reconciled: the journal is still listed, and the exit code is the failure's (1 when
+    // the broker could not be reached, 3 when it refused, e.g. the credentials).
+    const failure = result.error === null ? null : toFailure(result.error);
     runtime.log.info(
-      { date, orders: result.orders.length, reconciled: result.reconciled },
+      {
+        date,
+        orders: result.orders.length,
+        reconciled: result.reconciled,
+        otherDates: result.otherDates,
+        notReconciled: failure?.json ?? null,
+      },
       'orders listed',
     );
     const out = runtime.out;
     if (out.json) {
-      out.jsonObject({ orders: result.orders, reconciled: result.reconciled });
-      return EXIT.ok;
+      out.jsonObject({
+        orders: result.orders,
+        reconciled: result.reconciled,
+        ...(failure === null
+          ? {}
+          : { error: { ...failure.json, hint: pasteable(failure.json.hint) } }),
+      });
+      return failure?.exitCode ?? EXIT.ok;
     }
+    const where = `${date} (${runtime.config.mode})`;
+    const notReconciled =
+      failure === null ? '' : ' - NOT reconciled with the broker: statuses are as last journaled';
     if (result.orders.length === 0) {
-      out.line(`No orders on ${date} (${runtime.config.mode}).`);
+      out.line(`No orders on ${where} in the journal${notReconciled}.`);
     } else {
-      out.line(`Orders on ${date} (${runtime.config.mode}):`);
+      out.line(`Orders on ${where}${notReconciled}:`);
       out.table(
         [
           'order id',
@@ -63,13 +82,17 @@ export async function ordersCommand(
           o.symbol,
           o.quantity,
           o.type === 'market' ? 'market' : krw(o.price),
-          o.status,
+          statusWord(o.status),
           o.filledQuantity,
           o.averagePrice === null ? null : krw(o.averagePrice),
           o.brokerOrderId,
         ]),
         ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'right', 'right', 'left'],
       );
+    }
+    if (failure !== null) {
+      out.error(failure.json);
+      return failure.exitCode;
     }
     if (result.reconciled.length === 0) {
       out.line('Reconciled: nothing changed.');
@@ -78,6 +101,13 @@ export async function ordersCommand(
       for (const change of result.reconciled) {
         out.line(`  ${change.orderId}: ${change.from} -> ${change.to} (${change.reason})`);
       }
+    }
+    if (result.otherDates.length > 0) {
+      const dates = [...new Set(result.otherDates.map((c) => c.tradingDate ?? '?'))].sort();
+      const count = new Set(result.otherDates.map((c) => c.orderId)).size;
+      out.note(
+        `Also reconciled ${count} order(s) of ${dates.join(', ')}: see \`qts orders --date ${dates[0]}\`.`,
+      );
     }
     return EXIT.ok;
   });

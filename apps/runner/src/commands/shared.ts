@@ -15,13 +15,18 @@ import type { CliOrder } from '../model.js';
 import { krw } from '../output.js';
 import type { Runtime } from '../runtime.js';
 
+/** An example in backticks (so a `qts ...` example is rewritten to the way qts was run). */
+function quoted(example: string): string {
+  return `\`${example}\``;
+}
+
 /** Parses a whole number argument (quantity); exit 2 with one clear line otherwise. */
 export function parseQuantity(text: string, what: string, example: string): number {
   const trimmed = text.trim();
   if (!/^[+-]?\d+(\.\d+)?$/.test(trimmed.replaceAll(',', ''))) {
     throw usageFailure(
       `${what} must be a whole number of shares of at least 1 (got ${JSON.stringify(text)}).`,
-      `Use e.g. ${example}; nothing was sent.`,
+      `Use e.g. ${quoted(example)}; nothing was sent.`,
       'INVALID_ORDER',
     );
   }
@@ -29,7 +34,7 @@ export function parseQuantity(text: string, what: string, example: string): numb
   if (!Number.isInteger(value) || value < 1) {
     throw usageFailure(
       `${what} must be a whole number of shares of at least 1 (got ${trimmed}).`,
-      `Use e.g. ${example}; nothing was sent.`,
+      `Use e.g. ${quoted(example)}; nothing was sent.`,
       'INVALID_ORDER',
     );
   }
@@ -70,11 +75,12 @@ export async function checkSymbol(symbol: string): Promise<void> {
 
 /** Shows a spinner on stderr (terminal only) while `work` runs. */
 export async function spin<T>(runtime: Runtime, label: string, work: Promise<T>): Promise<T> {
+  // `work` runs already: wait for it first, so its failure is handled at once.
   const spinner = runtime.out.spinner(label);
   try {
     return await work;
   } finally {
-    spinner.stop();
+    (await spinner).stop();
   }
 }
 
@@ -140,11 +146,19 @@ const STATUS_WORDS: Record<string, string> = {
   pending_modify: 'modify pending',
   cancel_unknown: 'cancel outcome unknown',
   modify_unknown: 'modify outcome unknown',
+  // watch events that are not an order status
+  modified: 'modified',
+  connection_lost: 'connection lost',
 };
+
+/** An order status (or a watch event's status) in words, the one vocabulary of the CLI. */
+export function statusWord(status: string): string {
+  return STATUS_WORDS[status] ?? status.replaceAll('_', ' ');
+}
 
 function colourStatus(runtime: Runtime, status: string): string {
   const c = runtime.out.stdoutColors;
-  const word = STATUS_WORDS[status] ?? status;
+  const word = statusWord(status);
   if (status === 'filled' || status === 'accepted' || status === 'partially_filled')
     return c.green(word);
   if (status === 'rejected' || status === 'failed' || status === 'not_found') return c.red(word);
@@ -185,7 +199,19 @@ export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: st
     outcome.error === null || outcome.error === undefined ? inDoubtFailure(outcome.order) : null;
   if ((outcome.error === null || outcome.error === undefined) && inDoubt === null) {
     if (runtime.out.json) runtime.out.jsonObject(outcome.order);
-    else printOrderHuman(runtime, outcome.order, title);
+    else {
+      printOrderHuman(runtime, outcome.order, title);
+      const open =
+        outcome.order.status === 'accepted' || outcome.order.status === 'partially_filled';
+      if (open) {
+        // KIS answers an order with its number only; a fill arrives later, even at once.
+        runtime.out.note(
+          runtime.config.mode === 'virtual'
+            ? 'It rests in the virtual exchange until the price reaches it: see it with `qts orders`, or follow it with `qts watch`.'
+            : 'The broker accepted it; fills are reported separately and may already have happened: see them with `qts orders`, or follow them live with `qts watch`.',
+        );
+      }
+    }
     return EXIT.ok;
   }
   // Exit 0 only for an order the broker answered: one still in flight (a replay of a client

@@ -1,14 +1,19 @@
-// An AbortSignal that fires on SIGINT / SIGTERM (Ctrl-C), with its listeners removed after.
+// An AbortSignal that fires on SIGINT (Ctrl-C), SIGTERM (`kill`) or SIGHUP (the terminal
+// closed), with its listeners removed after. Long-running commands (`sandbox`, `watch`) stop on
+// it, close what they opened and exit 0, so `qts sandbox ... & ... kill $!` leaves nothing
+// running.
+
+/** The signals that stop a long-running command. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export function stopSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const stop = () => controller.abort(new Error('stopped by signal'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = (signal: NodeJS.Signals) => controller.abort(new Error(`stopped by ${signal}`));
+  for (const name of STOP_SIGNALS) process.once(name, stop);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      for (const name of STOP_SIGNALS) process.off(name, stop);
     },
   };
 }

@@ -1,8 +1,22 @@
 // qts token: where the KIS access token is cached and when it expires; never the token.
+import { homedir } from 'node:os';
 import { EXIT, type ExitCode } from '../failure.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { withEngine } from './shared.js';
+import { seoulTime, withEngine } from './shared.js';
+
+/** A path under the home folder as `~/...`. */
+function homeRelative(path: string): string {
+  const home = homedir();
+  return home !== '' && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
+
+/** `5 h 02 min`, `12 min`. */
+function duration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const hours = Math.floor(minutes / 60);
+  return hours > 0 ? `${hours} h ${String(minutes % 60).padStart(2, '0')} min` : `${minutes} min`;
+}
 
 export async function tokenCommand(
   runtime: Runtime,
@@ -25,16 +39,20 @@ export async function tokenCommand(
       if (status.file !== null) out.line(`Token file: ${status.file}`);
       return EXIT.ok;
     }
-    out.table(
-      ['token', ''],
+    // Seoul times like every other command (--json keeps the ISO times); `name  value` lines
+    // rather than a table, so the long file path does not widen every row.
+    const left = Date.parse(status.expiresAt) - Date.now();
+    const rows: [string, string][] = [
+      ['mode', status.mode],
+      ['host', status.host ?? '-'],
       [
-        ['mode', status.mode],
-        ['host', status.host],
-        ['expires at', status.expiresAt],
-        ['cached at', status.cachedAt],
-        ['file', status.file],
+        'expires at',
+        `${seoulTime(status.expiresAt)}${Number.isNaN(left) ? '' : left <= 0 ? ' (expired)' : ` (in ${duration(left)})`}`,
       ],
-    );
+      ['cached at', status.cachedAt === null ? '-' : seoulTime(status.cachedAt)],
+      ['file', status.file === null ? '-' : homeRelative(status.file)],
+    ];
+    for (const [name, value] of rows) out.line(`${name.padEnd(10)}  ${value}`);
     return EXIT.ok;
   });
 }
