@@ -297,7 +297,7 @@ describe('another process holds the journal write lock during a cancel (paper sa
     const listed = await runQts(['orders', '--json'], { home, env });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('"status":"accepted"');
-  }, 30_000);
+  }, 90_000);
 
   it('locked after the broker was asked: exit 4 with the order, then qts orders settles it', async () => {
     const { s, home, env, order, journal } = await restingOrder();
@@ -325,5 +325,5 @@ describe('another process holds the journal write lock during a cancel (paper sa
     const listed = await runQts(['orders', '--json'], { home, env });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('"status":"canceled"');
-  }, 60_000);
+  }, 120_000);
 });
