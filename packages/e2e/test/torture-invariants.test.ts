@@ -106,6 +106,24 @@ describe('torture invariants', () => {
     expect(names({ ...clean, journal: [order(), twin] })).toContain('binding');
   });
 
+  it('binding: a modify the broker booked that the settled journal order does not know', () => {
+    const modify = row({ orderNo: '0000000002', kind: 'modify', originalOrderNo: '0000000001' });
+    expect(names({ ...clean, broker: [row(), modify] })).toContain('binding');
+    // Known to the journal (linked), or still in doubt: fine.
+    expect(
+      names({
+        ...clean,
+        journal: [
+          order({ linkedBrokerOrderIds: ['0000000002'], modifyBrokerOrderId: '0000000002' }),
+        ],
+        broker: [row(), modify],
+      }),
+    ).toEqual([]);
+    expect(
+      names({ ...clean, journal: [order({ status: 'modify_unknown' })], broker: [row(), modify] }),
+    ).toEqual([]);
+  });
+
   it('no-false-failure: failed while the broker has it (bound or not)', () => {
     expect(names({ ...clean, journal: [order({ status: 'failed' })], ops: [] })).toContain(
       'no-false-failure',

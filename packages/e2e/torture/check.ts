@@ -189,6 +189,23 @@ export function checkRound(facts: RoundFacts): Violation[] {
       }
     }
   }
+  // binding, revisions: a cancel / modify the broker booked on an order's chain is known to the
+  // journal once the order is settled (else a later cancel goes to a stale number).
+  for (const o of facts.journal) {
+    if (o.brokerOrderId === null || IN_DOUBT.has(o.status) || REVISING.has(o.status)) continue;
+    const chain = chainOf(o);
+    for (const r of facts.broker) {
+      if (r.kind === 'order' || r.originalOrderNo === null || r.tradingDate !== o.tradingDate)
+        continue;
+      if (chain.has(r.originalOrderNo) && !chain.has(r.orderNo)) {
+        add(
+          'binding',
+          `broker ${r.kind} ${r.orderNo} of ${r.originalOrderNo} is not in the journal's order ${o.orderId} (${o.status})`,
+        );
+      }
+    }
+  }
+
   // no-false-failure, the bound case: a failed / rejected / not_found order with a live broker row.
   for (const o of facts.journal) {
     if (!['failed', 'rejected', 'not_found'].includes(o.status) || o.brokerOrderId === null)

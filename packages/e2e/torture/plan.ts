@@ -167,5 +167,21 @@ export function planRound(seed: number, options: { skew: boolean }): RoundPlan {
       watchMs: kind === 'lock' ? rng.int(5_300, 7_000) : rng.int(800, 2_500),
     });
   }
+  // A user re-running a place whose process died: the same order, a new client order id.
+  for (const killed of ops.filter((o) => o.order !== null && o.killAfterMs !== null)) {
+    if (!rng.chance(0.7)) continue;
+    ops.push({
+      ...killed,
+      index: ops.length,
+      kind: 'order',
+      startMs: killed.startMs + rng.int(1_200, 3_000),
+      clientOrderId: `${killed.clientOrderId ?? 'x'}-r`,
+      force: false,
+      killAfterMs: null,
+      killInFlight: false,
+      reusePid: false,
+      fault: null,
+    });
+  }
   return { seed, environment, brokerSkewMs, noticeFault, ops };
 }

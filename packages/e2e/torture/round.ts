@@ -57,7 +57,14 @@ function ownsInFlight(file: string | null, pid: number): boolean {
   if (file === null || !existsSync(file)) return false;
   const db = new LibsqlDatabase(file, { timeout: 2_000 });
   try {
-    return db.prepare('SELECT 1 FROM orders WHERE owner LIKE ?').all(`${pid}:%`).length > 0;
+    // The sending window: the durable record right before the request goes out.
+    return (
+      db
+        .prepare(
+          "SELECT 1 FROM orders WHERE owner LIKE ? AND status IN ('submitted', 'pending_cancel', 'pending_modify')",
+        )
+        .all(`${pid}:%`).length > 0
+    );
   } catch {
     return false;
   } finally {
@@ -302,7 +309,14 @@ export async function runRound(
       let kind = op.kind;
       let targetOrderId: string | null = null;
       if (kind === 'cancel' || kind === 'modify') {
-        const candidates = snapshot.orders.filter((o) => o.brokerOrderId !== null);
+        const all = snapshot.orders.filter((o) => o.brokerOrderId !== null);
+        // Half the time, an order whose cancel / modify is still in doubt, if there is one.
+        const revising = all.filter((o) =>
+          ['pending_cancel', 'pending_modify', 'cancel_unknown', 'modify_unknown'].includes(
+            o.status,
+          ),
+        );
+        const candidates = revising.length > 0 && op.targetPick < 0.5 ? revising : all;
         const target = candidates[Math.floor(op.targetPick * candidates.length)];
         if (target === undefined) kind = 'orders';
         else targetOrderId = target.orderId;
