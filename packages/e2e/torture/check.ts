@@ -295,7 +295,7 @@ export function checkRound(facts: RoundFacts): Violation[] {
         if (mine !== undefined && !op.before.has(mine.orderId) && IN_DOUBT.has(mine.status)) {
           add(
             'honest-exit',
-            `${label} exited ${op.exit} (not sent) but its journal order ${mine.orderId} is ${mine.status}`,
+            `${label} exited ${op.exit} (${op.exit === 3 ? 'refused' : 'not sent'}) but its journal order ${mine.orderId} is ${mine.status}`,
           );
         }
       }
