@@ -2,7 +2,13 @@
 // only see this interface; `openEngine` builds it for the configured mode with dynamic imports,
 // so only commands that need SQLite, ws or HTTP load them.
 import type { OrderChange, OrderSide, OrderType } from '@qts/order-contract';
-import type { CliBalance, CliOrder, CliReconciled, CliTokenStatus } from './model.js';
+import type {
+  CliBalance,
+  CliBuyingPower,
+  CliOrder,
+  CliReconciled,
+  CliTokenStatus,
+} from './model.js';
 import type { Runtime } from './runtime.js';
 
 /** A new order, checked by the command already. */
@@ -69,6 +75,8 @@ export interface Engine {
   /** The journal's orders of a trading date, without asking the broker. */
   journalOrders(tradingDate: string): CliOrder[];
   balance(): Promise<CliBalance>;
+  /** Buying power for one symbol at a limit price (null: at market). One inquiry in KIS modes. */
+  buyingPower(symbol: string, price: number | null): Promise<CliBuyingPower>;
   token(): Promise<CliTokenStatus>;
   /** Follows today's orders until `signal` aborts; calls `onLine` for each result. */
   watch(

@@ -26,6 +26,22 @@ export interface CliReconciled {
   readonly reason: string;
 }
 
+/** `qts balance --symbol S [--price P] --json`: `buyingPower`. */
+export interface CliBuyingPower {
+  readonly symbol: string;
+  /** The limit price asked about; null = at market. */
+  readonly price: number | null;
+  /** The unit price the quantities were sized with (KIS: the upper limit for market). */
+  readonly unitPrice: number;
+  readonly orderableCash: number;
+  /** Shares buyable with cash only, and what they cost. */
+  readonly quantity: number;
+  readonly amount: number;
+  /** Shares buyable counting credit (미수), and what they cost; equal to the above in virtual mode. */
+  readonly quantityWithCredit: number;
+  readonly amountWithCredit: number;
+}
+
 /** `qts balance --json`. */
 export interface CliBalance {
   readonly cash: {

@@ -172,12 +172,15 @@ Examples:
   const balance = program
     .command('balance')
     .description('cash and positions of the account')
+    .option('--symbol <symbol>', 'also show the buying power for this symbol (one more inquiry)')
+    .option('--price <KRW>', 'with --symbol: at this limit price (default: at market)')
     .addHelpText(
       'after',
       `
 Examples:
   qts balance
-  qts --mode paper balance --json`,
+  qts --mode paper balance --json
+  qts balance --symbol 005930 --price 70000   how many shares 70,000 KRW each can buy`,
     );
   wire(balance, async () => (await import('./commands/balance.js')).balanceCommand);
 

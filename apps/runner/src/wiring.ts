@@ -34,7 +34,7 @@ import {
   usageFailure,
 } from './failure.js';
 import { seoulDateOf } from './log.js';
-import type { CliBalance, CliOrder, CliTokenStatus } from './model.js';
+import type { CliBalance, CliBuyingPower, CliOrder, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 import { type SendTracker, trackSends } from './send-point.js';
 
@@ -133,6 +133,8 @@ interface Wired {
   readonly adapter: OrderAdapter;
   /** Whether the route handed a place / cancel / modify to the adapter (the send point). */
   readonly sends: SendTracker<OrderAdapter>;
+  /** Buying power for one symbol (KIS: inquire-psbl-order; virtual: orderable cash / price). */
+  buyingPower(symbol: string, price: number | null): Promise<CliBuyingPower>;
   readonly guard: WatchGuard;
   readonly journal: OrderJournal;
   readonly route: ExecutionRoute;
@@ -171,9 +173,32 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
       mode: 'virtual',
       logger: hookLogger(runtime, 'route'),
     });
+    const virtualAdapter = adapter;
+    const buyingPower = async (symbol: string, price: number | null): Promise<CliBuyingPower> => {
+      const unitPrice = price ?? exchange.referencePrice(symbol);
+      if (unitPrice === null) {
+        throw new ConfigError(`Virtual mode has no price for ${symbol} yet.`, {
+          hint: `Give --price, or set one with \`qts virtual price ${symbol} <KRW>\`. Nothing was sent.`,
+        });
+      }
+      const { cash } = await virtualAdapter.getBalance();
+      const quantity = Math.floor(cash.orderable / unitPrice);
+      const amount = quantity * unitPrice;
+      return {
+        symbol,
+        price,
+        unitPrice,
+        orderableCash: cash.orderable,
+        quantity,
+        amount,
+        quantityWithCredit: quantity,
+        amountWithCredit: amount,
+      };
+    };
     return {
       adapter,
       sends,
+      buyingPower,
       guard,
       journal,
       route,
@@ -264,9 +289,23 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
       host: endpoints.host,
       appKeyHash: credentials.appKeyHash,
     };
+    const buyingPower = async (symbol: string, price: number | null): Promise<CliBuyingPower> => {
+      const power = await adapter.getBuyingPower(symbol, price);
+      return {
+        symbol: power.symbol,
+        price: power.limitPrice,
+        unitPrice: power.unitPrice,
+        orderableCash: power.orderableCash,
+        quantity: power.quantity,
+        amount: power.amount,
+        quantityWithCredit: power.quantityWithCredit,
+        amountWithCredit: power.amountWithCredit,
+      };
+    };
     return {
       adapter,
       sends,
+      buyingPower,
       guard,
       journal,
       route,
@@ -534,6 +573,10 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       await wired.prepare();
       const balance: CliBalance = await adapter.getBalance();
       return { cash: balance.cash, positions: balance.positions };
+    },
+    buyingPower: async (symbol, price) => {
+      await wired.prepare();
+      return wired.buyingPower(symbol, price);
     },
     token: () => wired.token(),
     watch: async (tradingDate, onLine, signal) => {

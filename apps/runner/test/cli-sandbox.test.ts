@@ -8,6 +8,7 @@ import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BalanceSchema,
+  BalanceWithPowerSchema,
   cleanupHomes,
   ErrorOnlySchema,
   expectShape,
@@ -184,6 +185,30 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
 
     expect(tokensIn(home).length, 'the token cache was found and checked').toBeGreaterThan(0);
     expectNoSecret(home, s.credentials.appSecret, results);
+  });
+
+  it('balance --symbol --price: buying power from inquire-psbl-order (one symbol, one price)', async () => {
+    const home = tempHome();
+    const run = await runQts(
+      ['balance', '--symbol', '005930', '--price', '70000', '--json', ...extra],
+      { home, env },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const body = expectShape(BalanceWithPowerSchema, onlyJson(run));
+    expect(body.buyingPower).toMatchObject({ symbol: '005930', price: 70000, unitPrice: 70000 });
+    expect(body.buyingPower.quantity).toBe(Math.floor(body.buyingPower.orderableCash / 70000));
+    expect(body.buyingPower.amount).toBe(body.buyingPower.quantity * 70000);
+    const human = await runQts(['balance', '--symbol', '005930', '--price', '70000', ...extra], {
+      home,
+      env,
+    });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('Buying power for 005930 at 70,000 KRW');
+    const offTick = await runQts(['balance', '--symbol', '005930', '--price', '70001', ...extra], {
+      home,
+      env,
+    });
+    expect(offTick.code, offTick.stderr).toBe(2);
   });
 
   it('the broker refuses (insufficient funds): exit 3, the order with error, KIS message verbatim', async () => {

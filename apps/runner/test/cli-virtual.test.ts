@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BalanceSchema,
+  BalanceWithPowerSchema,
   cleanupHomes,
   ErrorOnlySchema,
   expectShape,
@@ -87,6 +88,35 @@ describe('virtual mode', () => {
       file: null,
     });
     expect(tokenHuman.stdout).toMatch(/no token/i);
+  });
+
+  it('balance --symbol: buying power at a price, or at the reference price; --price alone is exit 2', async () => {
+    const home = tempHome();
+    const atPrice = await runQts(['balance', '--symbol', '005930', '--price', '70000', '--json'], {
+      home,
+    });
+    expect(atPrice.code, atPrice.stderr).toBe(0);
+    const body = expectShape(BalanceWithPowerSchema, onlyJson(atPrice));
+    expect(body.buyingPower).toMatchObject({
+      symbol: '005930',
+      price: 70000,
+      orderableCash: 100_000_000,
+      quantity: Math.floor(100_000_000 / 70000),
+    });
+    const noPrice = await runQts(['balance', '--symbol', '035720', '--json'], { home });
+    expect(noPrice.code).toBe(2);
+    expect(noPrice.stdout + noPrice.stderr).toMatch(/virtual price 035720/);
+    await runQts(['virtual', 'price', '035720', '50000'], { home });
+    const atReference = await runQts(['balance', '--symbol', '035720', '--json'], { home });
+    expect(atReference.code, atReference.stderr).toBe(0);
+    expect(expectShape(BalanceWithPowerSchema, onlyJson(atReference)).buyingPower).toMatchObject({
+      price: null,
+      unitPrice: 50000,
+      quantity: 2000,
+    });
+    const priceOnly = await runQts(['balance', '--price', '70000'], { home });
+    expect(priceOnly.code).toBe(2);
+    expect(priceOnly.stderr).toMatch(/--price needs --symbol/);
   });
 
   it('insufficient funds: exit 3 with the order and its error', async () => {

@@ -318,3 +318,19 @@ export async function withinOneTradingDate(marginMs = 60_000): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
   return untilMidnight + 1_000;
 }
+
+/** `qts balance --symbol S [--price P] --json`. */
+export const BalanceWithPowerSchema = v.strictObject({
+  cash: v.object({ deposit: v.number(), orderable: v.number() }),
+  positions: v.array(v.object({ symbol: v.string(), quantity: v.number() })),
+  buyingPower: v.strictObject({
+    symbol: v.string(),
+    price: v.nullable(v.number()),
+    unitPrice: v.number(),
+    orderableCash: v.number(),
+    quantity: v.number(),
+    amount: v.number(),
+    quantityWithCredit: v.number(),
+    amountWithCredit: v.number(),
+  }),
+});

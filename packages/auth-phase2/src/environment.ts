@@ -15,7 +15,7 @@ export interface KisEndpoints {
   readonly host: string;
 }
 
-/** The official base URLs of each environment (kis-openapi.md section 1). */
+/** The official base URLs of each environment (docs/kis-protocol.md §1). */
 export const kisDefaultEndpoints: Readonly<
   Record<KisEnvironment, { readonly restBaseUrl: string; readonly wsBaseUrl: string }>
 > = Object.freeze({

@@ -134,7 +134,8 @@ export function classifyFailure(
   if (has(['UND_ERR_CONNECT_TIMEOUT', 'ConnectTimeoutError'])) {
     phase = 'not-sent';
     reason = 'connect-timeout';
-  } else if (has(UNREACHABLE_CODES)) {
+  } else if (has(UNREACHABLE_CODES) && connected !== true) {
+    // Once the socket connected, request bytes may have left: such a code then means "sent".
     phase = 'not-sent';
     reason = 'connection-refused';
   } else if (has(DNS_CODES)) {

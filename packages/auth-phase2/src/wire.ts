@@ -1,4 +1,4 @@
-// KIS wire shapes of the OAuth endpoints and the REST envelope (kis-openapi.md sections 2, 3).
+// KIS wire shapes of the OAuth endpoints and the REST envelope (docs/kis-protocol.md §2, §3).
 import * as v from 'valibot';
 
 /** `POST /oauth2/tokenP` success body. */

@@ -13,7 +13,7 @@ import {
 import { CANARY_SECRET } from './helpers.js';
 
 describe('environments', () => {
-  it('default endpoints (kis-openapi.md section 1)', () => {
+  it('default endpoints (docs/kis-protocol.md §1)', () => {
     expect(resolveKisEndpoints('real')).toEqual({
       environment: 'real',
       restBaseUrl: 'https://openapi.koreainvestment.com:9443',

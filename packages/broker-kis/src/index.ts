@@ -8,6 +8,7 @@ export {
 } from './kis-error-codes.js';
 export {
   createKisOrderAdapter,
+  type KisBuyingPower,
   type KisOrderAdapter,
   type KisOrderAdapterOptions,
 } from './kis-order-adapter.js';

@@ -18,7 +18,9 @@ import {
   type OrderRequest,
   type OrdersQuery,
   OrdersQuerySchema,
-  type QtsError,
+  OutcomeUnknownError,
+  QtsError,
+  type QtsErrorDetails,
   RouteUnavailableError,
   type Unsubscribe,
   validateOrderRequest,
@@ -59,8 +61,8 @@ import {
 import {
   buildKisInquireDailyCcldRequest,
   KIS_INQUIRE_DAILY_CCLD_PATH,
-  KIS_INQUIRE_DAILY_CCLD_TR_ID,
   KIS_MAX_PAGES,
+  kisDailyCcldTrIdFor,
   parseKisInquireDailyCcld,
 } from './wire/kis-inquire-daily-ccld-api.js';
 import {
@@ -111,10 +113,37 @@ export interface KisOrderAdapterOptions {
   readonly balanceReferenceSymbol?: string;
 }
 
-/** The KIS adapter: an OrderAdapter with `getBalance` and `close`. */
+/** How much of one symbol the account can buy now (KIS inquire-psbl-order). */
+export interface KisBuyingPower {
+  readonly symbol: string;
+  /** The limit price asked about, or null (market: KIS sizes at the upper limit price). */
+  readonly limitPrice: number | null;
+  /** The unit price KIS sized the quantities with. */
+  readonly unitPrice: number;
+  /** Cash available for a new buy now, KRW. */
+  readonly orderableCash: number;
+  /** Shares buyable with cash only (no 미수 credit) and what they cost. */
+  readonly quantity: number;
+  readonly amount: number;
+  /** Shares buyable counting 미수 credit and what they cost. */
+  readonly quantityWithCredit: number;
+  readonly amountWithCredit: number;
+}
+
+/** The KIS adapter: an OrderAdapter with `getBalance`, `getBuyingPower` and `close`. */
 export type KisOrderAdapter = OrderAdapter & {
   readonly environment: KisEnvironment;
   getBalance(options?: CallOptions): Promise<Balance>;
+  /**
+   * Buying power for one symbol at a limit price (or at market when `limitPrice` is null):
+   * one inquire-psbl-order request.
+   * @throws {InvalidOrderError} for a malformed symbol or a price off the KRX tick (nothing sent).
+   */
+  getBuyingPower(
+    symbol: string,
+    limitPrice: number | null,
+    options?: CallOptions,
+  ): Promise<KisBuyingPower>;
   close(): Promise<void>;
 };
 
@@ -287,15 +316,16 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     return branch;
   }
 
-  async function revise(
+  /** One order-rvsecncl request (cancel or modify) on a known branch. */
+  async function reviseStep(
     ref: OrderRef,
+    branch: string,
     action: 'cancel' | 'modify',
     type: 'limit' | 'market',
     quantity: number | 'all',
     limitPrice: number | null,
     callOptions: CallOptions | undefined,
   ): Promise<OrderAck> {
-    const branch = await branchOf(ref, callOptions);
     const what = `KIS order-rvsecncl ${action} ${ref.brokerOrderId}`;
     const response = await send(
       what,
@@ -325,11 +355,131 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     );
   }
 
-  async function cancelOrder(ref: OrderRef, callOptions?: CallOptions): Promise<OrderAck> {
-    checkRef(ref);
-    return revise(ref, 'cancel', ref.type, 'all', null, callOptions);
+  /**
+   * The order's current state at KIS, by ONE inquiry: real, today: inquire-psbl-rvsecncl (what
+   * can still be revised, `psbl_qty`); an order missing there has nothing open, and the day's
+   * daily-ccld row then gives its fills. Paper (no such TR) and earlier days: daily-ccld.
+   * Null when no inquiry lists the order (today's rows can show up late).
+   */
+  async function standingOf(ref: OrderRef, callOptions?: CallOptions): Promise<BrokerOrder | null> {
+    const wanted = normalizeOrderNumber(ref.brokerOrderId);
+    const same = (order: BrokerOrder) =>
+      normalizeOrderNumber(order.brokerOrderId) === wanted && order.kind !== 'cancel';
+    let listedOpen = false;
+    if (environment === 'real' && ref.tradingDate === today()) {
+      const open = (await openOrdersToday(callOptions)).find(same);
+      if (open !== undefined) return open;
+      listedOpen = true;
+    }
+    const day = (
+      await dailyCcld({ tradingDate: ref.tradingDate, symbol: ref.symbol }, callOptions)
+    ).find(same);
+    if (day === undefined || !listedOpen || day.remainingQuantity === 0) return day ?? null;
+    // The open-order list is what KIS lets one revise: nothing there means nothing open.
+    return { ...day, remainingQuantity: 0 };
   }
 
+  function amount(value: number): string {
+    return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  }
+
+  function detailsOf(order: BrokerOrder): QtsErrorDetails {
+    return {
+      brokerOrderId: order.brokerOrderId,
+      status: order.status,
+      quantity: order.quantity,
+      filledQuantity: order.filledQuantity,
+      averagePrice: order.averagePrice,
+      canceledQuantity: order.canceledQuantity,
+      remainingQuantity: order.remainingQuantity,
+    };
+  }
+
+  /** ORDER_NOT_OPEN: what happened to the order, in the user's words ("filled 5 @ 59,000"). */
+  function notOpen(
+    ref: OrderRef,
+    order: BrokerOrder,
+    action: 'cancel' | 'modify',
+    rejection: QtsError | null,
+  ): BrokerRejectedError {
+    const filled =
+      order.filledQuantity > 0
+        ? `filled ${order.filledQuantity}${order.averagePrice === null ? '' : ` @ ${amount(order.averagePrice)}`}`
+        : null;
+    const canceled = order.canceledQuantity > 0 ? `canceled ${order.canceledQuantity}` : null;
+    const what = [filled, canceled].filter((part) => part !== null).join(', ') || order.status;
+    const sent =
+      rejection === null
+        ? 'nothing was sent'
+        : `KIS refused the ${action} (${rejection.brokerCode ?? '-'} ${rejection.brokerMessage ?? ''})`.trimEnd();
+    return new BrokerRejectedError(
+      'ORDER_NOT_OPEN',
+      `KIS: order ${ref.brokerOrderId} has nothing left open: ${what} before your ${action}; ${sent}`,
+      {
+        details: detailsOf(order),
+        ...(rejection === null
+          ? {}
+          : {
+              brokerCode: rejection.brokerCode,
+              brokerMessage: rejection.brokerMessage,
+              cause: rejection,
+            }),
+      },
+    );
+  }
+
+  /**
+   * After KIS refused a revision: one inquiry; when nothing is left open (a fill came first),
+   * the truth as ORDER_NOT_OPEN (broker code and message kept), else the refusal itself.
+   */
+  async function explainRefusal(
+    error: unknown,
+    ref: OrderRef,
+    action: 'cancel' | 'modify',
+    callOptions: CallOptions | undefined,
+  ): Promise<unknown> {
+    if (!(error instanceof BrokerRejectedError) || error.code === 'ORDER_NOT_OPEN') return error;
+    let order: BrokerOrder | null;
+    try {
+      order = await standingOf(ref, callOptions);
+    } catch {
+      return error;
+    }
+    return order !== null && order.remainingQuantity === 0
+      ? notOpen(ref, order, action, error)
+      : error;
+  }
+
+  async function branchFor(
+    ref: OrderRef,
+    standing: BrokerOrder | null | undefined,
+    callOptions: CallOptions | undefined,
+  ): Promise<string> {
+    if (ref.brokerBranch !== null && ref.brokerBranch.trim() !== '') return ref.brokerBranch;
+    if (standing?.brokerBranch != null && standing.brokerBranch.trim() !== '') {
+      return standing.brokerBranch;
+    }
+    return branchOf(ref, callOptions);
+  }
+
+  async function cancelOrder(ref: OrderRef, callOptions?: CallOptions): Promise<OrderAck> {
+    checkRef(ref);
+    const branch = await branchFor(ref, undefined, callOptions);
+    try {
+      return await reviseStep(ref, branch, 'cancel', ref.type, 'all', null, callOptions);
+    } catch (error) {
+      throw await explainRefusal(error, ref, 'cancel', callOptions);
+    }
+  }
+
+  /**
+   * Modify. The contract's `quantity` is the NEW REMAINING quantity; KIS's ORD_QTY with
+   * QTY_ALL_ORD_YN `N` moves only that many shares and leaves the rest live at the old price.
+   * So a quantity change is: one inquiry (what is still open), a partial cancel of the
+   * difference, then, when the price changes, a modify of all that remains (a fill between the
+   * two requests simply leaves fewer shares to move). The ack is the last step's; a
+   * quantity-only change acks the partial cancel but names the order that stays live.
+   */
   async function modifyOrder(
     ref: OrderRef,
     change: OrderChange,
@@ -357,7 +507,122 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
       });
     }
     if (issues.length > 0) throw new InvalidOrderError(issues);
-    return revise(ref, 'modify', type, change.quantity ?? 'all', limitPrice, callOptions);
+
+    if (change.quantity === undefined) {
+      const branch = await branchFor(ref, undefined, callOptions);
+      try {
+        return await reviseStep(ref, branch, 'modify', type, 'all', limitPrice, callOptions);
+      } catch (error) {
+        throw await explainRefusal(error, ref, 'modify', callOptions);
+      }
+    }
+
+    const wanted = change.quantity;
+    const standing = await standingOf(ref, callOptions);
+    if (standing === null) {
+      throw new BrokerRejectedError(
+        'ORDER_NOT_FOUND',
+        `KIS: the inquiry does not list order ${ref.brokerOrderId} of ${ref.tradingDate} (today's orders can show up late), so its open quantity is unknown; nothing was sent`,
+        {
+          hint: 'Nothing was sent. Try again in a few seconds, or check the order with `qts orders`.',
+        },
+      );
+    }
+    if (standing.remainingQuantity === 0) throw notOpen(ref, standing, 'modify', null);
+    const open = standing.remainingQuantity;
+    if (wanted > open) {
+      throw invalid(
+        'quantity',
+        'modify-quantity-above-open',
+        `Order ${ref.brokerOrderId} has ${open} shares open (${standing.filledQuantity} filled); the new remaining quantity cannot be ${wanted}. Nothing was sent.`,
+      );
+    }
+    const toCancel = open - wanted;
+    const priceChange = change.limitPrice !== undefined;
+    if (toCancel === 0 && !priceChange) {
+      throw invalid(
+        'quantity',
+        'modify-no-change',
+        `Order ${ref.brokerOrderId} already has ${open} shares open; nothing to change, nothing was sent.`,
+      );
+    }
+    const branch = await branchFor(ref, standing, callOptions);
+    let cancelAck: OrderAck | null = null;
+    if (toCancel > 0) {
+      try {
+        cancelAck = await reviseStep(ref, branch, 'cancel', ref.type, toCancel, null, callOptions);
+      } catch (error) {
+        throw await explainRefusal(error, ref, 'modify', callOptions);
+      }
+      if (!priceChange) {
+        // The shares left stay on the original order number: that is the live order.
+        return { ...cancelAck, brokerOrderId: ref.brokerOrderId, brokerBranch: branch };
+      }
+    }
+    try {
+      return await reviseStep(ref, branch, 'modify', type, 'all', limitPrice, callOptions);
+    } catch (error) {
+      if (cancelAck === null) throw await explainRefusal(error, ref, 'modify', callOptions);
+      throw await incomplete(error, ref, cancelAck, toCancel, wanted, callOptions);
+    }
+  }
+
+  /** The partial cancel went through, the modify of the rest did not: say exactly that. */
+  async function incomplete(
+    error: unknown,
+    ref: OrderRef,
+    cancelAck: OrderAck,
+    canceled: number,
+    wanted: number,
+    callOptions: CallOptions | undefined,
+  ): Promise<QtsError> {
+    const cause = QtsError.isInstance(error)
+      ? error
+      : new OutcomeUnknownError(String(error), { cause: error });
+    let now: BrokerOrder | null = null;
+    try {
+      now = await standingOf(ref, callOptions);
+    } catch {
+      // best effort: the details then say only what was sent
+    }
+    const details: QtsErrorDetails = {
+      completedStep: 'cancel',
+      canceledQuantity: canceled,
+      cancelBrokerOrderId: cancelAck.brokerOrderId,
+      failedStep: 'modify',
+      brokerOrderId: ref.brokerOrderId,
+      intendedRemainingQuantity: wanted,
+      ...(now === null
+        ? {}
+        : {
+            filledQuantity: now.filledQuantity,
+            averagePrice: now.averagePrice,
+            remainingQuantity: now.remainingQuantity,
+          }),
+    };
+    const state =
+      now === null
+        ? ''
+        : now.remainingQuantity === 0
+          ? ` The rest filled meanwhile (filled ${now.filledQuantity}); nothing is open.`
+          : ` ${now.remainingQuantity} shares stay open at the old price ${ref.limitPrice === null ? 'market' : amount(ref.limitPrice)}.`;
+    const message = `KIS: the modify of order ${ref.brokerOrderId} stopped half-way: ${canceled} shares were canceled (cancel ${cancelAck.brokerOrderId}), then the price change of the rest failed: ${cause.message}.${state}`;
+    if (cause.outcome === 'unknown') {
+      return new OutcomeUnknownError(message, {
+        code:
+          cause.code === 'INVALID_BROKER_RESPONSE' ? 'INVALID_BROKER_RESPONSE' : 'OUTCOME_UNKNOWN',
+        brokerCode: cause.brokerCode,
+        brokerMessage: cause.brokerMessage,
+        details,
+        cause,
+      });
+    }
+    return new BrokerRejectedError('REVISION_INCOMPLETE', message, {
+      brokerCode: cause.brokerCode,
+      brokerMessage: cause.brokerMessage,
+      details,
+      cause,
+    });
   }
 
   async function dailyCcld(query: OrdersQuery, callOptions?: CallOptions): Promise<BrokerOrder[]> {
@@ -369,7 +634,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
           {
             method: 'GET',
             path: KIS_INQUIRE_DAILY_CCLD_PATH,
-            trId: kisTrId(environment, KIS_INQUIRE_DAILY_CCLD_TR_ID),
+            trId: kisTrId(environment, kisDailyCcldTrIdFor(query.tradingDate, today())),
             query: buildKisInquireDailyCcldRequest({
               ...account,
               tradingDate: query.tradingDate,
@@ -490,6 +755,38 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     };
   }
 
+  async function getBuyingPower(
+    symbol: string,
+    limitPrice: number | null,
+    callOptions?: CallOptions,
+  ): Promise<KisBuyingPower> {
+    const issues = validateOrderRequest({
+      clientOrderId: 'buying-power',
+      symbol,
+      side: 'buy',
+      quantity: 1,
+      type: limitPrice === null ? 'market' : 'limit',
+      ...(limitPrice === null ? {} : { limitPrice }),
+    });
+    if (issues.length > 0) throw new InvalidOrderError(issues);
+    const what = `KIS inquire-psbl-order ${symbol}`;
+    const response = await send(
+      what,
+      'inquiry',
+      withSignal(
+        {
+          method: 'GET',
+          path: KIS_INQUIRE_PSBL_ORDER_PATH,
+          trId: kisTrId(environment, KIS_INQUIRE_PSBL_ORDER_TR_ID),
+          query: buildKisInquirePsblOrderRequest({ ...account, symbol, limitPrice }),
+        },
+        callOptions,
+      ),
+    );
+    const output = parsed(what, 'inquiry', parseKisInquirePsblOrder(response.body));
+    return { symbol, limitPrice, ...output };
+  }
+
   // ---- notices: ONE connection shared by every listener ----
   const listeners = new Set<OrderEventListener>();
   let connecting: Promise<KisNoticeConnection> | null = null;
@@ -600,6 +897,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     getOrders,
     subscribe,
     getBalance,
+    getBuyingPower,
     close,
   };
 }

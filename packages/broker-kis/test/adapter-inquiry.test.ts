@@ -15,6 +15,22 @@ function adapterWith(
 }
 
 describe('getOrders (inquire-daily-ccld)', () => {
+  it.each([
+    ['paper', '20260105', 'VTTC0081R'],
+    ['paper', '20251001', 'VTTC0081R'],
+    ['paper', '20250930', 'VTSC9215R'],
+    ['real', '20251001', 'TTTC0081R'],
+    ['real', '20250930', 'CTSC9215R'],
+    ['real', '20240105', 'CTSC9215R'],
+  ] as const)(
+    '%s, %s (today 20260105 by the injected clock): %s (the current month and three before, else the old-date TR)',
+    async (environment, tradingDate, trId) => {
+      const { adapter, transport } = adapterWith([ok({ output1: [] }, 'D')], environment);
+      await adapter.getOrders({ tradingDate });
+      expect(transport.requests[0]?.trId).toBe(trId);
+    },
+  );
+
   it('asks for one Seoul trading date with two-digit codes and maps rows to BrokerOrder', async () => {
     const { adapter, transport } = adapterWith([
       ok(
@@ -301,6 +317,47 @@ describe('getOrders (inquire-daily-ccld)', () => {
 });
 
 describe('getBalance', () => {
+  it('buying power for a symbol at a limit price (ORD_DVSN 00) and at market (ORD_DVSN 01, ORD_UNPR "0")', async () => {
+    const answer = ok({
+      output: {
+        ord_psbl_cash: '1000000',
+        psbl_qty_calc_unpr: '69000',
+        nrcvb_buy_qty: '14',
+        nrcvb_buy_amt: '966000',
+        max_buy_qty: '14',
+        max_buy_amt: '966000',
+      },
+    });
+    const { adapter, transport } = adapterWith([answer, answer]);
+    expect(await adapter.getBuyingPower('005930', 69_000)).toEqual({
+      symbol: '005930',
+      limitPrice: 69_000,
+      unitPrice: 69_000,
+      orderableCash: 1_000_000,
+      quantity: 14,
+      amount: 966_000,
+      quantityWithCredit: 14,
+      amountWithCredit: 966_000,
+    });
+    await adapter.getBuyingPower('005930', null);
+    expect(transport.requests.map((request) => request.query)).toEqual([
+      expect.objectContaining({ PDNO: '005930', ORD_DVSN: '00', ORD_UNPR: '69000' }),
+      expect.objectContaining({ PDNO: '005930', ORD_DVSN: '01', ORD_UNPR: '0' }),
+    ]);
+    expect(transport.requests[0]?.trId).toBe('VTTC8908R');
+  });
+
+  it('buying power refuses a price off the tick or a bad symbol before sending', async () => {
+    const { adapter, transport } = adapterWith([]);
+    await expect(adapter.getBuyingPower('005930', 69_001)).rejects.toMatchObject({
+      name: 'InvalidOrderError',
+    });
+    await expect(adapter.getBuyingPower('ABC', null)).rejects.toMatchObject({
+      name: 'InvalidOrderError',
+    });
+    expect(transport.requests).toHaveLength(0);
+  });
+
   it('combines inquire-balance and inquire-psbl-order', async () => {
     const { adapter, transport } = adapterWith([
       ok(
@@ -373,7 +430,7 @@ describe('getBalance', () => {
           CANO: '50123456',
           ACNT_PRDT_CD: '01',
           PDNO: '005930',
-          ORD_UNPR: '',
+          ORD_UNPR: '0',
           ORD_DVSN: '01',
           CMA_EVLU_AMT_ICLD_YN: 'N',
           OVRS_ICLD_YN: 'N',

@@ -2,7 +2,14 @@ import { KisAuthError, KisConfigError, KisTransportError } from '@qts/auth-phase
 import type { OrderRef, OrderRequest } from '@qts/order-contract';
 import { describe, expect, it } from 'vitest';
 import { createKisOrderAdapter } from '../src/index.js';
-import { createFakeTransport, type FakeAnswer, FIXED_NOW, ok, refusal } from './helpers.js';
+import {
+  createFakeTransport,
+  dailyRow,
+  type FakeAnswer,
+  FIXED_NOW,
+  ok,
+  refusal,
+} from './helpers.js';
 
 const auth = { getApprovalKey: async () => 'approval-key' };
 
@@ -251,14 +258,181 @@ describe('cancelOrder / modifyOrder', () => {
     });
   });
 
-  it('modifies a given quantity: ORD_QTY = the shares to modify, QTY_ALL_ORD_YN N', async () => {
-    const { adapter, transport } = adapterWith([revised]);
-    await adapter.modifyOrder(ref, { quantity: 4, limitPrice: 69_900 });
-    expect(transport.requests[0]?.body).toMatchObject({
-      ORD_QTY: '4',
-      ORD_UNPR: '69900',
+  it('a new remaining quantity with a new price: inquiry, partial cancel of the difference, modify of all the rest', async () => {
+    const { adapter, transport } = adapterWith([
+      ok({ output1: [dailyRow({ rmn_qty: '10' })] }),
+      ok({ output: { KRX_FWDG_ORD_ORGNO: '91252', ODNO: '0000437811', ORD_TMD: '101510' } }),
+      ok({ output: { KRX_FWDG_ORD_ORGNO: '91252', ODNO: '0000437812', ORD_TMD: '101511' } }),
+    ]);
+    const ack = await adapter.modifyOrder(ref, { quantity: 4, limitPrice: 69_900 });
+    expect(transport.requests.map((request) => request.trId)).toEqual([
+      'VTTC0081R',
+      'VTTC0013U',
+      'VTTC0013U',
+    ]);
+    expect(transport.requests[1]?.body).toMatchObject({
+      RVSE_CNCL_DVSN_CD: '02',
+      ORGN_ODNO: '0000437810',
+      ORD_QTY: '6',
+      ORD_UNPR: '0',
       QTY_ALL_ORD_YN: 'N',
     });
+    expect(transport.requests[2]?.body).toMatchObject({
+      RVSE_CNCL_DVSN_CD: '01',
+      ORGN_ODNO: '0000437810',
+      ORD_QTY: '0',
+      ORD_UNPR: '69900',
+      QTY_ALL_ORD_YN: 'Y',
+    });
+    expect(ack).toMatchObject({ brokerOrderId: '0000437812', originalBrokerOrderId: '0000437810' });
+  });
+
+  it('checks the open quantity KIS reports, not the original size (real: inquire-psbl-rvsecncl)', async () => {
+    const { adapter, transport } = adapterWith(
+      [
+        ok({
+          output: [
+            {
+              ord_gno_brno: '91252',
+              odno: '0000437810',
+              orgn_odno: '',
+              ord_dvsn_name: '지정가',
+              rvse_cncl_dvsn_name: '',
+              pdno: '005930',
+              ord_qty: '10',
+              ord_unpr: '70000',
+              ord_tmd: '101502',
+              tot_ccld_qty: '3',
+              tot_ccld_amt: '210000',
+              psbl_qty: '7',
+              sll_buy_dvsn_cd: '02',
+              ord_dvsn_cd: '00',
+            },
+          ],
+        }),
+        revised,
+      ],
+      'real',
+    );
+    await adapter.modifyOrder(ref, { quantity: 4 });
+    expect(transport.requests.map((request) => request.trId)).toEqual(['TTTC0084R', 'TTTC0013U']);
+    // 7 open, 4 wanted: cancel 3.
+    expect(transport.requests[1]?.body).toMatchObject({ RVSE_CNCL_DVSN_CD: '02', ORD_QTY: '3' });
+  });
+
+  it('a quantity-only change is one partial cancel; the ack names the order that stays live', async () => {
+    const { adapter, transport } = adapterWith([ok({ output1: [dailyRow()] }), revised]);
+    const ack = await adapter.modifyOrder(ref, { quantity: 4 });
+    expect(transport.requests).toHaveLength(2);
+    expect(transport.requests[1]?.body).toMatchObject({
+      RVSE_CNCL_DVSN_CD: '02',
+      ORD_QTY: '6',
+      QTY_ALL_ORD_YN: 'N',
+    });
+    expect(ack).toMatchObject({ brokerOrderId: '0000437810', originalBrokerOrderId: '0000437810' });
+  });
+
+  it('refuses a new remaining quantity above what is still open, after the inquiry only', async () => {
+    const { adapter, transport } = adapterWith([
+      ok({ output1: [dailyRow({ tot_ccld_qty: '8', avg_prvs: '70000', rmn_qty: '2' })] }),
+    ]);
+    expect(await failure(() => adapter.modifyOrder(ref, { quantity: 4 }))).toMatchObject({
+      name: 'InvalidOrderError',
+      issues: [expect.objectContaining({ code: 'modify-quantity-above-open' })],
+    });
+    expect(transport.requests).toHaveLength(1);
+  });
+
+  it('an order that filled before the modify: ORDER_NOT_OPEN with the fills, nothing sent', async () => {
+    const { adapter, transport } = adapterWith([
+      ok({ output1: [dailyRow({ tot_ccld_qty: '10', avg_prvs: '59000', rmn_qty: '0' })] }),
+    ]);
+    const error = await failure(() => adapter.modifyOrder(ref, { quantity: 4 }));
+    expect(error).toMatchObject({
+      name: 'BrokerRejectedError',
+      code: 'ORDER_NOT_OPEN',
+      outcome: 'rejected',
+      details: expect.objectContaining({ filledQuantity: 10, averagePrice: 59_000 }),
+    });
+    expect(String(error.message)).toContain('filled 10 @ 59,000 before your modify');
+    expect(transport.requests).toHaveLength(1);
+  });
+
+  it('a cancel KIS refuses because the order filled first: ORDER_NOT_OPEN keeping KIS code and message', async () => {
+    const { adapter, transport } = adapterWith([
+      refusal('APBK9999', '정정/취소할 수량이 없습니다'),
+      ok({
+        output1: [dailyRow({ tot_ccld_qty: '5', avg_prvs: '59000', rmn_qty: '0', ord_qty: '5' })],
+      }),
+    ]);
+    const error = await failure(() => adapter.cancelOrder(ref));
+    expect(error).toMatchObject({
+      code: 'ORDER_NOT_OPEN',
+      brokerCode: 'APBK9999',
+      brokerMessage: '정정/취소할 수량이 없습니다',
+      details: expect.objectContaining({ filledQuantity: 5, averagePrice: 59_000 }),
+    });
+    expect(String(error.message)).toContain('filled 5 @ 59,000 before your cancel');
+    expect(transport.requests.map((request) => request.trId)).toEqual(['VTTC0013U', 'VTTC0081R']);
+  });
+
+  it('a refusal while shares are still open stays the refusal', async () => {
+    const { adapter } = adapterWith([
+      refusal('APBK0918', '장운영시간이 아닙니다'),
+      ok({ output1: [dailyRow()] }),
+    ]);
+    expect(await failure(() => adapter.cancelOrder(ref))).toMatchObject({
+      code: 'MARKET_CLOSED',
+      brokerCode: 'APBK0918',
+    });
+  });
+
+  it('when the second step fails: REVISION_INCOMPLETE saying the partial cancel went through', async () => {
+    const { adapter } = adapterWith([
+      ok({ output1: [dailyRow()] }),
+      ok({ output: { KRX_FWDG_ORD_ORGNO: '91252', ODNO: '0000437811', ORD_TMD: '101510' } }),
+      refusal('APBK0918', '장운영시간이 아닙니다'),
+      ok({ output1: [dailyRow({ rmn_qty: '4', cnc_cfrm_qty: '6' })] }),
+    ]);
+    const error = await failure(() =>
+      adapter.modifyOrder(ref, { quantity: 4, limitPrice: 69_900 }),
+    );
+    expect(error).toMatchObject({
+      name: 'BrokerRejectedError',
+      code: 'REVISION_INCOMPLETE',
+      brokerCode: 'APBK0918',
+      details: expect.objectContaining({
+        completedStep: 'cancel',
+        canceledQuantity: 6,
+        cancelBrokerOrderId: '0000437811',
+        failedStep: 'modify',
+        remainingQuantity: 4,
+      }),
+    });
+    expect(String(error.message)).toContain('6 shares were canceled');
+    expect(String(error.message)).toContain('4 shares stay open at the old price 70,000');
+  });
+
+  it('when the second step has no answer: OutcomeUnknownError that still names the completed cancel', async () => {
+    const { adapter } = adapterWith([
+      ok({ output1: [dailyRow()] }),
+      ok({ output: { KRX_FWDG_ORD_ORGNO: '91252', ODNO: '0000437811', ORD_TMD: '101510' } }),
+      { throws: new KisTransportError('t', { phase: 'sent', reason: 'reset' }) },
+      ok({ output1: [dailyRow({ rmn_qty: '4', cnc_cfrm_qty: '6' })] }),
+    ]);
+    const error = await failure(() =>
+      adapter.modifyOrder(ref, { quantity: 4, limitPrice: 69_900 }),
+    );
+    expect(error).toMatchObject({
+      name: 'OutcomeUnknownError',
+      details: expect.objectContaining({ completedStep: 'cancel', canceledQuantity: 6 }),
+    });
+  });
+
+  it('a fill between the two steps: the modify moves whatever is left (QTY_ALL_ORD_YN Y)', async () => {
+    const { adapter, transport } = adapterWith([ok({ output1: [dailyRow()] }), revised, revised]);
+    await adapter.modifyOrder(ref, { quantity: 4, limitPrice: 69_900 });
+    expect(transport.requests[2]?.body).toMatchObject({ QTY_ALL_ORD_YN: 'Y', ORD_QTY: '0' });
   });
 
   it('refuses an empty or off-tick modify before sending', async () => {

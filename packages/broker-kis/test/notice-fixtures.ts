@@ -1,4 +1,4 @@
-// Builds H0STCNI0/H0STCNI9 frames the way KIS does (kis-openapi.md §8), for tests and benches.
+// Builds H0STCNI0/H0STCNI9 frames the way KIS does (docs/kis-protocol.md §8), for tests and benches.
 import { createCipheriv } from 'node:crypto';
 
 export const NOTICE_KEY = {
@@ -6,7 +6,7 @@ export const NOTICE_KEY = {
   iv: '0123456789abcdef',
 } as const;
 
-/** The 26-field layout's values for one record (names as in kis-openapi.md §8). */
+/** The 26-field layout's values for one record (names as in docs/kis-protocol.md §8). */
 export interface NoticeFields {
   ODER_NO: string;
   OODER_NO?: string;

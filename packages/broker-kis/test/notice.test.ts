@@ -225,6 +225,33 @@ describe('KisNoticeTracker', () => {
     ]);
     expect(tracker.map(records(frame), '20260105')).toEqual([]);
   });
+
+  it('a cancel or modify is final on its confirmation (ACPT_YN 2), not on its receipt (ACPT_YN 1)', () => {
+    const tracker = new KisNoticeTracker();
+    const revision = (rctf: '1' | '2', odno: string, acceptance: '1' | '2') =>
+      noticeRecord({
+        ODER_NO: odno,
+        OODER_NO: '1',
+        RCTF_CLS: rctf,
+        CNTG_QTY: '4',
+        CNTG_UNPR: '',
+        CNTG_YN: '1',
+        ACPT_YN: acceptance,
+        ODER_QTY: '4',
+      });
+    expect(tracker.map(records(noticeFrame([revision('2', '3', '1')])), '20260105')).toEqual([]);
+    expect(tracker.map(records(noticeFrame([revision('1', '4', '1')])), '20260105')).toEqual([]);
+    expect(tracker.map(records(noticeFrame([revision('2', '3', '2')])), '20260105')).toEqual([
+      expect.objectContaining({
+        type: 'order-canceled',
+        cancelBrokerOrderId: '3',
+        canceledQuantity: 4,
+      }),
+    ]);
+    expect(tracker.map(records(noticeFrame([revision('1', '4', '2')])), '20260105')).toEqual([
+      expect.objectContaining({ type: 'order-modified', newBrokerOrderId: '4', quantity: 4 }),
+    ]);
+  });
 });
 
 describe('createKisNoticeDecrypter (ECB blocks + CBC chaining done by hand)', () => {

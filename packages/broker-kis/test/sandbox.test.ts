@@ -25,7 +25,7 @@ afterEach(async () => {
 
 async function setup(
   environment: 'real' | 'paper',
-  options: { pingIntervalMs?: number; approvalKey?: string } = {},
+  options: { pingIntervalMs?: number; approvalKey?: string; htsId?: string } = {},
 ) {
   const sandbox = await startKisSandbox({
     environment,
@@ -33,7 +33,10 @@ async function setup(
     ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
   });
   sandbox.exchange.setReferencePrice('005930', 70_000);
-  const credentials = createKisCredentials({ ...sandbox.credentials });
+  const credentials = createKisCredentials({
+    ...sandbox.credentials,
+    ...(options.htsId === undefined ? {} : { htsId: options.htsId }),
+  });
   const endpoints = resolveKisEndpoints(environment, {
     restBaseUrl: sandbox.baseUrl,
     wsBaseUrl: sandbox.wsUrl,
@@ -120,6 +123,18 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
     expect(balance.cash.deposit).toBeGreaterThan(0);
     expect(balance.cash.orderable).toBeGreaterThan(0);
     expect(balance.positions).toEqual([]);
+  });
+
+  it('reads the buying power of a symbol at a limit price and at market', async () => {
+    const { adapter } = await setup(environment);
+    const balance = await adapter.getBalance();
+    const limit = await adapter.getBuyingPower('005930', 69_000);
+    expect(limit).toMatchObject({ unitPrice: 69_000, orderableCash: balance.cash.orderable });
+    expect(limit.quantity).toBe(Math.floor(balance.cash.orderable / 69_000));
+    const market = await adapter.getBuyingPower('005930', null);
+    // At market KIS sizes at the upper limit (reference 70,000 + 30 %).
+    expect(market.unitPrice).toBe(91_000);
+    expect(market.quantity).toBeLessThan(limit.quantity);
   });
 
   it("the sandbox's accept-then-drop fault is unknown (the connection was made), after one send", async () => {
@@ -220,6 +235,13 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
       description: 'a connection-lost event',
     });
     expect(lost).toMatchObject({ type: 'connection-lost', reason: expect.any(String) });
+  });
+
+  it('a wrong HTS id: KIS drops the socket, the subscribe fails as RouteUnavailableError naming the HTS id', async () => {
+    const { adapter } = await setup(environment, { htsId: 'not-my-hts-id' });
+    const error = await adapter.subscribe(() => {}).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'RouteUnavailableError', outcome: 'not_placed' });
+    expect(String((error as Error).message)).toContain('HTS id');
   });
 
   it('a refused subscription is a BrokerRejectedError; the approval key is not in the error', async () => {

@@ -386,7 +386,7 @@ describe('pinned requests: real', () => {
             "CANO": "50123456",
             "CMA_EVLU_AMT_ICLD_YN": "N",
             "ORD_DVSN": "01",
-            "ORD_UNPR": "",
+            "ORD_UNPR": "0",
             "OVRS_ICLD_YN": "N",
             "PDNO": "005930",
           },
@@ -503,7 +503,7 @@ describe('pinned requests: paper', () => {
   });
 
   it('order-rvsecncl modify', async () => {
-    await adapter.modifyOrder(ref, { limitPrice: 69_900, quantity: 4 });
+    await adapter.modifyOrder(ref, { limitPrice: 69_900 });
     expect(only()).toMatchInlineSnapshot(`
       {
         "body": {
@@ -512,10 +512,10 @@ describe('pinned requests: paper', () => {
           "EXCG_ID_DVSN_CD": "KRX",
           "KRX_FWDG_ORD_ORGNO": "91252",
           "ORD_DVSN": "00",
-          "ORD_QTY": "4",
+          "ORD_QTY": "0",
           "ORD_UNPR": "69900",
           "ORGN_ODNO": "0000437810",
-          "QTY_ALL_ORD_YN": "N",
+          "QTY_ALL_ORD_YN": "Y",
           "RVSE_CNCL_DVSN_CD": "01",
         },
         "headers": {
@@ -620,7 +620,7 @@ describe('pinned requests: paper', () => {
             "CANO": "50123456",
             "CMA_EVLU_AMT_ICLD_YN": "N",
             "ORD_DVSN": "01",
-            "ORD_UNPR": "",
+            "ORD_UNPR": "0",
             "OVRS_ICLD_YN": "N",
             "PDNO": "005930",
           },

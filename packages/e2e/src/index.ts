@@ -6,7 +6,6 @@ export {
   sha256File,
 } from './api-report.js';
 export {
-  blankCommentsAndStrings,
   type LoopKind,
   listGateSourceFiles,
   ORDER_CALL_NAMES,

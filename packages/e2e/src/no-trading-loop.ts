@@ -1,8 +1,10 @@
 // Gate D 5 (static half): finds timers, intervals, schedulers and loops that reach order
-// placement, cancel or modify. TypeScript's compiler API is not available (typescript@7 has
-// none), so this is a small tokenizer plus brace matching. It errs on the side of flagging.
+// placement, cancel or modify. Each file is parsed by oxc-parser (typescript@7 has no compiler
+// API); the check works on the syntax tree, matches functions by name and errs on the side of
+// flagging.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { parseSync, visitorKeys } from 'oxc-parser';
 
 /** Names whose call (or reference, as a callback) counts as placing, canceling or modifying. */
 export const ORDER_CALL_NAMES = [
@@ -66,7 +68,7 @@ export function listGateSourceFiles(root: string): string[] {
     if (!isDir(groupDir)) continue;
     for (const name of readdirSync(groupDir).sort()) {
       const src = join(groupDir, name, 'src');
-      if (isDir(src)) walk(src, files);
+      if (isDir(src)) walkDir(src, files);
     }
   }
   return files;
@@ -80,17 +82,83 @@ function isDir(path: string): boolean {
   }
 }
 
-function walk(dir: string, out: string[]): void {
+function walkDir(dir: string, out: string[]): void {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name.localeCompare(b.name),
   )) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!EXCLUDED_DIR.has(entry.name)) walk(path, out);
+      if (!EXCLUDED_DIR.has(entry.name)) walkDir(path, out);
     } else if (SOURCE_EXT.test(entry.name) && !EXCLUDED_FILE.test(entry.name)) {
       out.push(path);
     }
   }
+}
+
+const words = (list: string): ReadonlySet<string> => new Set(list.split(' '));
+const ORDER_NAME_SET = words(ORDER_CALL_NAMES.join(' '));
+/** Order names that also count when passed by reference (`setTimeout(route.submit.bind(route))`). */
+const ORDER_REF_SET = words('placeOrder submit cancelOrder modifyOrder');
+const TIMER_NAMES = words(
+  'setInterval setTimeout setImmediate queueMicrotask nextTick setIntervalAsync setTimeoutAsync requestAnimationFrame',
+);
+const SCHEDULER_NAMES = words(
+  'schedule scheduleJob scheduleRecurring CronJob Cron cron every repeat addSimpleIntervalJob addCronJob',
+);
+/** Expression wrappers that do not change which function or value is meant. */
+const WRAPPERS = words(
+  'ParenthesizedExpression TSAsExpression TSSatisfiesExpression TSNonNullExpression TSTypeAssertion TSInstantiationExpression ChainExpression',
+);
+const FUNCTION_TYPES = words('FunctionDeclaration FunctionExpression ArrowFunctionExpression');
+
+/** A syntax-tree node as oxc-parser returns it (ESTree shape, UTF-16 offsets). */
+interface AstNode {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly [key: string]: unknown;
+}
+
+/** A named function or method: its body is followed when something calls the name. */
+interface Definition {
+  readonly name: string;
+  readonly file: ParsedFile;
+  readonly at: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A name at an offset: an identifier, a property name (`x.f`, `this.#f`, `x['f']`). */
+interface Named {
+  readonly at: number;
+  readonly name: string;
+}
+
+/** A call site: `name(...)`, `x.name(...)`, `new name(...)`, `name.call(...)` and the like. */
+interface Call extends Named {
+  /** `name(...)`, `this.name(...)` or `this.#name(...)`: a call of the enclosing function itself. */
+  readonly self: boolean;
+}
+
+interface Region {
+  readonly file: ParsedFile;
+  readonly kind: LoopKind;
+  readonly construct: string;
+  readonly at: number;
+  /** The code that runs repeatedly or later: a loop body or a timer call's arguments. */
+  readonly start: number;
+  readonly end: number;
+  /** Whether a callback may be passed by reference here (timer and scheduler arguments). */
+  readonly byReference: boolean;
+}
+
+interface ParsedFile {
+  readonly rel: string;
+  readonly source: string;
+  readonly lineStarts: readonly number[];
+  readonly calls: Call[];
+  /** Every identifier and property name: callbacks passed by reference. */
+  readonly refs: Named[];
 }
 
 /**
@@ -98,537 +166,426 @@ function walk(dir: string, out: string[]): void {
  * declaration files excluded) for a timer, interval, scheduler, infinite or flag-controlled loop,
  * or self-recursive function that reaches placeOrder / submit / cancel / modify / cancelOrder /
  * modifyOrder, directly or through functions and methods defined anywhere in the scanned code
- * (matched by name, so a name shared by two functions counts as both).
+ * (matched by name, so a name shared by two functions counts as both). A file that does not
+ * parse throws: the check never passes on code it could not read.
  */
 export function scanForTradingLoops(root: string): TradingLoopScan {
-  const paths = listGateSourceFiles(root);
-  const files = paths.map((path) => ({
-    rel: relative(root, path).split(sep).join('/'),
-    code: blankCommentsAndStrings(readFileSync(path, 'utf8')),
-  }));
-  const bodies = new Map<string, string[]>();
-  const defs: { file: string; name: string; start: number; body: string }[] = [];
-  for (const file of files) {
-    for (const def of findFunctionDefinitions(file.code)) {
-      const list = bodies.get(def.name) ?? [];
-      list.push(def.body);
-      bodies.set(def.name, list);
-      defs.push({ file: file.rel, ...def });
-    }
-  }
-  const reach = computeReach(bodies);
+  const defs: Definition[] = [];
+  const regions: Region[] = [];
+  const files = listGateSourceFiles(root).map((path) =>
+    parseFile(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8'), defs, regions),
+  );
+  const reach = computeReach(defs);
   const findings: TradingLoopFinding[] = [];
-  let constructs = 0;
-  for (const file of files) {
-    for (const region of findRegions(file.code)) {
-      constructs++;
-      const how = regionReaches(region.text, reach, region.callbackArgs);
-      if (how !== null) {
-        findings.push({
-          file: file.rel,
-          line: lineOf(file.code, region.start),
-          kind: region.kind,
-          construct: region.construct,
-          reaches: how,
-        });
-      }
+  for (const region of regions) {
+    const { file, start, end } = region;
+    const how =
+      firstReach(within(file.calls, start, end), ORDER_NAME_SET, reach) ??
+      (region.byReference ? firstReach(within(file.refs, start, end), ORDER_REF_SET, reach) : null);
+    if (how !== null) {
+      findings.push({
+        file: region.file.rel,
+        line: lineOf(region.file, region.at),
+        kind: region.kind,
+        construct: region.construct,
+        reaches: how,
+      });
     }
   }
   for (const def of defs) {
     if (ORDER_NAME_SET.has(def.name)) continue;
-    if (!callsItself(def.body, def.name)) continue;
     const how = reach.get(def.name);
     if (how === undefined) continue;
+    const calls = within(def.file.calls, def.start, def.end);
+    if (!calls.some((call) => call.self && call.name === def.name)) continue;
     findings.push({
-      file: def.file,
-      line: lineOf(files.find((f) => f.rel === def.file)?.code ?? '', def.start),
+      file: def.file.rel,
+      line: lineOf(def.file, def.at),
       kind: 'recursive-function',
       construct: `function ${def.name}`,
       reaches: how,
     });
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { files: files.map((f) => f.rel).sort(), constructs, functions: defs.length, findings };
+  return {
+    files: files.map((f) => f.rel).sort(),
+    constructs: regions.length,
+    functions: defs.length,
+    findings,
+  };
 }
 
-const ORDER_NAME_SET: ReadonlySet<string> = new Set(ORDER_CALL_NAMES);
-const ORDER_CALL = new RegExp(
-  `\\b(${ORDER_CALL_NAMES.join('|')})\\s*(?:\\(|\\.\\s*(?:call|apply|bind)\\b)`,
-);
-const ORDER_REF = /\b(placeOrder|submit|cancelOrder|modifyOrder)\b/;
-const KEYWORDS = new Set([
-  'if',
-  'for',
-  'while',
-  'switch',
-  'catch',
-  'function',
-  'return',
-  'typeof',
-  'new',
-  'await',
-  'yield',
-  'do',
-  'else',
-  'try',
-  'with',
-  'constructor',
-  'super',
-  'import',
-  'export',
-]);
-
-function lineOf(code: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < code.length; i++) if (code.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-/**
- * Replaces comments and the contents of string, template and regular-expression literals with
- * spaces (newlines kept, so offsets and lines stay), keeping `${...}` expressions of templates.
- */
-export function blankCommentsAndStrings(source: string): string {
-  const out = source.split('');
-  const n = source.length;
-  let i = 0;
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to && k < n; k++) if (out[k] !== '\n') out[k] = ' ';
-  };
-  // Template nesting: each entry is the brace depth at which a `${` expression began.
-  const templateStack: number[] = [];
-  let depth = 0;
-  let lastSignificant = '';
-  const scanTemplate = (start: number): number => {
-    // start is just after the opening backtick or closing `}` of an expression
-    let k = start;
-    while (k < n) {
-      const c = source[k];
-      if (c === '\\') {
-        k += 2;
-        continue;
+function parseFile(rel: string, source: string, defs: Definition[], regions: Region[]): ParsedFile {
+  const result = parseSync(rel, source, { preserveParens: false });
+  const lineStarts = [0];
+  for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const file: ParsedFile = { rel, source, lineStarts, calls: [], refs: [] };
+  const error = result.errors.find((e) => e.severity === 'Error');
+  if (error !== undefined) {
+    const at = error.labels[0]?.start;
+    const where = at === undefined ? rel : `${rel}:${lineOf(file, at)}`;
+    throw new Error(
+      `${where}: cannot be parsed (${error.message}), so the no-trading-loop check cannot read it: fix the syntax`,
+    );
+  }
+  // A timer call that is the iterable of `for await` is reported as the loop, not as a callback.
+  const iteratorTimers = new Set<AstNode>();
+  walk(result.program as unknown as AstNode, [], (node, ancestors) => {
+    switch (node.type) {
+      case 'CallExpression':
+      case 'NewExpression':
+      case 'TaggedTemplateExpression':
+        noteCall(file, node, regions, iteratorTimers);
+        break;
+      case 'Identifier':
+      case 'PrivateIdentifier':
+        file.refs.push({ at: node.start, name: String(node.name) });
+        break;
+      case 'MemberExpression': {
+        // `x['submit']`: a string property name counts like `x.submit`
+        const property = node.computed ? keyName(node.property, true) : null;
+        if (property !== null) file.refs.push(property);
+        break;
       }
-      if (c === '`') {
-        blank(start, k);
-        return k + 1;
-      }
-      if (c === '$' && source[k + 1] === '{') {
-        blank(start, k);
-        templateStack.push(depth);
-        depth++;
-        return k + 2;
-      }
-      k++;
-    }
-    blank(start, n);
-    return n;
-  };
-  while (i < n) {
-    const c = source[i] as string;
-    const next = source[i + 1];
-    if (c === '/' && next === '/') {
-      const end = source.indexOf('\n', i);
-      const stop = end === -1 ? n : end;
-      blank(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end === -1 ? n : end + 2;
-      blank(i, stop);
-      i = stop;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let k = i + 1;
-      while (k < n && source[k] !== c && source[k] !== '\n') k += source[k] === '\\' ? 2 : 1;
-      blank(i + 1, k);
-      i = k + 1;
-      lastSignificant = 'x';
-      continue;
-    }
-    if (c === '`') {
-      i = scanTemplate(i + 1);
-      lastSignificant = 'x';
-      continue;
-    }
-    if (c === '/' && regexAllowedAfter(lastSignificant, source, i)) {
-      let k = i + 1;
-      let inClass = false;
-      while (k < n && source[k] !== '\n') {
-        const d = source[k];
-        if (d === '\\') {
-          k += 2;
-          continue;
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+      case 'ForStatement':
+        noteLoop(file, node, regions);
+        break;
+      case 'ForOfStatement':
+        noteTimerIterator(file, node, regions, iteratorTimers);
+        break;
+      default:
+        if (FUNCTION_TYPES.has(node.type) && isNode(node.body)) {
+          for (const { name, at } of functionNames(node, ancestors)) {
+            defs.push({ name, file, at, start: node.start, end: node.end });
+          }
         }
-        if (d === '[') inClass = true;
-        else if (d === ']') inClass = false;
-        else if (d === '/' && !inClass) break;
-        k++;
-      }
-      blank(i + 1, k);
-      i = k + 1;
-      lastSignificant = 'x';
-      continue;
     }
-    if (c === '{') depth++;
-    if (c === '}') {
-      depth--;
-      if (templateStack.length > 0 && templateStack[templateStack.length - 1] === depth) {
-        templateStack.pop();
-        i = scanTemplate(i + 1);
-        lastSignificant = 'x';
-        continue;
-      }
-    }
-    if (!/\s/.test(c)) lastSignificant = c;
-    i++;
-  }
-  return out.join('');
+  });
+  file.calls.sort((a, b) => a.at - b.at);
+  file.refs.sort((a, b) => a.at - b.at);
+  return file;
 }
 
-function regexAllowedAfter(last: string, source: string, at: number): boolean {
-  if (last === '') return true;
-  if ('(,=:[!&|?{};+-*%<>~^'.includes(last)) return true;
-  if (/[A-Za-z_$]/.test(last)) {
-    // a keyword such as return / typeof before the slash
-    let k = at - 1;
-    while (k >= 0 && /\s/.test(source[k] as string)) k--;
-    let s = k;
-    while (s >= 0 && /[A-Za-z_$]/.test(source[s] as string)) s--;
-    const word = source.slice(s + 1, k + 1);
-    return [
-      'return',
-      'typeof',
-      'case',
-      'do',
-      'else',
-      'in',
-      'of',
-      'void',
-      'yield',
-      'await',
-    ].includes(word);
-  }
-  return false;
-}
-
-/** Index of the bracket matching the one at `open`, or -1. Works on blanked code. */
-export function matchBracket(code: string, open: number): number {
-  const o = code[open];
-  const close = o === '(' ? ')' : o === '{' ? '}' : o === '[' ? ']' : o === '<' ? '>' : '';
-  if (close === '') return -1;
-  let d = 0;
-  for (let k = open; k < code.length; k++) {
-    const c = code[k];
-    if (c === o) d++;
-    else if (c === close) {
-      d--;
-      if (d === 0) return k;
+function walk(
+  node: AstNode,
+  ancestors: AstNode[],
+  visit: (node: AstNode, ancestors: readonly AstNode[]) => void,
+): void {
+  visit(node, ancestors);
+  const keys = visitorKeys[node.type];
+  if (keys === undefined) return;
+  ancestors.push(node);
+  for (const key of keys) {
+    const child = node[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (isNode(item)) walk(item, ancestors, visit);
+    } else if (isNode(child)) {
+      walk(child, ancestors, visit);
     }
   }
-  return -1;
+  ancestors.pop();
 }
 
-function skipSpace(code: string, k: number): number {
-  while (k < code.length && /\s/.test(code[k] as string)) k++;
-  return k;
+function isNode(value: unknown): value is AstNode {
+  return typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string';
 }
 
-interface FunctionDefinition {
-  readonly name: string;
-  readonly start: number;
-  readonly body: string;
+function unwrap(node: AstNode): AstNode {
+  let n = node;
+  while (WRAPPERS.has(n.type) && isNode(n.expression)) n = n.expression;
+  return n;
+}
+
+/** The name of a property key or member property: `a`, `#a`, `'a'`; null when computed. */
+function keyName(key: unknown, computed: unknown): Named | null {
+  if (!isNode(key)) return null;
+  if (!computed && (key.type === 'Identifier' || key.type === 'PrivateIdentifier')) {
+    return { name: String(key.name), at: key.start };
+  }
+  if (key.type === 'Literal' && typeof key.value === 'string') {
+    return { name: key.value, at: key.start };
+  }
+  return null;
+}
+
+/** The name a callee or callback expression refers to: `f`, `x.f`, `this.#f`, `x['f']`. */
+function calleeName(expr: AstNode): Named | null {
+  const n = unwrap(expr);
+  if (n.type === 'Identifier') return { name: String(n.name), at: n.start };
+  if (n.type === 'MemberExpression') return keyName(n.property, n.computed);
+  return null;
+}
+
+function noteCall(
+  file: ParsedFile,
+  node: AstNode,
+  regions: Region[],
+  iteratorTimers: ReadonlySet<AstNode>,
+): void {
+  const calleeNode = node.type === 'TaggedTemplateExpression' ? node.tag : node.callee;
+  if (!isNode(calleeNode)) return;
+  const callee = unwrap(calleeNode);
+  const name = calleeName(callee);
+  if (name === null) return;
+  const self =
+    callee.type === 'Identifier' ||
+    (callee.type === 'MemberExpression' &&
+      isNode(callee.object) &&
+      unwrap(callee.object).type === 'ThisExpression');
+  file.calls.push({ at: name.at, name: name.name, self });
+  // f.call(...), f.apply(...), x.f.bind(x): a call of f
+  if (
+    callee.type === 'MemberExpression' &&
+    ['call', 'apply', 'bind'].includes(name.name) &&
+    isNode(callee.object)
+  ) {
+    const target = calleeName(callee.object);
+    if (target !== null) file.calls.push({ at: target.at, name: target.name, self: false });
+  }
+  const kind: LoopKind | null = TIMER_NAMES.has(name.name)
+    ? 'timer-callback'
+    : SCHEDULER_NAMES.has(name.name)
+      ? 'scheduler-callback'
+      : null;
+  if (kind === null || iteratorTimers.has(node) || !Array.isArray(node.arguments)) return;
+  const args = node.arguments.filter(isNode);
+  const first = args[0];
+  const last = args[args.length - 1];
+  regions.push({
+    file,
+    kind,
+    construct: name.name,
+    at: name.at,
+    start: first?.start ?? node.end,
+    end: last?.end ?? node.end,
+    byReference: true,
+  });
+}
+
+function noteTimerIterator(
+  file: ParsedFile,
+  node: AstNode,
+  regions: Region[],
+  iteratorTimers: Set<AstNode>,
+): void {
+  // for await (const _ of setInterval(1000)) { body }: the node:timers/promises iterator
+  if (node.await !== true || !isNode(node.right) || !isNode(node.body)) return;
+  const right = unwrap(node.right);
+  if (right.type !== 'CallExpression' || !isNode(right.callee)) return;
+  const name = calleeName(right.callee);
+  if (name === null || !TIMER_NAMES.has(name.name)) return;
+  iteratorTimers.add(right);
+  regions.push({
+    file,
+    kind: 'timer-iterator-loop',
+    construct: `for await (... of ${name.name}(...))`,
+    at: name.at,
+    start: node.body.start,
+    end: node.body.end,
+    byReference: false,
+  });
+}
+
+function noteLoop(file: ParsedFile, node: AstNode, regions: Region[]): void {
+  if (!isNode(node.body)) return;
+  const test = isNode(node.test) ? node.test : null;
+  const kind: LoopKind | null =
+    test === null || constantTruth(test) === true
+      ? 'infinite-loop'
+      : isFlagCondition(test)
+        ? 'flag-loop'
+        : null;
+  if (kind === null) return;
+  const text = (n: unknown): string =>
+    isNode(n) ? file.source.slice(n.start, n.end).replace(/\s+/g, ' ') : '';
+  let construct: string;
+  let at = node.start;
+  if (node.type === 'ForStatement') {
+    const cond = text(node.test);
+    const update = text(node.update);
+    construct = `for (${text(node.init)};${cond && ` ${cond}`};${update && ` ${update}`})`;
+  } else {
+    construct = `while (${text(test)})`;
+    // `do { ... } while (cond)` is reported at its `while`
+    if (node.type === 'DoWhileStatement' && test !== null) {
+      at = file.source.lastIndexOf('while', test.start);
+    }
+  }
+  regions.push({
+    file,
+    kind,
+    construct,
+    at,
+    start: node.body.start,
+    end: node.body.end,
+    byReference: false,
+  });
+}
+
+/** `true`, `1`, `'x'`, `!0`, `!false`, `!!1` ...: true; a constant falsy value: false; else null. */
+function constantTruth(expr: AstNode): boolean | null {
+  const n = unwrap(expr);
+  if (n.type === 'Literal') {
+    const v = n.value;
+    if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return !!v;
+    return v === null ? false : null;
+  }
+  if (n.type === 'UnaryExpression' && n.operator === '!' && isNode(n.argument)) {
+    const inner = constantTruth(n.argument);
+    return inner === null ? null : !inner;
+  }
+  if (n.type === 'TemplateLiteral' && Array.isArray(n.expressions) && n.expressions.length === 0) {
+    const quasi: unknown = Array.isArray(n.quasis) ? n.quasis[0] : undefined;
+    return isNode(quasi) && quasi.end > quasi.start;
+  }
+  return null;
 }
 
 /**
- * Finds named functions, methods and function-valued bindings: `function name(...) {}`,
- * `name(...) {}` (methods), `name = (...) => ...`, `name: function (...) {}` and the like.
+ * A loop kept going by a flag: `running`, `!stopped`, `this.active`, `!signal?.aborted`,
+ * `running === true`, and `&&` / `||` of such flags.
  */
-export function findFunctionDefinitions(code: string): FunctionDefinition[] {
-  const defs: FunctionDefinition[] = [];
-  // function declarations / expressions with a name, and methods: NAME (<generics>)? ( params ) (: type)? {
-  const head = /([A-Za-z_$][\w$]*)\s*(<[^()]*?>)?\s*\(/g;
-  for (let m = head.exec(code); m !== null; m = head.exec(code)) {
-    const name = m[1] as string;
-    if (KEYWORDS.has(name)) continue;
-    const open = m.index + m[0].length - 1;
-    const close = matchBracket(code, open);
-    if (close === -1) continue;
-    const bodyStart = findBodyAfterParams(code, close);
-    if (bodyStart === -1) continue;
-    const before = code.slice(Math.max(0, m.index - 30), m.index);
-    // `foo(x) {` is only a definition in a class / object or after `function`; a call can't be
-    // followed by a block, except after keywords handled above.
-    if (/\.\s*$/.test(before)) continue;
-    const end = matchBracket(code, bodyStart);
-    if (end === -1) continue;
-    defs.push({ name, start: m.index, body: code.slice(bodyStart, end + 1) });
-  }
-  // NAME = (params) => body | NAME = async x => body | NAME = function (...) {} and the same as
-  // object properties: NAME: (params) => body | NAME: function (...) {}
-  const bind =
-    /([A-Za-z_$][\w$]*)\s*(?:(?::[^=;]*?)?=(?![=>])|:)\s*(?:async\s+)?(?:function\b[^(]*)?(\(|[A-Za-z_$][\w$]*\s*=>)/g;
-  for (let m = bind.exec(code); m !== null; m = bind.exec(code)) {
-    const name = m[1] as string;
-    if (KEYWORDS.has(name)) continue;
-    let k = m.index + m[0].length - 1;
-    let arrowAt: number;
-    if (code[k] === '(') {
-      const close = matchBracket(code, k);
-      if (close === -1) continue;
-      const after = skipReturnType(code, close + 1);
-      const a = skipSpace(code, after);
-      if (code.startsWith('=>', a)) arrowAt = a + 2;
-      else if (code[a] === '{' && /function\b/.test(m[0])) arrowAt = a;
-      else continue;
-    } else {
-      k = code.indexOf('=>', m.index + m[1]!.length);
-      if (k === -1) continue;
-      arrowAt = k + 2;
+function isFlagCondition(expr: AstNode): boolean {
+  const n = unwrap(expr);
+  switch (n.type) {
+    case 'Identifier':
+      return true;
+    case 'MemberExpression':
+      return isFlagPath(n);
+    case 'UnaryExpression':
+      return n.operator === '!' && isNode(n.argument) && isFlagCondition(n.argument);
+    case 'LogicalExpression':
+      return (
+        (n.operator === '&&' || n.operator === '||') &&
+        isNode(n.left) &&
+        isNode(n.right) &&
+        (isFlagCondition(n.left) || constantTruth(n.left) !== null) &&
+        (isFlagCondition(n.right) || constantTruth(n.right) !== null)
+      );
+    case 'BinaryExpression': {
+      if (!['===', '!==', '==', '!='].includes(String(n.operator))) return false;
+      if (!isNode(n.left) || !isNode(n.right)) return false;
+      const isBool = (x: AstNode) => {
+        const u = unwrap(x);
+        return u.type === 'Literal' && typeof u.value === 'boolean';
+      };
+      return (
+        (isBool(n.right) && isFlagCondition(n.left)) || (isBool(n.left) && isFlagCondition(n.right))
+      );
     }
-    const bodyStart = skipSpace(code, arrowAt);
-    const body = expressionOrBlock(code, bodyStart);
-    defs.push({ name, start: m.index, body });
+    default:
+      return false;
   }
-  return defs;
 }
 
-function skipReturnType(code: string, k: number): number {
-  let a = skipSpace(code, k);
-  if (code[a] !== ':') return k;
-  a++;
-  // skip a type: balanced brackets; stops at `{` or `=>` at depth 0 after some type text
-  let seenType = false;
-  while (a < code.length) {
-    a = skipSpace(code, a);
-    const c = code[a];
-    if (c === '{') {
-      if (!seenType) {
-        const end = matchBracket(code, a);
-        if (end === -1) return a;
-        a = end + 1;
-        seenType = true;
-        continue;
-      }
-      return a;
-    }
-    if (code.startsWith('=>', a)) return a;
-    if (c === '(' || c === '[' || c === '<') {
-      const end = matchBracket(code, a);
-      if (end === -1) return a;
-      a = end + 1;
-      seenType = true;
-      continue;
-    }
-    if (c === ';' || c === ',' || c === ')' || c === undefined) return a;
-    a++;
-    seenType = true;
-  }
-  return a;
-}
-
-function findBodyAfterParams(code: string, close: number): number {
-  const after = skipSpace(code, skipReturnType(code, close + 1));
-  return code[after] === '{' ? after : -1;
-}
-
-function expressionOrBlock(code: string, start: number): string {
-  if (code[start] === '{') {
-    const end = matchBracket(code, start);
-    return end === -1 ? code.slice(start) : code.slice(start, end + 1);
-  }
-  let d = 0;
-  for (let k = start; k < code.length; k++) {
-    const c = code[k];
-    if (c === '(' || c === '[' || c === '{') d++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (d === 0) return code.slice(start, k);
-      d--;
-    } else if ((c === ';' || c === ',') && d === 0) return code.slice(start, k);
-  }
-  return code.slice(start);
+function isFlagPath(expr: AstNode): boolean {
+  const n = unwrap(expr);
+  if (n.type === 'Identifier' || n.type === 'ThisExpression') return true;
+  return (
+    n.type === 'MemberExpression' &&
+    keyName(n.property, n.computed) !== null &&
+    isNode(n.object) &&
+    isFlagPath(n.object)
+  );
 }
 
 /**
- * A self call: `name(...)` or `this.name(...)` / `this.#name(...)`, not `other.name(...)` (a
- * delegation to another object's method of the same name).
+ * The names under which a function can be called: its own name (`function f`), the binding it
+ * initializes (`const f = () => ...`, `f: function () {}`, `f = async () => ...` in a class,
+ * `obj.f = ...`) or the method it implements (`f() {}`, `#f() {}`, `get f() {}`).
  */
-function callsItself(body: string, name: string): boolean {
-  const n = escapeRe(name);
-  return new RegExp(`(?<![\\w$.#])${n}\\s*\\(|\\bthis\\s*\\.\\s*#?${n}\\s*\\(`).test(body);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[$]/g, '\\$');
+function functionNames(fn: AstNode, ancestors: readonly AstNode[]): Named[] {
+  const names: Named[] = [];
+  if (isNode(fn.id) && fn.id.type === 'Identifier') {
+    names.push({ name: String(fn.id.name), at: fn.id.start });
+  }
+  let child = fn;
+  let i = ancestors.length - 1;
+  while (i >= 0 && WRAPPERS.has((ancestors[i] as AstNode).type)) child = ancestors[i--] as AstNode;
+  const parent = ancestors[i];
+  if (parent === undefined) return names;
+  let bound: Named | null = null;
+  switch (parent.type) {
+    case 'VariableDeclarator':
+      if (parent.init === child && isNode(parent.id) && parent.id.type === 'Identifier') {
+        bound = { name: String(parent.id.name), at: parent.id.start };
+      }
+      break;
+    case 'Property':
+    case 'PropertyDefinition':
+      if (parent.value === child) bound = keyName(parent.key, parent.computed);
+      break;
+    case 'MethodDefinition':
+    case 'TSAbstractMethodDefinition':
+      if (parent.value === child && parent.kind !== 'constructor') {
+        bound = keyName(parent.key, parent.computed);
+      }
+      break;
+    case 'AssignmentExpression':
+      if (parent.right === child && isNode(parent.left)) bound = calleeName(parent.left);
+      break;
+  }
+  if (bound !== null && !names.some((n) => n.name === bound.name)) names.push(bound);
+  return names;
 }
 
 /** name -> how it reaches an order call (`submit`, or `a -> b -> submit`). */
-function computeReach(bodies: ReadonlyMap<string, string[]>): Map<string, string> {
-  const reach = new Map<string, string>();
-  for (const name of ORDER_CALL_NAMES) reach.set(name, name);
+function computeReach(defs: readonly Definition[]): Map<string, string> {
+  const reach = new Map<string, string>(ORDER_CALL_NAMES.map((name) => [name, name]));
   let changed = true;
   while (changed) {
     changed = false;
-    for (const [name, list] of bodies) {
-      if (reach.has(name)) continue;
-      for (const body of list) {
-        const how = bodyReaches(body, reach);
-        if (how !== null) {
-          reach.set(name, `${name} -> ${how}`);
-          changed = true;
-          break;
-        }
+    for (const def of defs) {
+      if (reach.has(def.name)) continue;
+      const how = firstReach(within(def.file.calls, def.start, def.end), ORDER_NAME_SET, reach);
+      if (how !== null) {
+        reach.set(def.name, `${def.name} -> ${how}`);
+        changed = true;
       }
     }
   }
   return reach;
 }
 
-function bodyReaches(text: string, reach: ReadonlyMap<string, string>): string | null {
-  const direct = ORDER_CALL.exec(text);
-  if (direct !== null) return direct[1] as string;
-  const call = /(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\(|\.\s*(?:call|apply|bind)\b)/g;
-  for (let m = call.exec(text); m !== null; m = call.exec(text)) {
-    const how = reach.get(m[1] as string);
+/** The items (sorted by offset) that lie in [start, end). */
+function within<T extends Named>(list: readonly T[], start: number, end: number): T[] {
+  const from = firstIndex(list.length, (i) => (list[i] as T).at >= start);
+  return list.slice(
+    from,
+    firstIndex(list.length, (i) => (list[i] as T).at >= end),
+  );
+}
+
+/** The first index below `length` at which `past` holds (it must hold from there on). */
+function firstIndex(length: number, past: (index: number) => boolean): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (past(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** An order name among `names` first, else the first name known to reach an order call. */
+function firstReach(
+  names: readonly Named[],
+  orders: ReadonlySet<string>,
+  reach: ReadonlyMap<string, string>,
+): string | null {
+  const order = names.find((n) => orders.has(n.name));
+  if (order !== undefined) return order.name;
+  for (const { name } of names) {
+    const how = reach.get(name);
     if (how !== undefined) return how;
   }
   return null;
 }
 
-function regionReaches(
-  text: string,
-  reach: ReadonlyMap<string, string>,
-  callbackArgs: string | null,
-): string | null {
-  const how = bodyReaches(text, reach);
-  if (how !== null) return how;
-  if (callbackArgs !== null) {
-    // a callback passed by reference: setInterval(tick, 1000), setTimeout(this.run.bind(this))
-    const ref = ORDER_REF.exec(callbackArgs);
-    if (ref !== null) return ref[1] as string;
-    const ident = /(?<![\w$])([A-Za-z_$][\w$]*)(?![\w$])/g;
-    for (let m = ident.exec(callbackArgs); m !== null; m = ident.exec(callbackArgs)) {
-      const r = reach.get(m[1] as string);
-      if (r !== undefined) return r;
-    }
-  }
-  return null;
-}
-
-interface Region {
-  readonly kind: LoopKind;
-  readonly construct: string;
-  readonly start: number;
-  readonly text: string;
-  /** The argument text of a timer / scheduler call (for callbacks passed by reference). */
-  readonly callbackArgs: string | null;
-}
-
-const TIMER_CALL =
-  /(?<![\w$])(setInterval|setTimeout|setImmediate|queueMicrotask|nextTick|setIntervalAsync|setTimeoutAsync|requestAnimationFrame)\s*\(/g;
-const SCHEDULER_CALL =
-  /(?<![\w$])(schedule|scheduleJob|scheduleRecurring|CronJob|Cron|cron|every|repeat|addSimpleIntervalJob|addCronJob)\s*\(/g;
-
-function findRegions(code: string): Region[] {
-  const regions: Region[] = [];
-  for (const [re, kind] of [
-    [TIMER_CALL, 'timer-callback'],
-    [SCHEDULER_CALL, 'scheduler-callback'],
-  ] as const) {
-    re.lastIndex = 0;
-    for (let m = re.exec(code); m !== null; m = re.exec(code)) {
-      const open = m.index + m[0].length - 1;
-      const close = matchBracket(code, open);
-      const args = close === -1 ? code.slice(open) : code.slice(open + 1, close);
-      // A timers/promises iterator: for await (const _ of setInterval(...)) { body }
-      const before = code.slice(Math.max(0, m.index - 80), m.index);
-      if (kind === 'timer-callback' && /for\s+await\s*\([^)]*\bof\s*$/.test(before)) {
-        const forOpen = code.indexOf('(', code.lastIndexOf('for', m.index));
-        const loopOpen = forOpen === -1 ? -1 : matchBracket(code, forOpen);
-        const bodyAt = loopOpen === -1 ? -1 : skipSpace(code, loopOpen + 1);
-        const body = bodyAt === -1 ? '' : expressionOrBlock(code, bodyAt);
-        regions.push({
-          kind: 'timer-iterator-loop',
-          construct: `for await (... of ${m[1]}(...))`,
-          start: m.index,
-          text: body,
-          callbackArgs: null,
-        });
-        continue;
-      }
-      regions.push({
-        kind,
-        construct: m[1] as string,
-        start: m.index,
-        text: args,
-        callbackArgs: args,
-      });
-    }
-  }
-  // while (cond) body / do body while (cond) / for (;;) body
-  const loop = /(?<![\w$.])(while|for)\s*\(/g;
-  for (let m = loop.exec(code); m !== null; m = loop.exec(code)) {
-    const open = m.index + m[0].length - 1;
-    const close = matchBracket(code, open);
-    if (close === -1) continue;
-    const head = code.slice(open + 1, close).trim();
-    let kind: LoopKind | null = null;
-    let construct = '';
-    if (m[1] === 'for') {
-      const parts = head.split(';');
-      if (parts.length === 3 && (parts[1]?.trim() ?? '') === '') {
-        kind = 'infinite-loop';
-        construct = `for (${head.replace(/\s+/g, ' ')})`;
-      } else if (parts.length === 3 && isFlagCondition(parts[1]?.trim() ?? '')) {
-        kind = 'flag-loop';
-        construct = `for (${head.replace(/\s+/g, ' ')})`;
-      }
-    } else if (isInfiniteCondition(head)) {
-      kind = 'infinite-loop';
-      construct = `while (${head})`;
-    } else if (isFlagCondition(head)) {
-      kind = 'flag-loop';
-      construct = `while (${head})`;
-    }
-    if (kind === null) continue;
-    let body = '';
-    const bodyAt = skipSpace(code, close + 1);
-    if (m[1] === 'while' && code[bodyAt] === ';') {
-      // the tail of `do { ... } while (cond);`: the body is the block before `while`
-      let k = m.index - 1;
-      while (k >= 0 && /\s/.test(code[k] as string)) k--;
-      if (code[k] === '}') {
-        const openBrace = matchBackward(code, k);
-        if (openBrace !== -1) body = code.slice(openBrace, k + 1);
-      }
-    } else {
-      body = expressionOrBlock(code, bodyAt);
-    }
-    regions.push({ kind, construct, start: m.index, text: body, callbackArgs: null });
-  }
-  return regions;
-}
-
-function matchBackward(code: string, close: number): number {
-  let d = 0;
-  for (let k = close; k >= 0; k--) {
-    if (code[k] === '}') d++;
-    else if (code[k] === '{') {
-      d--;
-      if (d === 0) return k;
-    }
-  }
-  return -1;
-}
-
-function isInfiniteCondition(head: string): boolean {
-  const h = head.replace(/\s+/g, '');
-  return /^(?:true|1|!0|!false|!!1|'.*'|".*")$/.test(h) || h === '';
-}
-
-function isFlagCondition(head: string): boolean {
-  // while (running), while (!stopped), while (this.active), while (!signal.aborted)
-  return /^!*\s*[A-Za-z_$][\w$]*(?:\s*\??\.\s*[A-Za-z_$][\w$]*)*$/.test(head.trim());
+/** 1-based line of an offset: the number of lines that start at or before it. */
+function lineOf(file: ParsedFile, offset: number): number {
+  return firstIndex(file.lineStarts.length, (i) => (file.lineStarts[i] as number) > offset);
 }

@@ -1,12 +1,13 @@
 // Gate D 2: KIS order and inquiry work. broker-kis (through auth-phase2's transport) against
 // broker-virtual's KIS sandbox over real HTTP and WebSocket on 127.0.0.1, in BOTH the real and
 // the paper environment: place, inquire (getOrders), cancel, and execution notices.
+import { startKisSandbox } from '@qts/broker-virtual';
 import type { OrderEvent } from '@qts/order-contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
 import { withinOneTradingDate } from './dates.js';
 import { kisAdapterOn } from './kis-on-sandbox.js';
-import { loadStartKisSandbox, type SandboxView, waitUntil } from './siblings.js';
+import { type SandboxView, waitUntil } from './siblings.js';
 
 const sandboxes: SandboxView[] = [];
 afterAll(async () => {
@@ -17,8 +18,7 @@ for (const environment of ['real', 'paper'] as const) {
   describe(`Gate D 2: broker-kis on the KIS sandbox (${environment})`, () => {
     it(`Gate D 2: ${environment}: place (fill and resting), getOrders, cancel, and notices over WebSocket`, async () => {
       await withinOneTradingDate(); // the resting order is canceled on its own trading date
-      const start = await loadStartKisSandbox();
-      const sandbox = await start({ environment, port: 0, rateLimitPerSecond: null });
+      const sandbox = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
       expect(sandbox.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const adapter = kisAdapterOn(sandbox);
@@ -138,8 +138,7 @@ for (const environment of ['real', 'paper'] as const) {
     }, 100_000);
 
     it(`Gate D 2: ${environment}: a KIS rejection (insufficient funds) is a normal answer with the KIS code kept`, async () => {
-      const start = await loadStartKisSandbox();
-      const sandbox = await start({ environment, port: 0, rateLimitPerSecond: null });
+      const sandbox = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
       const adapter = kisAdapterOn(sandbox);
       try {

@@ -17,7 +17,6 @@ import { recordEvidence } from '../src/evidence.js';
 import { E2E_DIR } from '../src/paths.js';
 import { type RunningProcess, startNode, tempHome } from '../src/processes.js';
 import { kisAdapterOn } from './kis-on-sandbox.js';
-import { loadCreateVirtualOrderAdapter } from './route-harness.js';
 import { type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
 
 const CHILD = join(E2E_DIR, 'test', 'fixtures', 'route-child.ts');
@@ -142,7 +141,6 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
   }, 90_000);
 
   it('Gate D 3: virtual (file-backed exchange): killed after the answer, before the journal update: recovered and bound, one order', async () => {
-    const createVirtualOrderAdapter = loadCreateVirtualOrderAdapter();
     const dir = tempHome('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const exchangeFile = join(dir, 'exchange.sqlite');
@@ -162,7 +160,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
     await kill(child);
 
     const exchange = brokerVirtual.createVirtualExchange({ file: exchangeFile });
-    const adapter = createVirtualOrderAdapter({ exchange });
+    const adapter = brokerVirtual.createVirtualOrderAdapter({ exchange });
     cleanups.push(async () => {
       await adapter.close();
       exchange.close();

@@ -4,6 +4,7 @@
 // -> ROUTE_UNAVAILABLE / not_placed (exit 1) and an exact journal state; SIGKILL mid-order ->
 // a fresh `qts orders` recovers the order from the journal and the broker, no second order.
 import { rmSync } from 'node:fs';
+import { startKisSandbox } from '@qts/broker-virtual';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
 import {
@@ -14,7 +15,7 @@ import {
   tempHome,
 } from '../src/processes.js';
 import { ordersOn, seoulDate, seoulDateOf } from './dates.js';
-import { loadStartKisSandbox, type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
+import { type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
 
 const homes: string[] = [];
 const sandboxes: SandboxView[] = [];
@@ -30,8 +31,7 @@ function newHome(): string {
 }
 
 async function sandbox(environment: 'paper' | 'real' = 'paper'): Promise<SandboxView> {
-  const start = await loadStartKisSandbox();
-  const s = await start({ environment, port: 0, rateLimitPerSecond: null });
+  const s = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
   sandboxes.push(s);
   return s;
 }

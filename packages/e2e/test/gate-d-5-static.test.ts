@@ -168,6 +168,53 @@ describe('Gate D 5: no automated trading loop (static check)', () => {
     expect(viaHelper?.reaches).toBe('tick -> helper -> placeAll -> submit');
   });
 
+  it('Gate D 5: the static check FAILS on shapes a hand-written lexer misread (it parses the code)', () => {
+    const root = plantTree({
+      'packages/f/src/lexer-traps.ts': [
+        // a regular expression with a quote after `)`: a lexer took `/` for a division and the
+        // quote for the start of a string that hid the rest of the line
+        "export function trap(s: string) { if (s) /'/.test(s); setInterval(() => route.submit(i), 1000); }", // 1
+        "setInterval(() => route['submit'](intent), 1000);", // 2: a computed member call
+        'const run = async <T,>(x: T): Promise<void> => { await route.submit(x); };', // 3
+        'setTimeout(run, 10);', // 4: a generic arrow function passed by reference
+        'function makeTick(): (n: number) => Promise<void> {', // 5: a function-typed return type
+        '  return async () => { await adapter.placeOrder(req); };',
+        '}',
+        'setInterval(makeTick(), 1000);', // 8
+        'export async function both(signal: AbortSignal) {',
+        '  while (running && !signal.aborted) { await route.cancel(id); }', // 10: two flags
+        '  while (this.active === true) { await route.modify(id, {}); }', // 11: a flag compared
+        '}',
+        // a loop hidden in a template literal's expression
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: planted source text with a template literal
+        'export const s = `${(() => { while (true) route.submit(i); })()}`;', // 13
+        'do { await route.submit(intent); } /* a comment */ while (!0);', // 14
+      ].join('\n'),
+    });
+    const scan = scanForTradingLoops(root);
+    expect(
+      scan.findings.map((f) => `${f.line} ${f.kind} ${f.construct} reaches ${f.reaches}`),
+    ).toEqual([
+      '1 timer-callback setInterval reaches submit',
+      '2 timer-callback setInterval reaches submit',
+      '4 timer-callback setTimeout reaches run -> submit',
+      '8 timer-callback setInterval reaches makeTick -> placeOrder',
+      '10 flag-loop while (running && !signal.aborted) reaches cancel',
+      '11 flag-loop while (this.active === true) reaches modify',
+      '13 infinite-loop while (true) reaches submit',
+      '14 infinite-loop while (!0) reaches submit',
+    ]);
+  });
+
+  it('Gate D 5: the static check refuses a file it cannot parse instead of passing it', () => {
+    const root = plantTree({
+      'packages/g/src/broken.ts': 'export const x = ;\nsetInterval(() => route.submit(i), 1000);\n',
+    });
+    expect(() => scanForTradingLoops(root)).toThrow(
+      /packages\/g\/src\/broken\.ts:1: cannot be parsed/,
+    );
+  });
+
   it('Gate D 5: the static check leaves one-shot code, tests, comments and strings alone', () => {
     const root = plantTree({
       'packages/ok/src/route.ts': [

@@ -6,7 +6,7 @@ import type { VirtualExchange } from '@qts/broker-virtual';
 import * as brokerVirtual from '@qts/broker-virtual';
 import type { OrderAdapter } from '@qts/order-contract';
 import { kisAdapterOn } from './kis-on-sandbox.js';
-import { requireExport, type SandboxView } from './siblings.js';
+import type { SandboxView } from './siblings.js';
 
 export type BrokerKind = 'virtual' | 'kis-paper';
 
@@ -24,22 +24,11 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** broker-virtual's createVirtualOrderAdapter, or a clear failure naming what is missing. */
-export function loadCreateVirtualOrderAdapter(): typeof brokerVirtual.createVirtualOrderAdapter {
-  return requireExport<typeof brokerVirtual.createVirtualOrderAdapter>(
-    brokerVirtual as unknown as Record<string, unknown>,
-    '@qts/broker-virtual',
-    'createVirtualOrderAdapter',
-    'issue 4',
-  );
-}
-
 /** Opens a broker of the given kind. `kisTimeoutMs` is broker-kis's request timeout. */
 export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promise<Broker> {
   if (kind === 'virtual') {
-    const createVirtualOrderAdapter = loadCreateVirtualOrderAdapter();
     const exchange = brokerVirtual.createVirtualExchange();
-    const adapter = createVirtualOrderAdapter({ exchange });
+    const adapter = brokerVirtual.createVirtualOrderAdapter({ exchange });
     const account = exchange.defaultAccount;
     return {
       kind,

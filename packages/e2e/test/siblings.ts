@@ -1,36 +1,8 @@
 // Small helpers over the sibling packages the flow tests drive.
-import { type KisSandbox, type KisSandboxOptions, startKisSandbox } from '@qts/broker-virtual';
+import type { KisSandbox } from '@qts/broker-virtual';
 
 /** broker-virtual's running KIS sandbox (HTTP + WebSocket on 127.0.0.1). */
 export type SandboxView = KisSandbox;
-
-/** A function export, or a clear error naming the package and its issue. */
-export function requireExport<T>(
-  module: Record<string, unknown>,
-  packageName: string,
-  name: string,
-  issue: string,
-): T {
-  const value = module[name];
-  if (typeof value !== 'function') {
-    throw new Error(
-      `${packageName} does not export ${name} (yet): the agreed API (docs/team-notes.md, ${issue}) is missing, so this Gate D check cannot run`,
-    );
-  }
-  return value as T;
-}
-
-/** broker-virtual's startKisSandbox (checked to exist, so a missing export fails clearly). */
-export async function loadStartKisSandbox(): Promise<
-  (options?: KisSandboxOptions) => Promise<KisSandbox>
-> {
-  return requireExport<typeof startKisSandbox>(
-    { startKisSandbox },
-    '@qts/broker-virtual',
-    'startKisSandbox',
-    'issue 4',
-  );
-}
 
 /** The runner's environment for a sandbox (paper or real mode). */
 export function sandboxEnv(sandbox: SandboxView): Record<string, string> {

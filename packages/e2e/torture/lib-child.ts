@@ -5,8 +5,9 @@
 //   TORTURE_MODE=virtual|paper|real  TORTURE_INTENT=<json>  TORTURE_FORCE=1
 //   KIS: TORTURE_JOURNAL=<journal file>, QTS_KIS_BASE_URL, QTS_KIS_WS_URL, QTS_KIS_APP_KEY, ...
 import { dirname, join } from 'node:path';
-import type { ExecutionRoute, OrderJournal } from '@qts/execution-route';
-import type { OrderAdapter } from '@qts/order-contract';
+import type { ExecutionRoute, ExecutionRouteOptions, OrderJournal } from '@qts/execution-route';
+
+type OrderAdapter = ExecutionRouteOptions['adapter'];
 
 const env = process.env;
 const mode = env.TORTURE_MODE ?? 'virtual';

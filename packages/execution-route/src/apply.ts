@@ -5,7 +5,8 @@ import {
   type OrderTransitionEvent,
   transition,
 } from '@qts/order-contract';
-import type { JournalEntry, OrderJournal } from './journal/types.js';
+import { JournalConflictError } from './journal/conflict.js';
+import type { JournalEntry, JournalExpectation, OrderJournal } from './journal/types.js';
 import { brokerNumbersOf, type Order, type OrderPatch, totalFills } from './order.js';
 
 /** One change the route made to an order's state, as `reconcile` reports it. */
@@ -31,8 +32,72 @@ export interface ApplyContext {
 }
 
 /**
+ * What a write based on `order` expects of the row: the status and version the caller saw.
+ * Every route write is a compare-and-set: a view that is no longer current never overwrites.
+ */
+export function expectationOf(ctx: ApplyContext, order: Order): JournalExpectation {
+  const version = ctx.journal.versionOf(order);
+  return version === undefined ? { status: order.status } : { status: order.status, version };
+}
+
+/**
+ * Writes a change that keeps the status (binding numbers, a new status reason) as a
+ * compare-and-set against the view it was computed from.
+ *
+ * @throws {JournalConflictError} when the view is stale.
+ */
+export function writeOver(
+  ctx: ApplyContext,
+  order: Order,
+  patch: OrderPatch,
+  entry: Omit<JournalEntry, 'at'>,
+): Order {
+  const at = ctx.now();
+  return ctx.journal.update(
+    order.orderId,
+    { ...patch, updatedAt: at },
+    { ...entry, at, expect: { ...expectationOf(ctx, order), ...entry.expect } },
+  );
+}
+
+/**
+ * Runs `step` on the order as it is in the journal now; when a write inside it finds the row
+ * changed meanwhile (another process wrote), reads it again and runs `step` again. `step` must
+ * derive everything from the order it is given (broker facts applied idempotently).
+ *
+ * @returns What `step` returned, or null when the order does not exist.
+ */
+export function onFresh<T>(
+  ctx: ApplyContext,
+  orderId: string,
+  step: (order: Order) => T,
+  attempts = 10,
+): T | null {
+  let conflict: unknown = null;
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const order = ctx.journal.get(orderId);
+    if (order === null) return null;
+    try {
+      return step(order);
+    } catch (error) {
+      if (!JournalConflictError.isInstance(error)) throw error;
+      conflict = error;
+      ctx.logger({
+        level: 'debug',
+        message: `order ${orderId} changed meanwhile; applying again over the current state`,
+        orderId,
+      });
+    }
+  }
+  throw conflict;
+}
+
+/**
  * Applies a lifecycle event through the contract's `transition` and journals the result in one
- * record. An impossible move changes nothing (and is logged). Returns the new order, or null.
+ * record, as a compare-and-set on the status and version of `order` (plus `entry.expect`). An
+ * impossible move changes nothing (and is logged). Returns the new order, or null.
+ *
+ * @throws {JournalConflictError} when `order` is no longer the journal's current state.
  */
 export function applyTransition(
   ctx: ApplyContext,
@@ -61,7 +126,7 @@ export function applyTransition(
       updatedAt: at,
       ...(reason === undefined ? {} : { statusReason: reason }),
     },
-    { ...journalEntry, at },
+    { ...journalEntry, at, expect: { ...expectationOf(ctx, order), ...entry.expect } },
   );
   changes?.push({
     orderId: order.orderId,
@@ -339,14 +404,14 @@ export function applyBrokerRows(
   }
   for (const row of cancels) {
     if (!order.linkedBrokerOrderIds.includes(row.brokerOrderId)) {
-      order = ctx.journal.update(
-        order.orderId,
+      order = writeOver(
+        ctx,
+        order,
         {
           cancelBrokerOrderId: row.brokerOrderId,
           linkedBrokerOrderIds: addNumber(order, row.brokerOrderId),
-          updatedAt: ctx.now(),
         },
-        { at: ctx.now(), cause },
+        { cause },
       );
     }
     if (

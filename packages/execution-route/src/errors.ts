@@ -7,6 +7,8 @@ import { ConfigError, type QtsErrorOptions } from '@qts/order-contract';
  * - `INTENT_ID_CONFLICT`: the intent id is already used by an order with a different fingerprint.
  * - `UNKNOWN_ORDER_ID`: no order with that local id in this journal.
  * - `ORDER_NOT_CANCELABLE` / `ORDER_NOT_MODIFIABLE`: the order's status does not allow it.
+ * - `MODIFY_OUTCOME_UNKNOWN`: a cancel while a modify of the order is unanswered or unknown (it
+ *   would go to the number before the modify); reconcile first.
  * - `JOURNAL_MISMATCH`: the journal file belongs to another mode, host or account.
  */
 export const ROUTE_REFUSAL_REASONS = [
@@ -15,6 +17,7 @@ export const ROUTE_REFUSAL_REASONS = [
   'UNKNOWN_ORDER_ID',
   'ORDER_NOT_CANCELABLE',
   'ORDER_NOT_MODIFIABLE',
+  'MODIFY_OUTCOME_UNKNOWN',
   'JOURNAL_MISMATCH',
 ] as const;
 /** Why the route refused a call before sending anything. */

@@ -3,6 +3,10 @@
 export type { OrderChange, RouteLogger } from './apply.js';
 export { ROUTE_REFUSAL_REASONS, type RouteRefusalReason, RouteRefusedError } from './errors.js';
 export { type OrderIntent, OrderIntentSchema, parseOrderIntent } from './intent.js';
+export {
+  JournalConflictError,
+  type JournalConflictReason,
+} from './journal/conflict.js';
 export { createMemoryJournal } from './journal/memory.js';
 export { replayJournal } from './journal/replay.js';
 export {
@@ -17,7 +21,9 @@ export type {
   InsertResult,
   JournalEntry,
   JournalEvent,
+  JournalExpectation,
   JournalQuery,
+  JournalRecord,
   OrderJournal,
 } from './journal/types.js';
 export {

@@ -18,6 +18,7 @@ export {
   QTS_ERROR_CODES,
   QtsError,
   type QtsErrorCode,
+  type QtsErrorDetails,
   type QtsErrorJson,
   type QtsErrorOptions,
   type RejectionCode,

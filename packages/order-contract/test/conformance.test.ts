@@ -3,10 +3,14 @@ import {
   type ConformanceHarness,
   checkAbortBeforeSendIsNotPlaced,
   checkBrokerRejection,
+  checkCancelAfterPartialFill,
   checkCancelOrder,
   checkFillsReachSubscriberOnce,
   checkInvalidRequestsAreNotSent,
+  checkModifyQuantity,
+  checkModifyQuantityAndPrice,
   checkRefusedConnectionIsNotPlaced,
+  checkRevisionOfFilledOrder,
   checkTimeoutAfterSendIsUnknown,
   describeOrderAdapterConformance,
   waitFor,
@@ -70,6 +74,27 @@ describe('the conformance kit detects broken adapters', () => {
     await expect(
       runAgainst({ ignoreAbort: true }, checkAbortBeforeSendIsNotPlaced),
     ).rejects.toThrow(/to fail, but it succeeded/);
+  });
+
+  it('an adapter whose modify moves only the given quantity and leaves the rest at the old price', async () => {
+    await expect(
+      runAgainst({ modifyKeepsRest: true }, checkModifyQuantityAndPrice),
+    ).rejects.toThrow(/with 4 shares open, all at 69900.*Last seen: \[order \d+: 6 open @ 70000/);
+    await expect(runAgainst({ modifyKeepsRest: true }, checkModifyQuantity)).rejects.toThrow(
+      /with 4 shares open at 70000/,
+    );
+  });
+
+  it('an adapter whose inquiry forgets the fills of a canceled order', async () => {
+    await expect(
+      runAgainst({ cancelForgetsFills: true }, checkCancelAfterPartialFill),
+    ).rejects.toThrow(/after a cancel of the 7 open of 10/);
+  });
+
+  it('an adapter that reports a revision of a filled order as a plain rejection', async () => {
+    await expect(runAgainst({ genericNotOpen: true }, checkRevisionOfFilledOrder)).rejects.toThrow(
+      /error code of the cancel of a filled order/,
+    );
   });
 
   it('an adapter whose inquiry never shows the cancel', async () => {

@@ -30,6 +30,12 @@ export interface FakeFaults {
   readonly ignoreAbort?: boolean;
   /** Forgets canceled orders in inquiries (shows them open). */
   readonly cancelNotReflected?: boolean;
+  /** Modify moves only the given quantity and leaves the rest live at the old price (KIS's ORD_QTY taken literally). */
+  readonly modifyKeepsRest?: boolean;
+  /** A revision of an order with nothing open fails as a plain BROKER_REJECTED, without the fills. */
+  readonly genericNotOpen?: boolean;
+  /** After a cancel, the inquiry forgets the fills made before it. */
+  readonly cancelForgetsFills?: boolean;
 }
 
 interface Notice {
@@ -42,8 +48,18 @@ interface Notice {
 interface BookedOrder {
   readonly id: string;
   readonly request: OrderRequest;
+  /** The order a modify acted on, or null for a new order. */
+  readonly original: string | null;
+  readonly quantity: number;
+  readonly price: number | null;
   filled: number;
   canceled: number;
+  /** Shares moved to a modify order. */
+  moved: number;
+}
+
+function remainingOf(order: BookedOrder): number {
+  return order.quantity - order.filled - order.canceled - order.moved;
 }
 
 class ConnectionRefused extends Error {}
@@ -65,10 +81,23 @@ class FakeBroker {
     if (script?.kind === 'reject') {
       return Promise.reject(Object.assign(new Error('rejected'), { script }));
     }
-    const id = String(this.nextId++).padStart(10, '0');
-    this.orders.set(id, { id, request, filled: 0, canceled: 0 });
+    const id = this.newId();
+    this.orders.set(id, {
+      id,
+      request,
+      original: null,
+      quantity: request.quantity,
+      price: request.limitPrice ?? null,
+      filled: 0,
+      canceled: 0,
+      moved: 0,
+    });
     if (script?.kind === 'timeout-after-accept') return new Promise<string>(() => {});
     return Promise.resolve(id);
+  }
+
+  newId(): string {
+    return String(this.nextId++).padStart(10, '0');
   }
 
   fill(brokerOrderId: string, quantity: number, price: number): void {
@@ -104,11 +133,22 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
     }
   }
 
+  function notOpen(order: BookedOrder): BrokerRejectedError {
+    if (faults.genericNotOpen === true) {
+      return new BrokerRejectedError('BROKER_REJECTED', '정정/취소할 수량이 없습니다');
+    }
+    return new BrokerRejectedError(
+      'ORDER_NOT_OPEN',
+      `order ${order.id}: filled ${order.filled} before this request`,
+      { details: { filledQuantity: order.filled, averagePrice: order.price } },
+    );
+  }
+
   const adapter: OrderAdapter = {
     specificationVersion: 'v1',
     name: 'fake',
     capabilities: {
-      modify: false,
+      modify: true,
       openOrderInquiry: true,
       notices: true,
       balance: false,
@@ -156,7 +196,8 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
     async cancelOrder(ref): Promise<OrderAck> {
       const order = broker.orders.get(ref.brokerOrderId);
       if (order === undefined) throw new BrokerRejectedError('ORDER_NOT_FOUND', 'no such order');
-      order.canceled = order.request.quantity - order.filled;
+      if (remainingOf(order) === 0) throw notOpen(order);
+      order.canceled += remainingOf(order);
       return {
         brokerOrderId: `${ref.brokerOrderId}-c`,
         brokerBranch: ref.brokerBranch,
@@ -167,37 +208,65 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
         brokerMessage: null,
       };
     },
-    async modifyOrder(): Promise<OrderAck> {
-      throw new Error('not supported');
+    async modifyOrder(ref, change): Promise<OrderAck> {
+      const order = broker.orders.get(ref.brokerOrderId);
+      if (order === undefined) throw new BrokerRejectedError('ORDER_NOT_FOUND', 'no such order');
+      const remaining = remainingOf(order);
+      if (remaining === 0) throw notOpen(order);
+      const quantity = change.quantity ?? remaining;
+      if (quantity > remaining) throw new BrokerRejectedError('BROKER_REJECTED', 'too many');
+      const id = broker.newId();
+      broker.orders.set(id, {
+        id,
+        request: order.request,
+        original: order.id,
+        quantity,
+        price: change.limitPrice ?? order.price,
+        filled: 0,
+        canceled: 0,
+        moved: 0,
+      });
+      order.moved += quantity;
+      if (faults.modifyKeepsRest !== true) order.canceled += remaining - quantity;
+      return {
+        brokerOrderId: id,
+        brokerBranch: ref.brokerBranch,
+        originalBrokerOrderId: ref.brokerOrderId,
+        acceptedAt: AT,
+        tradingDate: TRADING_DATE,
+        brokerCode: null,
+        brokerMessage: null,
+      };
     },
     async getOrders(query): Promise<BrokerOrder[]> {
       if (query.tradingDate !== TRADING_DATE) return [];
       return [...broker.orders.values()].map((order) => {
         const canceled = faults.cancelNotReflected === true ? 0 : order.canceled;
-        const remaining = order.request.quantity - order.filled - canceled;
+        const remaining = order.quantity - order.filled - canceled - order.moved;
+        const filled = faults.cancelForgetsFills === true && canceled > 0 ? 0 : order.filled;
         return {
           brokerOrderId: order.id,
           brokerBranch: '00950',
-          originalBrokerOrderId: null,
-          kind: 'order',
+          originalBrokerOrderId: order.original,
+          kind: order.original === null ? 'order' : 'modify',
           symbol: order.request.symbol,
           side: order.request.side,
           type: order.request.type,
-          quantity: order.request.quantity,
-          limitPrice: order.request.limitPrice ?? null,
-          filledQuantity: order.filled,
+          quantity: order.quantity,
+          limitPrice: order.price,
+          filledQuantity: filled,
           remainingQuantity: remaining,
           canceledQuantity: canceled,
           rejectedQuantity: 0,
-          averagePrice: order.filled > 0 ? (order.request.limitPrice ?? null) : null,
+          averagePrice: filled > 0 ? order.price : null,
           status:
-            canceled > 0
-              ? 'canceled'
-              : remaining === 0
-                ? 'filled'
-                : order.filled > 0
-                  ? 'partially_filled'
-                  : 'open',
+            remaining > 0
+              ? filled > 0
+                ? 'partially_filled'
+                : 'open'
+              : canceled > 0 || order.moved > 0
+                ? 'canceled'
+                : 'filled',
           orderedAt: AT,
           tradingDate: TRADING_DATE,
         };

@@ -14,6 +14,7 @@ export const DEPENDENCY_RULES: Readonly<Record<string, readonly string[] | '*'>>
   '@qts/execution-route': ['@qts/order-contract'],
   '@qts/runner': '*',
   '@qts/e2e': '*',
+  '@qts/pack-check': '*',
 };
 
 /** Tooling packages: allowed as devDependencies everywhere, never as dependencies of product code. */
@@ -24,7 +25,7 @@ export const TOOLING_PACKAGES: readonly string[] = [
 ];
 
 /** Packages that hold only tests (every file counts as a test file). */
-export const TEST_ONLY_PACKAGES: readonly string[] = ['@qts/e2e'];
+export const TEST_ONLY_PACKAGES: readonly string[] = ['@qts/e2e', '@qts/pack-check'];
 
 /** What kind of rule a violation breaks. */
 export type ViolationRule =
@@ -230,7 +231,7 @@ function checkFile(
     !TEST_DIRECTORY.test(inPackage);
   const allowed = allowedFor(pkg);
   const source = readFileSync(path, 'utf8');
-  for (const { specifier, line } of findModuleReferences(source)) {
+  for (const { specifier, line } of findModuleReferences(source, path)) {
     if (specifier.startsWith('.')) {
       const target = resolve(dirname(path), specifier);
       const fromPackage = relative(pkg.dir, target);

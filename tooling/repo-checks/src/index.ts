@@ -9,3 +9,9 @@ export {
   type ViolationRule,
 } from './dependency-direction.js';
 export { findModuleReferences, type ModuleReference } from './module-references.js';
+export {
+  checkOutsideReferences,
+  formatOutsideReferences,
+  type OutsideReference,
+  trackedFiles,
+} from './outside-references.js';

@@ -1,5 +1,6 @@
 // qts sandbox [--env paper|real] [--port <n>]: broker-virtual's KIS-protocol sandbox on
-// 127.0.0.1, state in memory (a fresh account each start), until SIGINT / SIGTERM.
+// 127.0.0.1, state in memory (a fresh account each start), until SIGINT / SIGTERM. Its control
+// endpoints (POST /qts-sandbox/price, GET /qts-sandbox/book) are printed as curl lines.
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
@@ -43,6 +44,14 @@ export async function sandboxCommand(
       );
       runtime.out.note(
         `KIS ${environment} sandbox on ${sandbox.baseUrl} (state in memory). Ctrl-C to stop.`,
+      );
+      // The control endpoints (not KIS): move a price so resting orders fill, read the book.
+      const key = `-H 'appkey: ${sandbox.credentials.appKey}'`;
+      runtime.out.note(
+        `Set a price: curl -s ${key} -H 'content-type: application/json' -d '{"symbol":"005930","price":70000}' ${sandbox.baseUrl}/qts-sandbox/price`,
+      );
+      runtime.out.note(
+        `See the book: curl -s ${key} '${sandbox.baseUrl}/qts-sandbox/book?symbol=005930'`,
       );
       await untilAborted(stop.signal);
       runtime.out.note('Stopping the sandbox…');

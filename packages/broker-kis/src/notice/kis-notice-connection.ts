@@ -161,7 +161,7 @@ export function openKisNoticeConnection(
       if (text.startsWith('{')) {
         const control = parseKisNoticeControl(text);
         if (control.kind === 'pingpong') {
-          // Echo the same text back as a normal message (PYKIS, MOJ; kis-openapi.md §8).
+          // Echo the same text back as a normal message (python-kis; docs/kis-protocol.md §8).
           socket.send(text);
           return;
         }
@@ -243,7 +243,12 @@ export function openKisNoticeConnection(
     socket.on('close', (code: number, reason: Buffer) => {
       if (!settled) {
         fail(
-          new RouteUnavailableError(`KIS notices: the socket closed before subscribing (${code})`),
+          new RouteUnavailableError(
+            `KIS notices: the socket closed before subscribing (${code}); KIS drops the connection this way when the HTS id is not the account's`,
+            {
+              hint: 'Check the HTS id (QTS_KIS_HTS_ID): it must be the KIS user id of this account.',
+            },
+          ),
         );
         return;
       }

@@ -27,7 +27,8 @@ export interface KisNoticeTrackerOptions {
  * The cost: two genuinely identical fills of one order in the same second arriving in separate
  * frames count once (an undercount, never an overcount); inquiry (`getOrders`, cumulative
  * totals) repairs it, since cumulative events are applied only when they grow. Receipts,
- * modifies, cancels and rejects are reported once per (kind, ODNO).
+ * modifies, cancels and rejects are reported once per (kind, ODNO); a modify or cancel only on
+ * its confirmation (ACPT_YN 2), never on its receipt (ACPT_YN 1).
  */
 export class KisNoticeTracker {
   readonly #fills = new Map<string, FillState>();
@@ -82,6 +83,11 @@ export class KisNoticeTracker {
     }
     if (record.fill) return this.#fill(record, id, at, occurrences);
     const quantity = record.quantity > 0 ? record.quantity : record.orderQuantity;
+    // A cancel or modify comes as a receipt (ACPT_YN 1: the request was received) and then a
+    // confirmation (ACPT_YN 2). Only the confirmation says it took effect.
+    if ((record.action === 'cancel' || record.action === 'modify') && record.acceptance === '1') {
+      return null;
+    }
     if (record.action === 'cancel') {
       if (!this.#once('canceled', record.orderNumber)) return null;
       return {

@@ -1,4 +1,4 @@
-// H0STCNI0 / H0STCNI9 real-time execution notices over the KIS WebSocket (kis-openapi.md §8).
+// H0STCNI0 / H0STCNI9 real-time execution notices over the KIS WebSocket (docs/kis-protocol.md §8).
 import { createDecipheriv } from 'node:crypto';
 import * as v from 'valibot';
 

@@ -1,4 +1,4 @@
-// GET /uapi/domestic-stock/v1/trading/inquire-balance (kis-openapi.md section 7).
+// GET /uapi/domestic-stock/v1/trading/inquire-balance (docs/kis-protocol.md §7).
 import * as v from 'valibot';
 import {
   type KisPageContext,

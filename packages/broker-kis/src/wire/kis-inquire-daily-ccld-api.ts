@@ -1,4 +1,4 @@
-// GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld (kis-openapi.md section 6).
+// GET /uapi/domestic-stock/v1/trading/inquire-daily-ccld (docs/kis-protocol.md §6).
 import * as v from 'valibot';
 import {
   type KisPageContext,
@@ -16,8 +16,26 @@ import {
 /** The path of inquire-daily-ccld. */
 export const KIS_INQUIRE_DAILY_CCLD_PATH = '/uapi/domestic-stock/v1/trading/inquire-daily-ccld';
 
-/** Real TR id for the last 3 months (paper: VTTC0081R). */
+/** Real TR id for the current month and the three before (paper: VTTC0081R). */
 export const KIS_INQUIRE_DAILY_CCLD_TR_ID = 'TTTC0081R';
+
+/** Real TR id for dates before that (paper: VTSC9215R; official `inquire_daily_ccld.py`, pd_dv "before"). */
+export const KIS_INQUIRE_DAILY_CCLD_OLD_TR_ID = 'CTSC9215R';
+
+/**
+ * The daily-ccld TR id (real form) for a trading date: TTTC0081R within the current month and
+ * the three months before it (by calendar month, in Seoul), CTSC9215R for older dates.
+ *
+ * @param tradingDate The queried date, `YYYYMMDD`.
+ * @param today Today in Seoul, `YYYYMMDD`.
+ * @returns The real TR id (`kisTrId` makes the paper one).
+ */
+export function kisDailyCcldTrIdFor(tradingDate: string, today: string): string {
+  const months = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(4, 6)) - 1;
+  return months(today) - months(tradingDate) <= 3
+    ? KIS_INQUIRE_DAILY_CCLD_TR_ID
+    : KIS_INQUIRE_DAILY_CCLD_OLD_TR_ID;
+}
 
 /** Largest number of pages one inquiry follows (real 100 rows a page, paper 15). */
 export const KIS_MAX_PAGES = 200;

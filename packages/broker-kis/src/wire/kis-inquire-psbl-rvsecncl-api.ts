@@ -1,4 +1,4 @@
-// GET /uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl (kis-openapi.md section 7; real only).
+// GET /uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl (docs/kis-protocol.md §7; real only).
 import * as v from 'valibot';
 import {
   type KisPageContext,

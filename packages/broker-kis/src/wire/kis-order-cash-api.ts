@@ -1,4 +1,4 @@
-// POST /uapi/domestic-stock/v1/trading/order-cash (kis-openapi.md section 4).
+// POST /uapi/domestic-stock/v1/trading/order-cash (docs/kis-protocol.md §4).
 import * as v from 'valibot';
 import { type KisParseResult, kisRequiredText, kisTime, parseKisBody } from './kis-wire.js';
 

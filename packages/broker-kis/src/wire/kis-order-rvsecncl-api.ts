@@ -1,4 +1,4 @@
-// POST /uapi/domestic-stock/v1/trading/order-rvsecncl (kis-openapi.md section 5).
+// POST /uapi/domestic-stock/v1/trading/order-rvsecncl (docs/kis-protocol.md §5).
 
 /** The path of order-rvsecncl. */
 export const KIS_ORDER_RVSECNCL_PATH = '/uapi/domestic-stock/v1/trading/order-rvsecncl';

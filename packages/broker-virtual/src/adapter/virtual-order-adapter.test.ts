@@ -138,7 +138,11 @@ describe('VirtualOrderAdapter basics', () => {
     await expect(
       adapter.cancelOrder({ ...ref, brokerOrderId: '0000000099' }),
     ).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND', brokerCode: 'QTSV0404' });
-    await expect(adapter.cancelOrder(ref)).rejects.toMatchObject({ code: 'BROKER_REJECTED' });
+    await expect(adapter.cancelOrder(ref)).rejects.toMatchObject({
+      code: 'ORDER_NOT_OPEN',
+      brokerCode: 'QTSV0409',
+      details: expect.objectContaining({ remainingQuantity: 0 }),
+    });
   });
 
   it('trades an ETF on its 5 KRW tick, for the order and its modify', async () => {

@@ -111,6 +111,43 @@ function refusal(result: Extract<VirtualResult, { ok: false }>, what: string): B
   return rejected(REASON_CODES[result.reason], result.code, result.message, what);
 }
 
+/**
+ * A refused cancel / modify. When the order has nothing left open (filled or canceled first),
+ * ORDER_NOT_OPEN with the fills in `details`, like every adapter.
+ */
+function revisionRefusalOf(
+  exchange: VirtualExchange,
+  result: Extract<VirtualResult, { ok: false }>,
+  what: 'cancel' | 'modify',
+  orderNo: string,
+): BrokerRejectedError {
+  const order = result.reason === 'not-modifiable' ? exchange.getOrder(orderNo) : null;
+  if (order === null || order.kind === 'cancel' || order.remainingQuantity > 0) {
+    return refusal(result, what);
+  }
+  const filled =
+    order.filledQuantity > 0
+      ? `filled ${order.filledQuantity}${order.averagePrice === null ? '' : ` @ ${order.averagePrice.toLocaleString('en-US')}`}`
+      : order.status;
+  return new BrokerRejectedError(
+    'ORDER_NOT_OPEN',
+    `The virtual exchange refused the ${what}: order ${orderNo} has nothing left open (${filled} before your ${what}).`,
+    {
+      brokerCode: result.code,
+      brokerMessage: result.message,
+      details: {
+        brokerOrderId: orderNo,
+        status: order.status,
+        quantity: order.quantity,
+        filledQuantity: order.filledQuantity,
+        averagePrice: order.averagePrice,
+        canceledQuantity: order.canceledQuantity,
+        remainingQuantity: order.remainingQuantity,
+      },
+    },
+  );
+}
+
 function checkAborted(options: CallOptions | undefined, what: string): void {
   if (options?.signal?.aborted === true) {
     throw new RouteUnavailableError(`The ${what} was aborted before it was sent.`, {
@@ -387,7 +424,7 @@ export function createVirtualOrderAdapter(
       const result = await call('cancel', 'cancel', callOptions, () =>
         exchange.cancel(account, ref.brokerOrderId, 'all'),
       );
-      if (!result.ok) throw refusal(result, 'cancel');
+      if (!result.ok) throw revisionRefusalOf(exchange, result, 'cancel', ref.brokerOrderId);
       return ackOf(result.order);
     },
 
@@ -433,7 +470,7 @@ export function createVirtualOrderAdapter(
           rest: 'cancel',
         }),
       );
-      if (!result.ok) throw refusal(result, 'modify');
+      if (!result.ok) throw revisionRefusalOf(exchange, result, 'modify', ref.brokerOrderId);
       return ackOf(result.order);
     },
 

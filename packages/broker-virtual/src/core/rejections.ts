@@ -1,4 +1,4 @@
-// The refusals the virtual exchange gives. Codes KIS is known to use (kis-openapi.md section 9)
+// The refusals the virtual exchange gives. Codes KIS is known to use (docs/kis-protocol.md §9)
 // are used verbatim; where KIS's code is not known, a `QTSV` code makes the virtual origin plain.
 
 import type { VirtualRejectionReason, VirtualResult } from './types.js';

@@ -101,6 +101,8 @@ export interface ExchangePort {
   orders(account: string, from: string, to: string): readonly PortOrder[];
   balance(account: string): PortBalance;
   referencePrice(symbol: string): number | null;
+  /** Sets a symbol's reference price (resting orders it crosses fill). */
+  setReferencePrice(symbol: string, price: number): void;
   /** Subscribe to events of all accounts. */
   onEvent(listener: (event: PortEvent) => void): () => void;
   /** The next scripted fault for a request of this kind, consumed; null when none (once per request). */

@@ -13,7 +13,7 @@ export interface MswHttpLike<H> {
   all(path: string, resolver: (info: { request: Request }) => Promise<Response>): H;
 }
 
-/** Official KIS REST hosts (kis-openapi.md §1): the default msw handler base URLs. */
+/** Official KIS REST hosts (docs/kis-protocol.md §1): the default msw handler base URLs. */
 export const KIS_REST_BASE_URLS: Readonly<Record<KisSandboxEnvironment, string>> = {
   real: 'https://openapi.koreainvestment.com:9443',
   paper: 'https://openapivts.koreainvestment.com:29443',

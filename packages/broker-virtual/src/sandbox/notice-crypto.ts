@@ -1,4 +1,4 @@
-// AES-256-CBC encryption of execution-notice payloads (kis-openapi.md §8).
+// AES-256-CBC encryption of execution-notice payloads (docs/kis-protocol.md §8).
 import { createCipheriv } from 'node:crypto';
 import { randomAlnum } from './credentials.js';
 

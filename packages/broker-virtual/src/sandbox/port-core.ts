@@ -12,6 +12,9 @@ export function createExchangePort(exchange: VirtualExchange): ExchangePort {
     orders: (account, from, to) => exchange.orders(account, { from, to }),
     balance: (account) => exchange.balance(account),
     referencePrice: (symbol) => exchange.referencePrice(symbol),
+    setReferencePrice: (symbol, price) => {
+      exchange.setReferencePrice(symbol, price);
+    },
     onEvent: (listener) =>
       exchange.onEvent((event) =>
         listener({

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
 import { kstDate, kstDateTime, kstTime } from './kst.js';
+import { productName } from './names.js';
 import { createRateLimiter } from './rate-limit.js';
 import { checkTrId, findRoute, type KisRoute, orderCashSide } from './routes.js';
 import type { TokenStore } from './tokens.js';
@@ -50,7 +51,18 @@ const TokenBody = v.object({
 
 const respond = (response: WireResponse): WireOutcome => ({ kind: 'respond', response });
 
-/** Page sizes per environment (kis-openapi.md §6, §7). */
+/** The control endpoints (not KIS): set a price, read the book. */
+export const SANDBOX_CONTROL_PATHS = {
+  price: '/qts-sandbox/price',
+  book: '/qts-sandbox/book',
+} as const;
+
+const PriceBody = v.object({
+  symbol: v.pipe(v.string(), v.regex(/^(?:[0-9A-Z]{6}|Q[0-9]{6})$/)),
+  price: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
+/** Page sizes per environment (docs/kis-protocol.md §6, §7). */
 const PAGE = {
   'inquire-daily-ccld': { real: 100, paper: 15 },
   'inquire-psbl-rvsecncl': { real: 50, paper: 50 },
@@ -119,7 +131,7 @@ const REQUIRED: Record<KisRoute['name'], readonly string[]> = {
   ],
 };
 
-/** ORD_DVSN codes KIS knows (kis-openapi.md §4) and those paper does not take. */
+/** ORD_DVSN codes KIS knows (docs/kis-protocol.md §4) and those paper does not take. */
 const KNOWN_ORD_DVSN = new Set([
   '00',
   '01',
@@ -143,6 +155,13 @@ const KNOWN_ORD_DVSN = new Set([
 const PAPER_UNSUPPORTED_ORD_DVSN = new Set(['05', '06', '07', '11', '12', '13', '14', '15', '16']);
 
 const SYMBOL = /^(?:[0-9A-Z]{6}|Q[0-9]{6})$/;
+
+/**
+ * `excg_dvsn_cd` of a KRX row. KIS's list of values is not published; python-kis reads it with
+ * a table where `01`-`07` mean a KRX market and raises on anything else (an empty value too), so
+ * the sandbox sends `01` rather than nothing.
+ */
+const KRX_EXCHANGE_CODE = '01';
 const DIGITS = /^\d+$/;
 
 function stripZeros(orderNo: string): string {
@@ -153,7 +172,7 @@ function toInt(value: number): string {
   return String(Math.round(value));
 }
 
-/** KRX tick (kis-openapi.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
+/** KRX tick (docs/kis-protocol.md §10) - only for the upper-limit estimate of inquire-psbl-order. */
 function tick(price: number): number {
   if (price < 2_000) return 1;
   if (price < 5_000) return 5;
@@ -226,7 +245,7 @@ export function createRestHandler(ctx: RestContext) {
     return kisJson(200, { approval_key: ctx.tokens.issueApprovalKey() });
   }
 
-  /** Optional hashkey (kis-openapi.md §2.4): appkey/appsecret headers, echoes the body with HASH. */
+  /** Optional hashkey (docs/kis-protocol.md §2.4): appkey/appsecret headers, echoes the body with HASH. */
   function hashkey(request: SandboxRequest): WireResponse {
     if (request.header('appkey') !== ctx.credentials.appKey) return gatewayError('badAppKey', null);
     if (request.header('appsecret') !== ctx.credentials.appSecret) {
@@ -272,12 +291,8 @@ export function createRestHandler(ctx: RestContext) {
     if (trId === '') return fail(gatewayError('badHeader', null, '(tr_id)'));
     const trCheck = checkTrId(route, ctx.environment, trId);
     if (!trCheck.ok) return fail(gatewayError(trCheck.error, trId));
-    if (route.needsCustType) {
-      const custType = request.header('custtype');
-      if (custType !== 'P' && custType !== 'B') {
-        return fail(gatewayError('badHeader', trId, '(custtype)'));
-      }
-    }
+    // `custtype` (P / B) is documented as required on order APIs, yet widely used clients omit
+    // it against real KIS without trouble: the sandbox does not check it.
 
     let raw: Record<string, unknown>;
     if (route.method === 'POST') {
@@ -298,12 +313,16 @@ export function createRestHandler(ctx: RestContext) {
       raw = Object.fromEntries(request.query.entries());
     }
     const fields: Record<string, string> = {};
+    // Keys match case-insensitively: clients send `ctx_area_fk100` in lower case on paging
+    // inquiries and KIS answers them. The same key twice with different values is refused.
     for (const [key, value] of Object.entries(raw)) {
-      if (key !== key.toUpperCase()) return fail(inputFieldError(trId, key));
       if (typeof value !== 'string') {
         return fail(gatewayError('badValueType', trId, key));
       }
-      fields[key] = value;
+      const upper = key.toUpperCase();
+      const previous = fields[upper];
+      if (previous !== undefined && previous !== value) return fail(inputFieldError(trId, key));
+      fields[upper] = value;
     }
     for (const key of REQUIRED[route.name]) {
       if (fields[key] === undefined) return fail(inputFieldError(trId, key));
@@ -577,7 +596,7 @@ export function createRestHandler(ctx: RestContext) {
       sll_buy_dvsn_cd: sideCode,
       sll_buy_dvsn_cd_name: `${sideName}${kindName}`,
       pdno: order.symbol,
-      prdt_name: order.symbol,
+      prdt_name: productName(order.symbol),
       ord_qty: String(order.quantity),
       ord_unpr: String(order.limitPrice ?? 0),
       ord_tmd: kstTime(order.orderedAt),
@@ -598,7 +617,7 @@ export function createRestHandler(ctx: RestContext) {
       infm_tmd: '',
       ctac_tlno: '',
       prdt_type_cd: '300',
-      excg_dvsn_cd: '',
+      excg_dvsn_cd: KRX_EXCHANGE_CODE,
       cpbc_ordp_mtrl_dvsn_cd: '',
       ord_orgno: '',
       rsvn_ord_end_dt: '',
@@ -631,7 +650,15 @@ export function createRestHandler(ctx: RestContext) {
     const pdno = f.PDNO ?? '';
     const odno = f.ODNO ?? '';
     const branchFilter = f.ORD_GNO_BRNO ?? '';
+    // TTTC0081R / VTTC0081R hold the current month and the three before it, CTSC9215R /
+    // VTSC9215R older dates (official inquire_daily_ccld.py): each answers for its own period.
+    const months = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(4, 6));
+    const thisMonth = months(kstDate(ctx.clock()));
+    const period = trId.endsWith('0081R') ? 'recent' : trId.endsWith('9215R') ? 'old' : 'any';
     let rows = ctx.port.orders(accountKey, from, to).filter((o) => {
+      const recent = thisMonth - months(o.tradingDate) <= 3;
+      if (period === 'recent' && !recent) return false;
+      if (period === 'old' && recent) return false;
       if (sideFilter === '01' && o.side !== 'sell') return false;
       if (sideFilter === '02' && o.side !== 'buy') return false;
       if (pdno !== '' && o.symbol !== pdno) return false;
@@ -690,7 +717,7 @@ export function createRestHandler(ctx: RestContext) {
         orgn_odno: o.originalOrderNo ?? '',
         ord_dvsn_name: o.type === 'limit' ? '지정가' : '시장가',
         pdno: o.symbol,
-        prdt_name: o.symbol,
+        prdt_name: productName(o.symbol),
         rvse_cncl_dvsn_name: o.kind === 'modify' ? '정정' : '',
         ord_qty: String(o.quantity),
         ord_unpr: String(o.limitPrice ?? 0),
@@ -701,7 +728,7 @@ export function createRestHandler(ctx: RestContext) {
         sll_buy_dvsn_cd: o.side === 'sell' ? '01' : '02',
         ord_dvsn_cd: o.type === 'limit' ? '00' : '01',
         mgco_aptm_odno: '',
-        excg_dvsn_cd: '',
+        excg_dvsn_cd: KRX_EXCHANGE_CODE,
         excg_id_dvsn_cd: 'KRX',
         excg_id_dvsn_name: 'KRX',
         stpm_cndt_pric: '0',
@@ -748,7 +775,7 @@ export function createRestHandler(ctx: RestContext) {
         const rate = cost > 0 ? ((value - cost) / cost) * 100 : 0;
         return {
           pdno: p.symbol,
-          prdt_name: p.symbol,
+          prdt_name: productName(p.symbol),
           trad_dvsn_name: '현금',
           bfdy_buy_qty: '0',
           bfdy_sll_qty: '0',
@@ -877,8 +904,77 @@ export function createRestHandler(ctx: RestContext) {
     });
   }
 
+  // ---------- control (not KIS): the sandbox's own endpoints for a person or a script ----------
+
+  function controlError(status: number, message: string): WireResponse {
+    return kisJson(status, { error: message });
+  }
+
+  function book(symbol: string): Record<string, unknown> {
+    const open = ctx.port
+      .orders(accountKey, '00000000', '99999999')
+      .filter((o) => o.symbol === symbol && o.kind !== 'cancel' && o.remainingQuantity > 0);
+    const level = (side: 'buy' | 'sell') => {
+      const byPrice = new Map<string, { quantity: number; orders: number }>();
+      for (const o of open.filter((order) => order.side === side)) {
+        const key = o.limitPrice === null ? 'market' : String(o.limitPrice);
+        const entry = byPrice.get(key) ?? { quantity: 0, orders: 0 };
+        entry.quantity += o.remainingQuantity;
+        entry.orders += 1;
+        byPrice.set(key, entry);
+      }
+      return [...byPrice.entries()]
+        .map(([price, entry]) => ({ price: price === 'market' ? null : Number(price), ...entry }))
+        .sort((a, b) => (side === 'buy' ? -1 : 1) * ((a.price ?? 0) - (b.price ?? 0)));
+    };
+    return {
+      symbol,
+      referencePrice: ctx.port.referencePrice(symbol),
+      bids: level('buy'),
+      asks: level('sell'),
+      orders: open.map((o) => ({
+        orderNo: o.orderNo,
+        side: o.side,
+        limitPrice: o.limitPrice,
+        remainingQuantity: o.remainingQuantity,
+        filledQuantity: o.filledQuantity,
+      })),
+    };
+  }
+
+  /** `POST /qts-sandbox/price {"symbol","price"}` and `GET /qts-sandbox/book?symbol=`; header `appkey`. */
+  function control(request: SandboxRequest): WireResponse {
+    if (request.header('appkey') !== ctx.credentials.appKey) {
+      return controlError(403, 'send the sandbox app key in the appkey header');
+    }
+    if (request.path === SANDBOX_CONTROL_PATHS.price && request.method === 'POST') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.bodyText);
+      } catch {
+        return controlError(400, 'the body must be JSON: {"symbol":"005930","price":70000}');
+      }
+      const body = v.safeParse(PriceBody, parsed);
+      if (!body.success) {
+        return controlError(
+          400,
+          'the body must be {"symbol":"005930","price":70000} (price a whole number of KRW)',
+        );
+      }
+      ctx.port.setReferencePrice(body.output.symbol, body.output.price);
+      return kisJson(200, book(body.output.symbol));
+    }
+    if (request.path === SANDBOX_CONTROL_PATHS.book && request.method === 'GET') {
+      const symbol = request.query.get('symbol') ?? '';
+      if (!SYMBOL.test(symbol)) return controlError(400, 'give ?symbol=005930');
+      return kisJson(200, book(symbol));
+    }
+    return controlError(404, 'control endpoints: POST /qts-sandbox/price, GET /qts-sandbox/book');
+  }
+
   return {
     handle(request: SandboxRequest): WireOutcome {
+      if (request.path.startsWith('/qts-sandbox/')) return respond(control(request));
       if (request.method === 'POST') {
         if (request.path === '/oauth2/tokenP') return respond(tokenP(request));
         if (request.path === '/oauth2/revokeP') return respond(revokeP(request));

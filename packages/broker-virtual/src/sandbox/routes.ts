@@ -1,4 +1,4 @@
-// The /uapi endpoints the sandbox serves and their TR ids (kis-openapi.md §4-§7).
+// The /uapi endpoints the sandbox serves and their TR ids (docs/kis-protocol.md §4-§7).
 import type { KisSandboxEnvironment } from './types.js';
 
 export type RouteName =
@@ -17,8 +17,6 @@ export interface KisRoute {
   readonly realTrIds: readonly string[];
   /** Paper does not serve this endpoint (answers EGW02006 like KIS). */
   readonly realOnly: boolean;
-  /** Order APIs need the `custtype` header. */
-  readonly needsCustType: boolean;
 }
 
 const TRADING = '/uapi/domestic-stock/v1/trading';
@@ -30,7 +28,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/order-cash`,
     realTrIds: ['TTTC0012U', 'TTTC0011U', 'TTTC0802U', 'TTTC0801U'],
     realOnly: false,
-    needsCustType: true,
   },
   {
     name: 'order-rvsecncl',
@@ -38,7 +35,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/order-rvsecncl`,
     realTrIds: ['TTTC0013U', 'TTTC0803U'],
     realOnly: false,
-    needsCustType: true,
   },
   {
     name: 'inquire-daily-ccld',
@@ -46,7 +42,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/inquire-daily-ccld`,
     realTrIds: ['TTTC0081R', 'TTTC8001R', 'CTSC9215R', 'CTSC9115R'],
     realOnly: false,
-    needsCustType: false,
   },
   {
     name: 'inquire-psbl-rvsecncl',
@@ -54,7 +49,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/inquire-psbl-rvsecncl`,
     realTrIds: ['TTTC0084R', 'TTTC8036R'],
     realOnly: true,
-    needsCustType: false,
   },
   {
     name: 'inquire-balance',
@@ -62,7 +56,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/inquire-balance`,
     realTrIds: ['TTTC8434R'],
     realOnly: false,
-    needsCustType: false,
   },
   {
     name: 'inquire-psbl-order',
@@ -70,7 +63,6 @@ export const KIS_ROUTES: readonly KisRoute[] = [
     path: `${TRADING}/inquire-psbl-order`,
     realTrIds: ['TTTC8908R'],
     realOnly: false,
-    needsCustType: false,
   },
 ];
 

@@ -10,10 +10,10 @@ import type {
 } from './types.js';
 import type { WireOutcome } from './wire.js';
 
-/** KIS defaults (kis-openapi.md §2, §8). */
+/** KIS defaults (docs/kis-protocol.md §2, §8). */
 export const KIS_SANDBOX_DEFAULTS = {
   /**
-   * KIS's long-published per-app limits (real 20/s, paper 2/s; kis-openapi.md §1). The reported
+   * KIS's long-published per-app limits (real 20/s, paper 2/s; docs/kis-protocol.md §1). The reported
    * 2026 reduction (18/s, 1/s) is not enforced by default: pass it as `rateLimitPerSecond`.
    */
   rateLimitPerSecond: { real: 20, paper: 2 },
@@ -50,6 +50,8 @@ export function createSandboxState(
     clock,
     issueIntervalMs: options.tokenIssueIntervalMs ?? KIS_SANDBOX_DEFAULTS.tokenIssueIntervalMs,
     lifetimeMs: tokenLifetimeMs,
+    // KIS: a token request within 6 h of the last issuance returns the same token.
+    reuseMs: Math.min(6 * 60 * 60 * 1000, tokenLifetimeMs),
   });
   options.port.ensureAccount(credentials.account);
   const rest = createRestHandler({

@@ -18,15 +18,34 @@ export function createTokenStore(options: {
   clock: () => number;
   issueIntervalMs: number;
   lifetimeMs: number;
+  /** A token request this soon after an issuance returns the same token. */
+  reuseMs: number;
 }) {
   const tokens = new Map<string, TokenRecord>();
   const lastIssue = new Map<string, number>();
+  /** The token last issued per app key, handed out again while it is fresh. */
+  const current = new Map<string, string>();
   const approvalKeys = new Set<string>();
 
   return {
-    /** Issues a token, or null when the previous issuance for this app key is too recent. */
+    /**
+     * Issues a token. Within `reuseMs` of the last issuance (KIS: 6 h) the same token comes back
+     * while it is neither revoked nor expired; otherwise a new one, or null when the previous
+     * issuance for this app key is too recent (1 per minute).
+     */
     issue(appKey: string): { token: string; expiresAt: number } | null {
       const now = options.clock();
+      const last = current.get(appKey);
+      const record = last === undefined ? undefined : tokens.get(last);
+      if (
+        last !== undefined &&
+        record !== undefined &&
+        !record.revoked &&
+        now < record.expiresAt &&
+        now - record.issuedAt < options.reuseMs
+      ) {
+        return { token: last, expiresAt: record.expiresAt };
+      }
       const previous = lastIssue.get(appKey);
       if (previous !== undefined && now - previous < options.issueIntervalMs) return null;
       lastIssue.set(appKey, now);
@@ -45,6 +64,7 @@ export function createTokenStore(options: {
       );
       const token = `${header}.${payload}.${base64url(randomBytes(64))}`;
       tokens.set(token, { appKey, issuedAt: now, expiresAt, revoked: false });
+      current.set(appKey, token);
       return { token, expiresAt };
     },
     check(token: string, appKey: string): TokenCheck {

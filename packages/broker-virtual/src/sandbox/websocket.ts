@@ -1,9 +1,10 @@
 // The KIS WebSocket face: execution-notice subscription (H0STCNI0 real / H0STCNI9 paper),
-// AES-256-CBC encrypted notices, PINGPONG keep-alive (kis-openapi.md §8, §14).
+// AES-256-CBC encrypted notices, PINGPONG keep-alive (docs/kis-protocol.md §8, §12).
 import * as v from 'valibot';
 import type { WebSocket } from 'ws';
 import type { ExchangePort, PortEvent } from './exchange-port.js';
 import { kstCompact, kstTime } from './kst.js';
+import { productName } from './names.js';
 import { type NoticeKey, type NoticeRecord, newNoticeKey, noticeFrame } from './notice-crypto.js';
 import type { TokenStore } from './tokens.js';
 import type { KisSandboxCredentials, KisSandboxEnvironment } from './types.js';
@@ -115,6 +116,12 @@ export function createNoticeHub(options: NoticeHubOptions) {
       );
       return;
     }
+    if (header.tr_type === '1' && trKey !== options.credentials.htsId) {
+      // KIS: a notice subscription under another HTS id ends in "No close frame received"
+      // (official sample README): the connection drops without a reply or a close frame.
+      session.socket.terminate();
+      return;
+    }
     if (header.tr_type === '1') {
       if (session.subscriptions.has(trId)) {
         replyError(session, trId, trKey, 'OPSP0002', 'ALREADY IN SUBSCRIBE');
@@ -147,7 +154,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
     replyError(session, trId, trKey, 'QTSV1014', 'invalid tr_type : use "1" or "2"');
   }
 
-  function record(event: PortEvent): NoticeRecord {
+  function record(event: PortEvent, acceptance?: '1' | '2'): NoticeRecord {
     const { order } = event;
     const isFill = event.kind === 'fill';
     const rctf = order.kind === 'cancel' ? '2' : order.kind === 'modify' ? '1' : '0';
@@ -168,7 +175,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
       STCK_CNTG_HOUR: kstTime(event.at),
       RFUS_YN: event.kind === 'reject' ? '1' : '0',
       CNTG_YN: isFill ? '2' : '1',
-      ACPT_YN: event.kind === 'receipt' || event.kind === 'reject' ? '1' : '2',
+      ACPT_YN: acceptance ?? (event.kind === 'receipt' || event.kind === 'reject' ? '1' : '2'),
       BRNC_NO: order.branch || branch,
       ODER_QTY: String(order.quantity),
       ACNT_NAME: 'QTS샌드박스',
@@ -178,7 +185,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
       FILLER: '',
       CRDT_CLS: '',
       CRDT_LOAN_DATE: '',
-      CNTG_ISNM40: order.symbol,
+      CNTG_ISNM40: productName(order.symbol),
       ODER_PRC: String(order.limitPrice ?? 0),
     };
   }
@@ -195,8 +202,13 @@ export function createNoticeHub(options: NoticeHubOptions) {
     if (targets.length === 0) return;
     const fault = options.port.takeNoticeFault();
     if (fault === 'drop') return;
+    // A cancel or modify is notified twice, like KIS: its receipt (ACPT_YN 1), then its
+    // confirmation (ACPT_YN 2). Both carry the quantity the request acted on.
+    const revision = event.kind === 'cancel' || event.kind === 'modify';
+    const receipt = revision ? record(event, '1') : null;
     const data = record(event);
     for (const { session, key } of targets) {
+      if (receipt !== null) session.socket.send(noticeFrame(noticeTrId, receipt, key));
       const frame = noticeFrame(noticeTrId, data, key);
       session.socket.send(frame);
       if (fault === 'duplicate') session.socket.send(frame);

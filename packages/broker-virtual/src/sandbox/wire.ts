@@ -55,7 +55,7 @@ export function kisError(
 }
 
 /**
- * Gateway and request errors. Codes from /work/shared/kis-openapi.md §9 where one is known;
+ * Gateway and request errors. Codes from docs/kis-protocol.md §9 where one is known;
  * `QTSV1…` codes are the sandbox's own (KIS's code for that case is not confirmed) - see SANDBOX.md.
  */
 export const KIS_ERRORS = {

@@ -12,6 +12,7 @@ import {
   issueToken,
   kisGet,
   kisPost,
+  orderBody,
   placeOrder,
   subscribeMessage,
   TRADING,
@@ -60,6 +61,70 @@ function rvsecncl(sb: KisSandbox, token: string, fields: Record<string, string>)
 }
 
 describe('startKisSandbox', () => {
+  it('daily-ccld answers by period: VTTC0081R the current month and three before, VTSC9215R older dates', async () => {
+    let now = Date.UTC(2026, 0, 5, 1, 0, 0); // 2026-01-05 10:00 KST
+    const sb = await start({ clock: () => now, tokenLifetimeMs: 365 * 24 * 60 * 60 * 1000 });
+    const token = await issueToken(sb);
+    sb.exchange.setReferencePrice('005930', 70_000);
+    expect(
+      (await placeOrder(sb, token, 'buy', { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '69000' })).body
+        .rt_cd,
+    ).toBe('0');
+    const rows = async (trId: string) => {
+      const reply = await kisGet(
+        sb,
+        token,
+        `${TRADING}/inquire-daily-ccld`,
+        trId,
+        dailyCcldQuery(sb, '20260105'),
+      );
+      expect(reply.body.rt_cd).toBe('0');
+      return (reply.body.output1 as unknown[]).length;
+    };
+    now = Date.UTC(2026, 3, 30, 1, 0, 0); // April: January is three months before
+    expect([await rows('VTTC0081R'), await rows('VTSC9215R')]).toEqual([1, 0]);
+    now = Date.UTC(2026, 4, 1, 1, 0, 0); // May: January is older
+    expect([await rows('VTTC0081R'), await rows('VTSC9215R')]).toEqual([0, 1]);
+  });
+
+  it('control endpoints: set a price from outside and read the book; a crossed resting order fills', async () => {
+    const sb = await start();
+    const token = await issueToken(sb);
+    const headers = { appkey: sb.credentials.appKey, 'content-type': 'application/json' };
+    const setPrice = (price: number) =>
+      fetch(`${sb.baseUrl}/qts-sandbox/price`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ symbol: '005930', price }),
+      });
+    expect((await setPrice(70_000)).status).toBe(200);
+    const placed = await kisPost(
+      sb,
+      token,
+      `${TRADING}/order-cash`,
+      trIdOf(sb, 'TTTC0012U'),
+      orderBody(sb, { PDNO: '005930', ORD_QTY: '3', ORD_UNPR: '69000' }),
+    );
+    expect(placed.body.rt_cd).toBe('0');
+    const book = await fetch(`${sb.baseUrl}/qts-sandbox/book?symbol=005930`, { headers });
+    expect(await book.json()).toMatchObject({
+      symbol: '005930',
+      referencePrice: 70_000,
+      bids: [{ price: 69_000, quantity: 3, orders: 1 }],
+      asks: [],
+    });
+    const moved = await setPrice(69_000);
+    expect(await moved.json()).toMatchObject({ referencePrice: 69_000, bids: [] });
+    const refused = await fetch(`${sb.baseUrl}/qts-sandbox/book?symbol=005930`);
+    expect(refused.status).toBe(403);
+    const bad = await fetch(`${sb.baseUrl}/qts-sandbox/price`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ symbol: '005930', price: -1 }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('exposes the env lines qts sandbox prints', async () => {
     const sb = await start({ environment: 'real' });
     expect(sb.env).toEqual({
@@ -129,13 +194,17 @@ describe('orders over the core', () => {
     expect(modified.body.rt_cd).toBe('0');
     const modOut = modified.body.output as Record<string, string>;
     expect(modOut.ODNO).not.toBe(restingOut.ODNO);
-    const modNotice = await notices.next();
-    expect([
-      f(modNotice, 'RCTF_CLS'),
-      f(modNotice, 'ODER_NO'),
-      f(modNotice, 'OODER_NO'),
-      f(modNotice, 'CNTG_YN'),
-    ]).toEqual(['1', modOut.ODNO, restingOut.ODNO, '1']);
+    // A modify is notified as its receipt (ACPT_YN 1), then its confirmation (ACPT_YN 2).
+    for (const acceptance of ['1', '2']) {
+      const modNotice = await notices.next();
+      expect([
+        f(modNotice, 'RCTF_CLS'),
+        f(modNotice, 'ODER_NO'),
+        f(modNotice, 'OODER_NO'),
+        f(modNotice, 'CNTG_YN'),
+        f(modNotice, 'ACPT_YN'),
+      ]).toEqual(['1', modOut.ODNO, restingOut.ODNO, '1', acceptance]);
+    }
 
     const canceled = await rvsecncl(sb, token, {
       KRX_FWDG_ORD_ORGNO: modOut.KRX_FWDG_ORD_ORGNO ?? '',
@@ -146,12 +215,17 @@ describe('orders over the core', () => {
       QTY_ALL_ORD_YN: 'Y',
     });
     expect(canceled.body.rt_cd).toBe('0');
-    const cancelNotice = await notices.next();
-    expect([
-      f(cancelNotice, 'RCTF_CLS'),
-      f(cancelNotice, 'OODER_NO'),
-      f(cancelNotice, 'CNTG_QTY'),
-    ]).toEqual(['2', modOut.ODNO, '5']);
+    // Cancel-all (QTY_ALL_ORD_YN Y, ORD_QTY "0"): both records carry the canceled quantity.
+    for (const acceptance of ['1', '2']) {
+      const cancelNotice = await notices.next();
+      expect([
+        f(cancelNotice, 'RCTF_CLS'),
+        f(cancelNotice, 'OODER_NO'),
+        f(cancelNotice, 'CNTG_QTY'),
+        f(cancelNotice, 'ODER_QTY'),
+        f(cancelNotice, 'ACPT_YN'),
+      ]).toEqual(['2', modOut.ODNO, '5', '5', acceptance]);
+    }
 
     const date = sb.exchange.tradingDate();
     const ccld = await kisGet(

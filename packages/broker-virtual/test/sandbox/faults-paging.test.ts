@@ -171,6 +171,43 @@ async function pageThrough(
 }
 
 describe('inquire-daily-ccld paging', () => {
+  it('takes lower-case query keys (ctx_area_fk100 / ctx_area_nk100) and pages with them', async () => {
+    const { sb, port } = await start();
+    const token = await issueToken(sb);
+    for (let i = 0; i < 20; i += 1) {
+      port.place(sb.credentials.account, {
+        symbol: '005930',
+        side: 'buy',
+        type: 'limit',
+        quantity: 1,
+        limitPrice: 70_000,
+      });
+    }
+    const date = port.all()[0]?.tradingDate ?? '';
+    const lower = (query: Record<string, string>) =>
+      Object.fromEntries(Object.entries(query).map(([key, value]) => [key.toLowerCase(), value]));
+    const path = `${TRADING}/inquire-daily-ccld`;
+    const first = await kisGet(sb, token, path, 'VTTC0081R', lower(dailyCcldQuery(sb, date)));
+    expect(first.body.rt_cd).toBe('0');
+    expect(first.headers.get('tr_cont')).toBe('F');
+    const second = await kisGet(
+      sb,
+      token,
+      path,
+      'VTTC0081R',
+      lower(
+        dailyCcldQuery(sb, date, {
+          CTX_AREA_FK100: String(first.body.ctx_area_fk100),
+          CTX_AREA_NK100: String(first.body.ctx_area_nk100),
+        }),
+      ),
+      { tr_cont: 'N' },
+    );
+    expect(second.body.rt_cd).toBe('0');
+    const rows = [first, second].flatMap((reply) => reply.body.output1 as Array<{ odno: string }>);
+    expect(new Set(rows.map((row) => row.odno)).size).toBe(20);
+  });
+
   it('paper: 15 rows a page, tr_cont F/M then D/E, totals in output2', async () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
@@ -191,6 +228,8 @@ describe('inquire-daily-ccld paging', () => {
     expect(new Set(numbers).size).toBe(32);
     expect(pages[0]?.body.output2).toMatchObject({ tot_ord_qty: '32', tot_ccld_qty: '32' });
     const row = pages[0]?.rows[0] ?? {};
+    // python-kis maps excg_dvsn_cd through a table of KRX codes and fails on an empty value.
+    expect(row.excg_dvsn_cd).toBe('01');
     for (const name of [
       'ord_dt',
       'ord_gno_brno',

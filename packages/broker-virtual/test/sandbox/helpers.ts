@@ -65,9 +65,9 @@ export function kisHeaders(
   sb: SandboxLike,
   token: string,
   trId: string,
-  extra: Record<string, string> = {},
+  extra: Record<string, string | undefined> = {},
 ): Record<string, string> {
-  return {
+  const headers: Record<string, string | undefined> = {
     'content-type': 'application/json; charset=utf-8',
     authorization: `Bearer ${token}`,
     appkey: sb.credentials.appKey,
@@ -76,6 +76,10 @@ export function kisHeaders(
     custtype: 'P',
     ...extra,
   };
+  // An `undefined` in `extra` leaves that header out.
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 export function account(sb: SandboxLike): { CANO: string; ACNT_PRDT_CD: string } {
@@ -89,7 +93,7 @@ export async function kisPost(
   path: string,
   trId: string,
   body: unknown,
-  extra: Record<string, string> = {},
+  extra: Record<string, string | undefined> = {},
 ): Promise<KisReply> {
   return reply(
     await fetch(`${sb.baseUrl}${path}`, {

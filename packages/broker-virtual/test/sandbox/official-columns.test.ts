@@ -129,6 +129,7 @@ describe.each(['real', 'paper'] as const)('official sample column lists (%s)', (
     const row = expectStrings(rows[0], BALANCE_OUTPUT1);
     expect(row).toMatchObject({
       pdno: '005930',
+      prdt_name: '삼성전자',
       trad_dvsn_name: '현금',
       thdt_buyqty: '10',
       thdt_sll_qty: '3',

@@ -47,15 +47,17 @@ describe('credentials', () => {
 });
 
 describe('token endpoints', () => {
-  it('issues a token with a KST expiry and refuses a second one inside the interval (EGW00133)', async () => {
+  it('issues a token with a KST expiry, returns the same token within 6 h and refuses a new one inside the 1-minute interval (EGW00133)', async () => {
     const now = Date.UTC(2026, 0, 5, 0, 0, 0); // 09:00:00 KST
     let clock = now;
     const { sb } = await start({ clock: () => clock, tokenIssueIntervalMs: 60_000 });
-    const first = await postJson(sb, '/oauth2/tokenP', {
-      grant_type: 'client_credentials',
-      appkey: sb.credentials.appKey,
-      appsecret: sb.credentials.appSecret,
-    });
+    const ask = () =>
+      postJson(sb, '/oauth2/tokenP', {
+        grant_type: 'client_credentials',
+        appkey: sb.credentials.appKey,
+        appsecret: sb.credentials.appSecret,
+      });
+    const first = await ask();
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('application/json; charset=UTF-8');
     expect(first.body).toMatchObject({
@@ -63,23 +65,34 @@ describe('token endpoints', () => {
       expires_in: 86400,
       access_token_token_expired: '2026-01-06 09:00:00',
     });
-    const second = await postJson(sb, '/oauth2/tokenP', {
-      grant_type: 'client_credentials',
+    // Within 6 h: the same token and expiry, also inside the 1-minute issuance interval.
+    const again = await ask();
+    expect(again.status).toBe(200);
+    expect(again.body.access_token).toBe(first.body.access_token);
+    expect(again.body.access_token_token_expired).toBe('2026-01-06 09:00:00');
+    clock += 5 * 60 * 60 * 1000;
+    expect((await ask()).body.access_token).toBe(first.body.access_token);
+    // After 6 h a new token is issued.
+    clock += 60 * 60 * 1000;
+    const fresh = await ask();
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.access_token).not.toBe(first.body.access_token);
+    // Revoked: a new issuance, which the 1-per-minute rule refuses right after the last one.
+    await postJson(sb, '/oauth2/revokeP', {
       appkey: sb.credentials.appKey,
       appsecret: sb.credentials.appSecret,
+      token: fresh.body.access_token,
     });
-    expect(second.status).toBe(403);
-    expect(second.body).toEqual({
+    const tooSoon = await ask();
+    expect(tooSoon.status).toBe(403);
+    expect(tooSoon.body).toEqual({
       error_code: 'EGW00133',
       error_description: '접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)',
     });
     clock += 60_000;
-    const third = await postJson(sb, '/oauth2/tokenP', {
-      grant_type: 'client_credentials',
-      appkey: sb.credentials.appKey,
-      appsecret: sb.credentials.appSecret,
-    });
+    const third = await ask();
     expect(third.status).toBe(200);
+    expect(third.body.access_token).not.toBe(fresh.body.access_token);
   });
 
   it('refuses a wrong app secret in the token error shape', async () => {
@@ -258,19 +271,15 @@ describe('request checks', () => {
     }
   });
 
-  it('refuses lower-case body keys, non-string values, a missing field, a missing custtype and another account', async () => {
+  it('refuses non-string values, a missing field and another account; takes lower-case keys and no custtype', async () => {
     const { sb, port } = await start();
     const token = await issueToken(sb);
     const path = `${TRADING}/order-cash`;
     const base = orderBody(sb, { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '70000' });
 
-    const lower = await kisPost(sb, token, path, 'VTTC0012U', {
-      ...base,
-      pdno: '005930',
-      PDNO: undefined,
-    });
-    expect(lower.body).toMatchObject({ rt_cd: '1', msg_cd: 'OPSQ2001' });
-    expect(String(lower.body.msg1)).toContain('pdno');
+    const conflicting = await kisPost(sb, token, path, 'VTTC0012U', { ...base, pdno: '000660' });
+    expect(conflicting.body).toMatchObject({ rt_cd: '1', msg_cd: 'OPSQ2001' });
+    expect(String(conflicting.body.msg1)).toContain('pdno');
 
     const numeric = await kisPost(sb, token, path, 'VTTC0012U', { ...base, ORD_QTY: 1 });
     expect(numeric.body.rt_cd).toBe('1');
@@ -281,14 +290,19 @@ describe('request checks', () => {
     expect(missingReply.body).toMatchObject({ msg_cd: 'OPSQ2001' });
     expect(String(missingReply.body.msg1)).toContain('ORD_UNPR');
 
-    const noCustType = await kisPost(sb, token, path, 'VTTC0012U', base, { custtype: '' });
-    expect(noCustType.body.rt_cd).toBe('1');
-
     const otherAccount = await kisPost(sb, token, path, 'VTTC0012U', { ...base, CANO: '99999999' });
     expect(otherAccount.status).toBe(200);
     expect(otherAccount.body.rt_cd).not.toBe('0');
 
     expect(port.all()).toHaveLength(0);
+
+    // Permissive where real KIS is: lower-case keys and no custtype header are accepted.
+    const { PDNO: _pdno, ...rest } = base;
+    const lower = await kisPost(sb, token, path, 'VTTC0012U', { ...rest, pdno: '005930' });
+    expect(lower.body).toMatchObject({ rt_cd: '0' });
+    const noCustType = await kisPost(sb, token, path, 'VTTC0012U', base, { custtype: undefined });
+    expect(noCustType.body).toMatchObject({ rt_cd: '0' });
+    expect(port.all()).toHaveLength(2);
   });
 
   it('refuses a non-JSON content type and a body that is not a JSON object', async () => {

@@ -1,4 +1,5 @@
 import { brokerNumbersOf, type Order, type OrderPatch } from '../order.js';
+import { checkWrite } from './conflict.js';
 import type {
   InsertResult,
   JournalEntry,
@@ -11,6 +12,13 @@ import type {
 export function createMemoryJournal(): OrderJournal {
   const orders = new Map<string, Order>();
   const owners = new Map<string, string | null>();
+  const rowVersions = new Map<string, number>();
+  const versions = new WeakMap<Order, number>();
+  const handOut = (order: Order): Order => {
+    const version = rowVersions.get(order.orderId);
+    if (version !== undefined) versions.set(order, version);
+    return order;
+  };
   const log: JournalEvent[] = [];
   let seq = 0;
   const append = (
@@ -37,7 +45,7 @@ export function createMemoryJournal(): OrderJournal {
       if (order.clientOrderId !== null) {
         for (const existing of orders.values()) {
           if (existing.clientOrderId === order.clientOrderId) {
-            return { inserted: false, order: existing };
+            return { inserted: false, order: handOut(existing) };
           }
         }
       }
@@ -47,20 +55,44 @@ export function createMemoryJournal(): OrderJournal {
       owners.set(order.orderId, entry.owner ?? null);
       const { orderId: _id, ...patch } = copy;
       append(copy, null, patch, entry);
-      return { inserted: true, order: copy };
+      rowVersions.set(order.orderId, seq);
+      return { inserted: true, order: handOut(copy) };
     },
     update(orderId: string, patch: OrderPatch, entry: JournalEntry): Order {
       const before = orders.get(orderId);
       if (before === undefined) throw new Error(`No order ${orderId} in the journal.`);
       const after: Order = { ...before, ...structuredClone(patch), orderId };
+      checkWrite(
+        before,
+        rowVersions.get(orderId) ?? 0,
+        owners.get(orderId) ?? null,
+        after,
+        entry.expect,
+      );
       orders.set(orderId, after);
       if (entry.owner !== undefined) owners.set(orderId, entry.owner);
       append(after, before.status, patch, entry);
-      return after;
+      rowVersions.set(orderId, seq);
+      return handOut(after);
     },
-    get: (orderId) => orders.get(orderId) ?? null,
+    get: (orderId) => {
+      const order = orders.get(orderId);
+      return order === undefined ? null : handOut(order);
+    },
+    read(orderId) {
+      const order = orders.get(orderId);
+      if (order === undefined) return null;
+      return {
+        order: handOut(order),
+        version: rowVersions.get(orderId) ?? 0,
+        owner: owners.get(orderId) ?? null,
+      };
+    },
+    versionOf: (order) => versions.get(order),
     getByClientOrderId(clientOrderId) {
-      for (const order of orders.values()) if (order.clientOrderId === clientOrderId) return order;
+      for (const order of orders.values()) {
+        if (order.clientOrderId === clientOrderId) return handOut(order);
+      }
       return null;
     },
     getByBrokerOrderId(brokerOrderId, tradingDate) {
@@ -69,15 +101,17 @@ export function createMemoryJournal(): OrderJournal {
         if (tradingDate !== undefined && order.tradingDate !== tradingDate) continue;
         if (brokerNumbersOf(order).includes(brokerOrderId)) found = order;
       }
-      return found;
+      return found === null ? null : handOut(found);
     },
     list(query: JournalQuery = {}) {
-      return [...orders.values()].filter(
-        (o) =>
-          (query.tradingDate === undefined || o.tradingDate === query.tradingDate) &&
-          (query.symbol === undefined || o.symbol === query.symbol) &&
-          (query.statuses === undefined || query.statuses.includes(o.status)),
-      );
+      return [...orders.values()]
+        .filter(
+          (o) =>
+            (query.tradingDate === undefined || o.tradingDate === query.tradingDate) &&
+            (query.symbol === undefined || o.symbol === query.symbol) &&
+            (query.statuses === undefined || query.statuses.includes(o.status)),
+        )
+        .map(handOut);
     },
     ownerOf: (orderId) => owners.get(orderId) ?? null,
     events: (orderId) => log.filter((e) => orderId === undefined || e.orderId === orderId),

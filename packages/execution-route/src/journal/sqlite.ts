@@ -6,11 +6,13 @@ import Database from 'libsql';
 import * as v from 'valibot';
 import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
+import { checkWrite } from './conflict.js';
 import type {
   InsertResult,
   JournalEntry,
   JournalEvent,
   JournalQuery,
+  JournalRecord,
   OrderJournal,
 } from './types.js';
 
@@ -166,32 +168,53 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     }
   };
 
-  const selectOrder = db.prepare('SELECT body FROM orders WHERE order_id = ?');
+  const selectOrder = db.prepare('SELECT seq, owner, body FROM orders WHERE order_id = ?');
+  // The version of each order object handed out (the row's seq when it was read): a
+  // compare-and-set write expects it.
+  const versions = new WeakMap<Order, number>();
+  /** Parses a row that carries `seq` and `body`, remembering the version of the object. */
+  const orderOf = (row: unknown): Order | null => {
+    const order = parseBody(row);
+    const seq = field(row, 'seq');
+    if (order !== null && typeof seq === 'number') versions.set(order, seq);
+    return order;
+  };
   const listStatements = new Map<string, Database.Statement>();
-  const selectSeq = db.prepare('SELECT seq FROM orders WHERE order_id = ?');
+  const selectSeq = db.prepare('SELECT seq, owner FROM orders WHERE order_id = ?');
   // Parsed orders by id with the log position they reflect: a row whose seq is unchanged (no
   // other process wrote it) is not parsed again.
   const cache = new Map<string, { seq: number; order: Order }>();
   const remember = (order: Order, seq: number) => {
     if (cache.size >= 2_000) cache.delete(cache.keys().next().value ?? '');
     cache.set(order.orderId, { seq, order });
+    versions.set(order, seq);
   };
-  const current = (orderId: string): Order | null => {
-    const seq = field(selectSeq.get(orderId), 'seq');
+  /** The order with its version and owner; seq, owner and body come from one statement. */
+  const record = (orderId: string): JournalRecord | null => {
+    const head = selectSeq.get(orderId);
+    const seq = field(head, 'seq');
     if (typeof seq !== 'number') return null;
+    const owner = field(head, 'owner');
     const cached = cache.get(orderId);
-    if (cached !== undefined && cached.seq === seq) return cached.order;
-    const order = parseBody(selectOrder.get(orderId));
-    if (order !== null) remember(order, seq);
-    return order;
+    if (cached !== undefined && cached.seq === seq) {
+      return { order: cached.order, version: seq, owner: typeof owner === 'string' ? owner : null };
+    }
+    const row = selectOrder.get(orderId);
+    const order = parseBody(row);
+    const rowSeq = field(row, 'seq');
+    const rowOwner = field(row, 'owner');
+    if (order === null || typeof rowSeq !== 'number') return null;
+    remember(order, rowSeq);
+    return { order, version: rowSeq, owner: typeof rowOwner === 'string' ? rowOwner : null };
   };
-  const selectByClient = db.prepare('SELECT body FROM orders WHERE client_order_id = ?');
+  const current = (orderId: string): Order | null => record(orderId)?.order ?? null;
+  const selectByClient = db.prepare('SELECT seq, body FROM orders WHERE client_order_id = ?');
   const selectOwner = db.prepare('SELECT owner FROM orders WHERE order_id = ?');
   const selectByNumber = db.prepare(
-    'SELECT o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? ORDER BY b.trading_date DESC LIMIT 1',
+    'SELECT o.seq, o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? ORDER BY b.trading_date DESC LIMIT 1',
   );
   const selectByNumberDate = db.prepare(
-    'SELECT o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? AND b.trading_date = ?',
+    'SELECT o.seq, o.body FROM broker_numbers b JOIN orders o ON o.order_id = b.order_id WHERE b.broker_order_id = ? AND b.trading_date = ?',
   );
   const insertOrder = db.prepare(
     'INSERT INTO orders (order_id, client_order_id, status, trading_date, symbol, owner, body, seq) VALUES (?, ?, ?, ?, ?, ?, ?, 0)',
@@ -213,7 +236,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   const insertTx = db.transaction(
     (order: Order, entry: JournalEntry): InsertResult & { seq?: number } => {
       if (order.clientOrderId !== null) {
-        const existing = parseBody(selectByClient.get(order.clientOrderId));
+        const existing = orderOf(selectByClient.get(order.clientOrderId));
         if (existing !== null) return { inserted: false, order: existing };
       }
       const { orderId: _id, ...patch } = order;
@@ -243,9 +266,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   );
 
   const updateTx = db.transaction((orderId: string, patch: OrderPatch, entry: JournalEntry) => {
-    const before = current(orderId);
-    if (before === null) throw new Error(`No order ${orderId} in the journal.`);
+    // Read under the write lock: the compare-and-set sees the row as it is, not a copy.
+    const row = record(orderId);
+    if (row === null) throw new Error(`No order ${orderId} in the journal.`);
+    const before = row.order;
     const after: Order = { ...before, ...patch, orderId };
+    checkWrite(before, row.version, row.owner, after, entry.expect);
     const result = insertEvent.run(
       orderId,
       entry.at,
@@ -282,7 +308,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
       } catch (error) {
         // A concurrent insert of the same client order id by another process.
         if (order.clientOrderId !== null && /UNIQUE/i.test(String(error))) {
-          const existing = parseBody(selectByClient.get(order.clientOrderId));
+          const existing = orderOf(selectByClient.get(order.clientOrderId));
           if (existing !== null) return { inserted: false, order: existing };
         }
         throw error;
@@ -295,9 +321,11 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
       return after;
     },
     get: (orderId) => current(orderId),
-    getByClientOrderId: (id) => parseBody(selectByClient.get(id)),
+    read: (orderId) => record(orderId),
+    versionOf: (order) => versions.get(order),
+    getByClientOrderId: (id) => orderOf(selectByClient.get(id)),
     getByBrokerOrderId: (brokerOrderId, tradingDate) =>
-      parseBody(
+      orderOf(
         tradingDate === undefined
           ? selectByNumber.get(brokerOrderId)
           : selectByNumberDate.get(brokerOrderId, tradingDate),
@@ -318,7 +346,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         where.push(`status IN (${query.statuses.map(() => '?').join(', ')})`);
         params.push(...query.statuses);
       }
-      const sql = `SELECT body FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
+      const sql = `SELECT seq, body FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid`;
       let statement = listStatements.get(sql);
       if (statement === undefined) {
         statement = db.prepare(sql);
@@ -326,7 +354,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
       }
       return statement
         .all(...params)
-        .map((row) => parseBody(row))
+        .map((row) => orderOf(row))
         .filter((o): o is Order => o !== null);
     },
     ownerOf(orderId) {

@@ -20,6 +20,28 @@ export interface JournalEntry {
    * every earlier record) before returning.
    */
   readonly durable?: boolean;
+  /**
+   * Compare-and-set: the write happens only if the row, read inside the write transaction,
+   * still has this status, version and owner (each checked when given); else the journal throws
+   * `JournalConflictError` and writes nothing.
+   */
+  readonly expect?: JournalExpectation;
+}
+
+/** What a compare-and-set write expects of the row (see `JournalEntry.expect`). */
+export interface JournalExpectation {
+  readonly status?: OrderStatus;
+  /** The row's version as `read` or `versionOf` returned it. */
+  readonly version?: number;
+  /** The in-flight owner (null: none). */
+  readonly owner?: string | null;
+}
+
+/** One order as stored: the order, its version (changes with every write) and its owner. */
+export interface JournalRecord {
+  readonly order: Order;
+  readonly version: number;
+  readonly owner: string | null;
 }
 
 /** One appended record of the journal's event log. */
@@ -58,9 +80,18 @@ export interface OrderJournal {
   readonly location: string;
   /** Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing. */
   insert(order: Order, entry: JournalEntry): InsertResult;
-  /** Applies a change; appends an event with the status before and after. Throws for an unknown id. */
+  /**
+   * Applies a change; appends an event with the status before and after. Throws for an unknown
+   * id. Inside its write transaction it checks `entry.expect` against the row and refuses (with
+   * `JournalConflictError`, nothing written) a stale write, a change of a terminal status (except
+   * a late fill of a canceled order) and a decrease of the filled quantity.
+   */
   update(orderId: string, patch: OrderPatch, entry: JournalEntry): Order;
   get(orderId: string): Order | null;
+  /** The order with its version and owner, read together. */
+  read(orderId: string): JournalRecord | null;
+  /** The version of an order object this journal returned (undefined for any other object). */
+  versionOf(order: Order): number | undefined;
   getByClientOrderId(clientOrderId: string): Order | null;
   /** The order that owns a broker number (its own, or one of its cancel / modify numbers) on a trading date. */
   getByBrokerOrderId(brokerOrderId: string, tradingDate?: string): Order | null;

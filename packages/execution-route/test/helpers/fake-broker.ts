@@ -16,7 +16,13 @@ import Database from 'libsql';
 
 export type FaultScript =
   | { kind: 'refuse' }
-  | { kind: 'reject'; brokerCode: string; brokerMessage: string }
+  | {
+      kind: 'reject';
+      brokerCode: string;
+      brokerMessage: string;
+      /** The contract code of the refusal (default BROKER_REJECTED). */
+      code?: 'BROKER_REJECTED' | 'ORDER_NOT_OPEN' | 'REVISION_INCOMPLETE';
+    }
   | { kind: 'rate-limit' }
   | { kind: 'timeout-after-accept' }
   | { kind: 'lost-before-book' }
@@ -162,7 +168,7 @@ export function createFakeBroker(
     if (fault?.kind === 'refuse') throw new RouteUnavailableError('connect ECONNREFUSED 127.0.0.1');
     db.prepare('INSERT INTO requests (op) VALUES (?)').run(op);
     if (fault?.kind === 'reject') {
-      throw new BrokerRejectedError('BROKER_REJECTED', fault.brokerMessage, {
+      throw new BrokerRejectedError(fault.code ?? 'BROKER_REJECTED', fault.brokerMessage, {
         brokerCode: fault.brokerCode,
         brokerMessage: fault.brokerMessage,
       });

@@ -37,6 +37,16 @@ export const QTS_ERROR_CODES = {
   ENVIRONMENT_MISMATCH: 'rejected',
   /** The broker does not know the order (cancel / modify / inquiry). */
   ORDER_NOT_FOUND: 'rejected',
+  /**
+   * The order has nothing left open at the broker (filled or canceled before this cancel or
+   * modify): the revision was refused or not sent. `details` carries the order's fills.
+   */
+  ORDER_NOT_OPEN: 'rejected',
+  /**
+   * A revision done in two broker requests stopped after the first one: the first step
+   * (`details.completed`) took effect, the second was refused. The order exists in between.
+   */
+  REVISION_INCOMPLETE: 'rejected',
   /** Sent, but no definite answer: the order may or may not exist. Never resend; reconcile. */
   OUTCOME_UNKNOWN: 'unknown',
   /** Sent, and the answer could not be understood (did not validate). Treat as unknown. */
@@ -62,7 +72,12 @@ export interface QtsErrorOptions {
   readonly hint?: string;
   /** The underlying error. Never put secrets in it. */
   readonly cause?: unknown;
+  /** Facts about the order the error concerns (fills, what was done). Never secrets. */
+  readonly details?: QtsErrorDetails | null;
 }
+
+/** Plain facts an error carries about its order, e.g. `{ filledQuantity: 5, averagePrice: 59000 }`. */
+export type QtsErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
 
 /** The plain-data form of an error, as `--json` prints it. */
 export interface QtsErrorJson {
@@ -72,6 +87,8 @@ export interface QtsErrorJson {
   readonly brokerCode: string | null;
   readonly brokerMessage: string | null;
   readonly hint: string;
+  /** Facts about the order; present only when the error carries some. */
+  readonly details?: QtsErrorDetails;
 }
 
 const DEFAULT_HINTS: Record<QtsErrorCode, string> = {
@@ -89,6 +106,10 @@ const DEFAULT_HINTS: Record<QtsErrorCode, string> = {
   ENVIRONMENT_MISMATCH:
     'Paper and real keys, hosts and TR ids must not be mixed; check --mode and the credentials.',
   ORDER_NOT_FOUND: 'Check the order id with `qts orders`; the broker does not know it.',
+  ORDER_NOT_OPEN:
+    'Nothing is left open to cancel or modify: the order filled or was canceled before. Run `qts orders` to see its final state.',
+  REVISION_INCOMPLETE:
+    'Only the first step of the change took effect (see the details). Run `qts orders`, then modify or cancel what is still open.',
   OUTCOME_UNKNOWN:
     'Do NOT resend. Run `qts orders` to reconcile: the order may exist at the broker.',
   INVALID_BROKER_RESPONSE:
@@ -110,6 +131,8 @@ export class QtsError extends Error {
   readonly brokerMessage: string | null;
   /** What to do next. */
   readonly hint: string;
+  /** Facts about the order (fills, steps done), or null. */
+  readonly details: QtsErrorDetails | null;
   /** @internal */
   readonly [MARKER] = true;
 
@@ -121,6 +144,7 @@ export class QtsError extends Error {
     this.brokerCode = options.brokerCode ?? null;
     this.brokerMessage = options.brokerMessage ?? null;
     this.hint = options.hint ?? DEFAULT_HINTS[code];
+    this.details = options.details ?? null;
   }
 
   /** True for any QTS error, also across duplicate copies of this package. */
@@ -137,6 +161,7 @@ export class QtsError extends Error {
       brokerCode: this.brokerCode,
       brokerMessage: this.brokerMessage,
       hint: this.hint,
+      ...(this.details === null ? {} : { details: this.details }),
     };
   }
 }

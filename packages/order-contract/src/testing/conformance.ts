@@ -63,6 +63,8 @@ export interface ConformanceCheck {
   readonly title: string;
   /** True when the case needs `capabilities.notices` (skipped otherwise). */
   readonly needsNotices: boolean;
+  /** True when the case needs `capabilities.modify` (skipped otherwise). */
+  readonly needsModify?: boolean;
   /** Runs the case; throws (an assertion error) when the adapter breaks the contract. */
   readonly run: (harness: ConformanceHarness) => Promise<void>;
 }
@@ -406,6 +408,194 @@ export async function checkFillsReachSubscriberOnce(harness: ConformanceHarness)
   }
 }
 
+/**
+ * The rows of one order's family in `getOrders`: the order itself and the modify orders that
+ * act on it (directly or through an earlier modify). Cancel orders are left out.
+ */
+function familyOf(orders: readonly BrokerOrder[], brokerOrderId: string): BrokerOrder[] {
+  const ids = new Set([brokerOrderId]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const order of orders) {
+      if (
+        order.kind === 'modify' &&
+        order.originalBrokerOrderId !== null &&
+        ids.has(order.originalBrokerOrderId) &&
+        !ids.has(order.brokerOrderId)
+      ) {
+        ids.add(order.brokerOrderId);
+        grew = true;
+      }
+    }
+  }
+  return orders.filter((order) => order.kind !== 'cancel' && ids.has(order.brokerOrderId));
+}
+
+async function waitForFamily(
+  harness: ConformanceHarness,
+  brokerOrderId: string,
+  accept: (family: readonly BrokerOrder[]) => boolean,
+  description: string,
+): Promise<BrokerOrder[]> {
+  let last: BrokerOrder[] = [];
+  try {
+    return await waitFor(
+      async () => {
+        last = familyOf(
+          await harness.adapter.getOrders({ tradingDate: harness.tradingDate }),
+          brokerOrderId,
+        );
+        return last.length > 0 && accept(last) ? last : undefined;
+      },
+      { description, timeoutMs: harness.waitTimeoutMs ?? 5_000 },
+    );
+  } catch (error) {
+    const shown = last.map(
+      (order) =>
+        `${order.kind} ${order.brokerOrderId}: ${order.remainingQuantity} open @ ${String(order.limitPrice)}, ${order.filledQuantity} filled, ${order.canceledQuantity} canceled`,
+    );
+    throw new Error(`${(error as Error).message} Last seen: [${shown.join('; ')}]`);
+  }
+}
+
+const openOf = (family: readonly BrokerOrder[]): number =>
+  family.reduce((sum, order) => sum + order.remainingQuantity, 0);
+
+function expectRevisionAck(ack: OrderAck, original: string, what: string): void {
+  const parsed = v.safeParse(OrderAckSchema, ack);
+  expect(
+    parsed.issues?.map((issue) => issue.message) ?? [],
+    `${what} OrderAck schema issues`,
+  ).toEqual([]);
+  expect(ack.originalBrokerOrderId, `the ${what} ack names the order it acted on`).toBe(original);
+}
+
+/** The reference of the order a modify ack leaves live (the route cancels or modifies this next). */
+function refAfterModify(
+  ref: OrderRef,
+  ack: OrderAck,
+  quantity: number,
+  limitPrice: number | null,
+): OrderRef {
+  return {
+    ...ref,
+    brokerOrderId: ack.brokerOrderId,
+    brokerBranch: ack.brokerBranch ?? ref.brokerBranch,
+    quantity,
+    limitPrice,
+  };
+}
+
+/**
+ * `modify` with a quantity sets the NEW REMAINING quantity: 10 open, modify to 4 at a new price
+ * leaves exactly 4 open across the order and its modify orders, all at the new price; a cancel
+ * of the order the ack names then leaves nothing open.
+ */
+export async function checkModifyQuantityAndPrice(harness: ConformanceHarness): Promise<void> {
+  const { request, ack } = await placeAccepted(harness);
+  const id = ack.brokerOrderId;
+  const ref = orderRefOf(request, ack);
+  await findOrder(harness, id, (order) => order.remainingQuantity > 0, `order ${id} open`);
+  const newPrice = harness.limitPrice - tickSize(harness.limitPrice, harness.productType);
+  const modifyAck = await harness.adapter.modifyOrder(ref, { quantity: 4, limitPrice: newPrice });
+  expectRevisionAck(modifyAck, id, 'modify');
+  const family = await waitForFamily(
+    harness,
+    id,
+    (rows) =>
+      openOf(rows) === 4 &&
+      rows.every((row) => row.remainingQuantity === 0 || row.limitPrice === newPrice),
+    `order ${id} with 4 shares open, all at ${newPrice}, after modify(quantity 4, price ${newPrice})`,
+  );
+  expect(openOf(family), 'shares open after the modify').toBe(4);
+  await harness.adapter.cancelOrder(refAfterModify(ref, modifyAck, 4, newPrice));
+  await waitForFamily(
+    harness,
+    id,
+    (rows) => openOf(rows) === 0,
+    `order ${id} with nothing open after cancelling the modified order`,
+  );
+}
+
+/** `modify` with only a quantity: 10 open, modify to 4 leaves 4 open at the old price; a cancel of what the ack names then leaves nothing open. */
+export async function checkModifyQuantity(harness: ConformanceHarness): Promise<void> {
+  const { request, ack } = await placeAccepted(harness);
+  const id = ack.brokerOrderId;
+  const ref = orderRefOf(request, ack);
+  await findOrder(harness, id, (order) => order.remainingQuantity > 0, `order ${id} open`);
+  const modifyAck = await harness.adapter.modifyOrder(ref, { quantity: 4 });
+  expectRevisionAck(modifyAck, id, 'modify');
+  await waitForFamily(
+    harness,
+    id,
+    (rows) =>
+      openOf(rows) === 4 &&
+      rows.every((row) => row.remainingQuantity === 0 || row.limitPrice === harness.limitPrice),
+    `order ${id} with 4 shares open at ${harness.limitPrice} after modify(quantity 4)`,
+  );
+  await harness.adapter.cancelOrder(refAfterModify(ref, modifyAck, 4, harness.limitPrice));
+  await waitForFamily(
+    harness,
+    id,
+    (rows) => openOf(rows) === 0,
+    `order ${id} with nothing open after the cancel`,
+  );
+}
+
+/** A cancel after a partial fill cancels only what is open: 3 filled stay filled, 7 canceled, nothing open. */
+export async function checkCancelAfterPartialFill(harness: ConformanceHarness): Promise<void> {
+  const { request, ack } = await placeAccepted(harness);
+  const id = ack.brokerOrderId;
+  await harness.fill(id, 3, harness.limitPrice);
+  await findOrder(harness, id, (order) => order.filledQuantity === 3, `order ${id} with 3 filled`);
+  const cancelAck = await harness.adapter.cancelOrder(orderRefOf(request, ack));
+  expectRevisionAck(cancelAck, id, 'cancel');
+  const order = await findOrder(
+    harness,
+    id,
+    (found) => found.remainingQuantity === 0,
+    `order ${id} with nothing open after the cancel`,
+  );
+  expect(order, `order ${id} after a cancel of the 7 open of 10 (3 filled)`).toMatchObject({
+    filledQuantity: 3,
+    canceledQuantity: request.quantity - 3,
+    remainingQuantity: 0,
+    status: 'canceled',
+  });
+}
+
+/**
+ * A cancel or modify of an order that filled meanwhile (the caller still thinks it open) fails
+ * with code ORDER_NOT_OPEN (outcome rejected) whose `details` carry the fills.
+ */
+export async function checkRevisionOfFilledOrder(harness: ConformanceHarness): Promise<void> {
+  const { request, ack } = await placeAccepted(harness);
+  const id = ack.brokerOrderId;
+  const ref = orderRefOf(request, ack);
+  await harness.fill(id, request.quantity, harness.limitPrice);
+  await findOrder(
+    harness,
+    id,
+    (order) => order.filledQuantity === request.quantity,
+    `order ${id} filled`,
+  );
+  const newPrice = harness.limitPrice - tickSize(harness.limitPrice, harness.productType);
+  const attempts = [
+    ['cancel', () => harness.adapter.cancelOrder(ref)],
+    ['modify (price)', () => harness.adapter.modifyOrder(ref, { limitPrice: newPrice })],
+    ['modify (quantity)', () => harness.adapter.modifyOrder(ref, { quantity: 4 })],
+  ] as const;
+  for (const [what, attempt] of attempts) {
+    const error = await captureError(attempt, `${what} of a filled order`);
+    expectQtsError(error, 'BrokerRejectedError', 'rejected');
+    expect(error.code, `error code of the ${what} of a filled order`).toBe('ORDER_NOT_OPEN');
+    expect(error.details?.filledQuantity, `filled quantity in the details of the ${what}`).toBe(
+      request.quantity,
+    );
+  }
+}
+
 /** Every case of the suite, in the order `describeOrderAdapterConformance` runs them. */
 export const ORDER_ADAPTER_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   {
@@ -462,5 +652,34 @@ export const ORDER_ADAPTER_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       'fills reach a subscriber with cumulative quantities and a replayed notice changes nothing',
     needsNotices: true,
     run: checkFillsReachSubscriberOnce,
+  },
+  {
+    id: 'modify-quantity-price',
+    title:
+      'modify with quantity and price leaves exactly the new remaining quantity open at the new price',
+    needsNotices: false,
+    needsModify: true,
+    run: checkModifyQuantityAndPrice,
+  },
+  {
+    id: 'modify-quantity',
+    title: 'modify with a quantity only leaves exactly that many shares open at the old price',
+    needsNotices: false,
+    needsModify: true,
+    run: checkModifyQuantity,
+  },
+  {
+    id: 'cancel-after-partial-fill',
+    title: 'a cancel after a partial fill cancels only what is open and keeps the fills',
+    needsNotices: false,
+    run: checkCancelAfterPartialFill,
+  },
+  {
+    id: 'revision-of-filled-order',
+    title:
+      'cancel or modify of an order that filled meanwhile fails with ORDER_NOT_OPEN carrying the fills',
+    needsNotices: false,
+    needsModify: true,
+    run: checkRevisionOfFilledOrder,
   },
 ];

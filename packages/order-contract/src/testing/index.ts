@@ -10,12 +10,16 @@ export {
   type ConformanceHarness,
   checkAbortBeforeSendIsNotPlaced,
   checkBrokerRejection,
+  checkCancelAfterPartialFill,
   checkCancelOrder,
   checkFillsReachSubscriberOnce,
   checkInvalidRequestsAreNotSent,
   checkLimitOrderAccepted,
+  checkModifyQuantity,
+  checkModifyQuantityAndPrice,
   checkOrderAppearsInInquiry,
   checkRefusedConnectionIsNotPlaced,
+  checkRevisionOfFilledOrder,
   checkTimeoutAfterSendIsUnknown,
   conformanceOrderRequest,
   ORDER_ADAPTER_CONFORMANCE_CHECKS,
@@ -50,6 +54,10 @@ export function describeOrderAdapterConformance(
         try {
           if (check.needsNotices && !harness.adapter.capabilities.notices) {
             context.skip('the adapter does not deliver notices (capabilities.notices is false)');
+            return;
+          }
+          if (check.needsModify === true && !harness.adapter.capabilities.modify) {
+            context.skip('the adapter does not modify orders (capabilities.modify is false)');
             return;
           }
           await check.run(harness);

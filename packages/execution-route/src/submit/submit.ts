@@ -1,0 +1,211 @@
+// submit: validate, journal (write-ahead), send once, record the answer.
+import {
+  OrderAckSchema,
+  type OrderAdapter,
+  OutcomeUnknownError,
+  QtsError,
+  RouteUnavailableError,
+  seoulDate,
+} from '@qts/order-contract';
+import * as v from 'valibot';
+import { applyTransition, onFresh } from '../apply.js';
+import { asQtsError, type RouteContext, recordFailure } from '../context.js';
+import { RouteRefusedError } from '../errors.js';
+import { parseOrderIntent } from '../intent.js';
+import { JournalConflictError } from '../journal/conflict.js';
+import { type Order, orderFingerprint } from '../order.js';
+import type { RouteResult, SubmitOptions } from '../types.js';
+import { adoptStrays } from '../watch/strays.js';
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** The same answer as the first time for an intent id already journaled; nothing is sent. */
+function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteResult {
+  if (orderFingerprint(existing) !== fingerprint) {
+    throw new RouteRefusedError(
+      'INTENT_ID_CONFLICT',
+      `Intent id ${JSON.stringify(existing.clientOrderId)} already belongs to order ${existing.orderId} (${existing.side} ${existing.quantity} ${existing.symbol}); nothing was sent.`,
+      { hint: 'Use a new intent id for a different order.', orderIds: [existing.orderId] },
+    );
+  }
+  ctx.logger({ level: 'info', message: 'intent already journaled', orderId: existing.orderId });
+  // An order that ended without success carries its error.
+  const info = existing.error;
+  if (info !== null && ['rejected', 'failed', 'unknown', 'not_found'].includes(existing.status)) {
+    const error = new QtsError(info.code, info.message, {
+      brokerCode: info.brokerCode,
+      brokerMessage: info.brokerMessage,
+      hint: info.hint,
+    });
+    return { order: existing, error, replayed: true };
+  }
+  return { order: existing, replayed: true };
+}
+
+/** Validates, journals (write-ahead), sends once, and records the answer. */
+export async function submit(
+  ctx: RouteContext,
+  input: unknown,
+  options: SubmitOptions = {},
+): Promise<RouteResult> {
+  const { journal, adapter, checkpoint } = ctx;
+  const orderId = ctx.ids();
+  const { intent, request } = parseOrderIntent(input, orderId);
+  const fingerprint = orderFingerprint({
+    symbol: request.symbol,
+    side: request.side,
+    quantity: request.quantity,
+    type: request.type,
+    price: request.limitPrice ?? null,
+  });
+  if (intent.intentId !== undefined) {
+    const existing = journal.getByClientOrderId(intent.intentId);
+    if (existing !== null) return replay(ctx, existing, fingerprint);
+  }
+  const unknown = journal
+    .list({ statuses: ['unknown'], symbol: request.symbol })
+    .filter((o) => orderFingerprint(o) === fingerprint);
+  if (unknown.length > 0 && options.force !== true) {
+    throw new RouteRefusedError(
+      'UNKNOWN_ORDER_FINGERPRINT',
+      `Order ${unknown.map((o) => o.orderId).join(', ')} with the same symbol, side, quantity and price has an unknown outcome; sending again could double it. Nothing was sent.`,
+      {
+        hint: 'Run `qts orders` to reconcile first, or pass --force if you really want a second order.',
+        orderIds: unknown.map((o) => o.orderId),
+      },
+    );
+  }
+  if (options.signal?.aborted === true) {
+    throw new RouteUnavailableError('Aborted before anything was journaled or sent.', {
+      code: 'ABORTED',
+    });
+  }
+  await checkpoint?.('before-journal', null);
+  const at = ctx.now();
+  const order: Order = {
+    orderId,
+    clientOrderId: intent.intentId ?? null,
+    brokerOrderId: null,
+    brokerBranch: null,
+    status: 'pending',
+    statusReason:
+      unknown.length > 0 ? `forced past unknown ${unknown.map((o) => o.orderId).join(', ')}` : null,
+    symbol: request.symbol,
+    side: request.side,
+    quantity: request.quantity,
+    price: request.limitPrice ?? null,
+    type: request.type,
+    productType: request.productType ?? null,
+    mode: ctx.mode,
+    filledQuantity: 0,
+    averagePrice: null,
+    fills: {},
+    createdAt: at,
+    updatedAt: at,
+    tradingDate: seoulDate(new Date(ctx.clock())),
+    sentAt: null,
+    acceptedAt: null,
+    error: null,
+    cancelBrokerOrderId: null,
+    modifyBrokerOrderId: null,
+    linkedBrokerOrderIds: [],
+    note: intent.note ?? null,
+  };
+  // Write-ahead: the intent is durable before any network call.
+  const inserted = journal.insert(order, { at, cause: 'intent', owner: ctx.self });
+  if (!inserted.inserted) return replay(ctx, inserted.order, fingerprint);
+  const journaled = inserted.order;
+  await checkpoint?.('journaled', journaled);
+  if (isAborted(options.signal)) {
+    const error = new RouteUnavailableError('Aborted before sending; nothing was sent.', {
+      code: 'ABORTED',
+    });
+    const failed = applyTransition(
+      ctx,
+      journaled,
+      { type: 'send-failed' },
+      { error: error.toJSON() },
+      { cause: 'aborted', owner: null, reason: 'aborted before sending' },
+    );
+    return { order: failed ?? journaled, error };
+  }
+  // The record that says "it may be at the broker now", expecting the row we inserted: if
+  // anything else touched it, nothing is sent (the compare-and-set throws before the network).
+  let submitted: Order;
+  try {
+    submitted =
+      applyTransition(
+        ctx,
+        journaled,
+        { type: 'submit' },
+        { sentAt: ctx.now() },
+        { cause: 'send', owner: ctx.self, durable: true, expect: { owner: ctx.self } },
+      ) ?? journaled;
+  } catch (error) {
+    if (!JournalConflictError.isInstance(error)) throw error;
+    // Another process settled the record first (it judged this process gone): do not send.
+    const stopped = new RouteUnavailableError(
+      `Order ${orderId} was changed by another process (${error.current.status}) before it was sent; nothing was sent.`,
+      { code: 'ABORTED', hint: 'Check it with `qts orders`; nothing was sent for this order.' },
+    );
+    return { order: error.current, error: stopped };
+  }
+  await checkpoint?.('before-send', submitted);
+  let outcome: { ack: Awaited<ReturnType<OrderAdapter['placeOrder']>> } | { error: QtsError };
+  try {
+    const answer: unknown = await adapter.placeOrder(
+      request,
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+    const parsed = v.safeParse(OrderAckSchema, answer);
+    outcome = parsed.success
+      ? { ack: parsed.output }
+      : {
+          error: new OutcomeUnknownError(
+            `The adapter's answer to order ${orderId} did not validate (${parsed.issues.map((i) => i.message).join('; ')}); the order may exist.`,
+            { code: 'INVALID_BROKER_RESPONSE' },
+          ),
+        };
+  } catch (error) {
+    outcome = { error: asQtsError(error) };
+  }
+  await checkpoint?.('answered', submitted);
+  try {
+    if ('ack' in outcome) {
+      const { ack } = outcome;
+      // Over the order as it is now: a notice may have moved it already (a fill before the ack).
+      const accepted = onFresh(ctx, orderId, (current) =>
+        applyTransition(
+          ctx,
+          current,
+          { type: 'accept' },
+          {
+            brokerOrderId: current.brokerOrderId ?? ack.brokerOrderId,
+            brokerBranch: current.brokerBranch ?? ack.brokerBranch,
+            acceptedAt: current.acceptedAt ?? ack.acceptedAt,
+            tradingDate: ack.tradingDate,
+          },
+          {
+            cause: 'ack',
+            owner: null,
+            data: { brokerCode: ack.brokerCode, brokerMessage: ack.brokerMessage },
+          },
+        ),
+      );
+      if (accepted !== null) adoptStrays(ctx, accepted);
+      return { order: journal.get(orderId) ?? accepted ?? submitted };
+    }
+    return recordFailure(ctx, orderId, outcome.error, 'place');
+  } catch (error) {
+    // The broker answered but the journal could not record it: the order stays `submitted`
+    // (a restart makes it unknown and reconcile settles it). Say so; never claim not sent.
+    const unknown = new OutcomeUnknownError(
+      `The broker answered order ${orderId} but the journal could not record it (${error instanceof Error ? error.message : String(error)}).`,
+      { cause: error },
+    );
+    ctx.logger({ level: 'error', message: unknown.message, orderId });
+    return { order: submitted, error: unknown };
+  }
+}
