@@ -193,8 +193,44 @@ describe('torture invariants', () => {
       ops: [op({ deadInDoubtBefore: ['o-0'] })],
     };
     expect(names(facts)).toContain('no-second-order');
-    // The same retry is fine when the broker never got the first one.
+    // The same retry is fine when the broker never got the first one...
     expect(names({ ...facts, broker: [row()] })).toEqual([]);
+    // ...or when the first was bound (reconciled) before the retry was journaled.
+    const ev = (
+      seq: number,
+      orderId: string,
+      from: string | null,
+      to: string,
+    ): JournalEventRow => ({
+      seq,
+      orderId,
+      from,
+      to,
+      filledQuantity: null,
+      cause: 'x',
+    });
+    const settledFirst = {
+      ...facts,
+      journal: [{ ...dead, status: 'accepted', brokerOrderId: '0000000000' }, order()],
+      events: [
+        ev(1, 'o-0', null, 'pending'),
+        ev(2, 'o-0', 'pending', 'submitted'),
+        ev(3, 'o-0', 'unknown', 'accepted'),
+        ev(4, 'o-1', null, 'pending'),
+      ],
+    };
+    expect(names(settledFirst)).toEqual([]);
+    expect(
+      names({
+        ...settledFirst,
+        events: [
+          ev(1, 'o-0', null, 'pending'),
+          ev(2, 'o-0', 'pending', 'submitted'),
+          ev(4, 'o-1', null, 'pending'),
+          ev(5, 'o-0', 'unknown', 'accepted'),
+        ],
+      }),
+    ).toContain('no-second-order');
   });
 
   it('fills: journal and broker disagree once reconciled', () => {

@@ -333,9 +333,21 @@ export function checkRound(facts: RoundFacts): Violation[] {
     const mine = byClient.get(op.clientOrderId);
     if (mine === undefined || op.before.has(mine.orderId)) continue;
     const f = fingerprint(mine);
+    // The journal is one file: its event sequence orders every process's writes. The earlier
+    // order counts only if it was still in doubt when this one was journaled (a reconcile in
+    // between may have bound it, and a second order is then the user's own choice).
+    const createdAt = Math.min(
+      ...facts.events.filter((e) => e.orderId === mine.orderId).map((e) => e.seq),
+    );
+    const statusAt = (id: string) =>
+      facts.events.filter((e) => e.orderId === id && e.seq < createdAt).at(-1)?.to ?? null;
     const earlier = op.deadInDoubtBefore
       .map((id) => journalById.get(id))
-      .filter((o): o is JournalOrder => o !== undefined && fingerprint(o) === f);
+      .filter((o): o is JournalOrder => o !== undefined && fingerprint(o) === f)
+      .filter((o) => {
+        const then = statusAt(o.orderId);
+        return then === null || IN_DOUBT.has(then) || then === 'pending';
+      });
     if (earlier.length === 0) continue;
     const rowsOfPrint = newOrders.filter((r) => rowFingerprint(r) === f);
     const mineRows = rowsOfPrint.filter((r) => r.orderNo === mine.brokerOrderId);
