@@ -3,6 +3,7 @@
 // sibling packages (source vs dist) cannot break `instanceof`. The field names are checked
 // against the siblings' error classes by type-only imports (erased: nothing loads at start-up).
 import type { KisAuthError, KisTransportError } from '@qts/auth-phase2';
+import type { RouteRefusedError } from '@qts/execution-route';
 import type { QtsError } from '@qts/order-contract';
 
 /** Exit codes of the CLI contract. */
@@ -35,11 +36,18 @@ export interface ErrorJson {
 export class CliFailure extends Error {
   readonly exitCode: ExitCode;
   readonly json: ErrorJson;
-  constructor(exitCode: ExitCode, json: ErrorJson, options?: { cause?: unknown }) {
-    super(json.message, options);
+  /** True when it is known to have happened before the send point (nothing was sent). */
+  readonly beforeSend: boolean;
+  constructor(
+    exitCode: ExitCode,
+    json: ErrorJson,
+    options?: { cause?: unknown; beforeSend?: boolean },
+  ) {
+    super(json.message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliFailure';
     this.exitCode = exitCode;
     this.json = json;
+    this.beforeSend = options?.beforeSend === true;
   }
 }
 
@@ -77,6 +85,9 @@ const LOCAL_REFUSAL_CODES = new Set([
   'USAGE',
 ]);
 
+/** What a route refusal's `reason` looks like (stable upper-case words). */
+const REFUSAL_REASON = /^[A-Z][A-Z0-9_]{2,63}$/;
+
 /** Reads a field of a thrown value; `T` is the error type that declares it (compile-time check). */
 function field<T>(error: object, name: keyof T & string): unknown {
   return (error as Record<string, unknown>)[name];
@@ -86,10 +97,12 @@ function stringField<T>(error: object, name: keyof T & string): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** The words of every unknown outcome (the contract's OUTCOME_UNKNOWN hint). */
+export const UNKNOWN_HINT =
+  'Do NOT resend. Run `qts orders` to reconcile: the order may exist at the broker.';
+
 function defaultHint(code: string, outcome: ErrorJson['outcome']): string {
-  if (outcome === 'unknown') {
-    return 'Do NOT resend. Run `qts orders` to reconcile: the order may exist at the broker.';
-  }
+  if (outcome === 'unknown') return UNKNOWN_HINT;
   if (outcome === 'rejected') {
     return 'The broker refused; read its message, fix the cause, then try again.';
   }
@@ -122,6 +135,29 @@ export function toFailure(error: unknown): CliFailure {
     const code = stringField<QtsError>(error, 'code');
     const outcome = field<QtsError>(error, 'outcome');
     const message = error instanceof Error ? error.message : String(error);
+    // A route refusal (execution-route `RouteRefusedError`) is a `ConfigError` there; scripts
+    // get its stable `reason` as the code, so a refused retry is never mistaken for bad config.
+    const reason = stringField<RouteRefusedError>(error, 'reason');
+    if (
+      reason !== null &&
+      REFUSAL_REASON.test(reason) &&
+      stringField<RouteRefusedError>(error, 'name') === 'RouteRefusedError'
+    ) {
+      return new CliFailure(
+        EXIT.notSent,
+        {
+          code: reason,
+          outcome: 'not_placed',
+          message,
+          brokerCode: null,
+          brokerMessage: null,
+          hint:
+            stringField<RouteRefusedError>(error, 'hint') ??
+            'Nothing was sent; see the message for why the order was refused.',
+        },
+        { cause: error },
+      );
+    }
     if (code !== null && isOutcome(outcome)) {
       const hint = stringField<QtsError>(error, 'hint') ?? defaultHint(code, outcome);
       return new CliFailure(
@@ -218,5 +254,97 @@ export function toFailure(error: unknown): CliFailure {
       hint: 'See the log under QTS_HOME/logs (--verbose shows it on stderr).',
     },
     { cause: error },
+  );
+}
+
+/** Statuses after which the broker may have the order although no definite answer is recorded. */
+const IN_DOUBT_STATUSES = new Set([
+  'pending',
+  'submitted',
+  'pending_cancel',
+  'pending_modify',
+  'unknown',
+  'cancel_unknown',
+  'modify_unknown',
+]);
+
+/**
+ * The failure to report for an order the route returned WITHOUT an error but in a state that is
+ * not an answer (e.g. the replay of a client order id whose first order is still in flight in
+ * another process): the same words as every unknown outcome, exit 4. Null when the status is an
+ * answer.
+ */
+export function inDoubtFailure(order: {
+  readonly orderId: string;
+  readonly status: string;
+  readonly clientOrderId: string | null;
+}): CliFailure | null {
+  if (!IN_DOUBT_STATUSES.has(order.status)) return null;
+  const which =
+    order.clientOrderId === null
+      ? `Order ${order.orderId}`
+      : `Order ${order.orderId} (client order id ${JSON.stringify(order.clientOrderId)})`;
+  return new CliFailure(EXIT.unknown, {
+    code: 'OUTCOME_UNKNOWN',
+    outcome: 'unknown',
+    message: `${which} is ${order.status}: no definite answer is recorded yet, so its outcome is unknown.`,
+    brokerCode: null,
+    brokerMessage: null,
+    hint: UNKNOWN_HINT,
+  });
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return typeof code === 'string' && !error.message.includes(code)
+      ? `${code}: ${error.message}`
+      : error.message;
+  }
+  return String(error);
+}
+
+/**
+ * An unexpected failure AFTER a place / cancel / modify was handed to the broker's adapter: the
+ * request may have reached the broker, so it is an unknown outcome (exit 4), never "not sent".
+ */
+export function afterSendFailure(what: 'order' | 'cancel' | 'modify', error: unknown): CliFailure {
+  return new CliFailure(
+    EXIT.unknown,
+    {
+      code: 'OUTCOME_UNKNOWN',
+      outcome: 'unknown',
+      message: `The ${what} was sent, then recording its answer failed (${errorText(error)}): its outcome is unknown.`,
+      brokerCode: null,
+      brokerMessage: null,
+      hint: UNKNOWN_HINT,
+    },
+    { cause: error },
+  );
+}
+
+/**
+ * An unexpected failure BEFORE anything was handed to the broker's adapter: nothing was sent
+ * (exit 1). A journal locked by another process past its busy timeout gets its own code.
+ */
+export function beforeSendFailure(what: 'order' | 'cancel' | 'modify', error: unknown): CliFailure {
+  const errno =
+    typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : null;
+  const busy = typeof errno === 'string' && errno.startsWith('SQLITE_BUSY');
+  return new CliFailure(
+    EXIT.other,
+    {
+      code: busy ? 'JOURNAL_BUSY' : 'INTERNAL',
+      outcome: 'not_placed',
+      message: busy
+        ? `The order journal stayed locked by another qts process; the ${what} was not sent.`
+        : `Unexpected error before the ${what} was sent (${errorText(error)}); nothing was sent.`,
+      brokerCode: null,
+      brokerMessage: null,
+      hint: busy
+        ? 'Nothing was sent. Try again when the other qts command has finished.'
+        : 'Nothing was sent. See the log under QTS_HOME/logs (--verbose shows it on stderr).',
+    },
+    { cause: error, beforeSend: true },
   );
 }

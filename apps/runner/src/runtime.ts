@@ -85,7 +85,7 @@ export async function runCommand(
     const internal = failure.json.code === 'INTERNAL';
     // An unexpected error in a command that may have reached the broker must not claim that
     // nothing was sent.
-    const unsure = internal && mutating;
+    const unsure = internal && mutating && !failure.beforeSend;
     const safe = {
       ...failure.json,
       outcome: unsure ? ('unknown' as const) : failure.json.outcome,

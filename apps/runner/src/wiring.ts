@@ -31,10 +31,18 @@ import {
 } from '@qts/order-contract';
 import { stateFolder } from './config.js';
 import type { Engine, WatchLine } from './engine.js';
-import { configFailure, toFailure, usageFailure } from './failure.js';
+import {
+  afterSendFailure,
+  beforeSendFailure,
+  CliFailure,
+  configFailure,
+  toFailure,
+  usageFailure,
+} from './failure.js';
 import { seoulDateOf } from './log.js';
 import type { CliBalance, CliBuyingPower, CliOrder, CliQuote, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
+import { type SendTracker, trackSends } from './send-point.js';
 
 /** The CLI's order object from the route's order (exactly the contract's fields). */
 export function toCliOrder(order: Order): CliOrder {
@@ -129,6 +137,8 @@ function guarded(adapter: OrderAdapter, guard: WatchGuard): OrderAdapter {
 
 interface Wired {
   readonly adapter: OrderAdapter;
+  /** Whether the route handed a place / cancel / modify to the adapter (the send point). */
+  readonly sends: SendTracker<OrderAdapter>;
   /** Buying power for one symbol (KIS: inquire-psbl-order; virtual: orderable cash / price). */
   buyingPower(symbol: string, price: number | null): Promise<CliBuyingPower>;
   readonly guard: WatchGuard;
@@ -160,10 +170,11 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
   const guard: WatchGuard = { error: null, stop: null };
   try {
     adapter = virtual.createVirtualOrderAdapter({ exchange });
+    const sends = trackSends(guarded(adapter, guard));
     const key = { mode: 'virtual' as const, host: 'virtual', account: exchange.defaultAccount };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
-      adapter: guarded(adapter, guard),
+      adapter: sends.adapter,
       journal,
       mode: 'virtual',
       logger: hookLogger(runtime, 'route'),
@@ -192,6 +203,7 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
     };
     return {
       adapter,
+      sends,
       buyingPower,
       guard,
       journal,
@@ -266,13 +278,14 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     webSocketUrl: endpoints.wsBaseUrl,
     logger,
   });
-  let journal: OrderJournal | undefined;
   const guard: WatchGuard = { error: null, stop: null };
+  const sends = trackSends(guarded(adapter, guard));
+  let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
-      adapter: guarded(adapter, guard),
+      adapter: sends.adapter,
       journal,
       mode,
       logger: hookLogger(runtime, 'route'),
@@ -297,6 +310,7 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     };
     return {
       adapter,
+      sends,
       buyingPower,
       guard,
       journal,
@@ -445,6 +459,40 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     }
     return { order: toCliOrder(order), error: result.error ?? null };
   };
+  /**
+   * Runs one route call. A failure the route did not turn into a result is classified by the
+   * send point: before the adapter was asked, nothing was sent (exit 1, or the error's own exit
+   * for QTS errors); after, the outcome is unknown (exit 4) and the order is reported as the
+   * journal shows it (or as last seen, when the journal cannot be read either).
+   */
+  const atSendPoint = async (
+    what: 'order' | 'cancel' | 'modify',
+    call: () => Promise<RouteResult>,
+    read: () => Order | null,
+    fallback: Order | null,
+  ) => {
+    wired.sends.reset();
+    let result: RouteResult;
+    try {
+      result = await call();
+    } catch (error) {
+      if (!wired.sends.sent()) {
+        if (error instanceof CliFailure) throw error;
+        if (typeof error === 'object' && error !== null && 'outcome' in error) throw error;
+        throw beforeSendFailure(what, error);
+      }
+      runtime.log.error({ error: String(error), what }, 'failed after the send point');
+      let order = fallback;
+      try {
+        order = read() ?? fallback;
+      } catch (readError) {
+        runtime.log.warn({ error: String(readError) }, 'journal read failed after the send point');
+      }
+      if (order === null) throw afterSendFailure(what, error);
+      return { order: toCliOrder(order), error: afterSendFailure(what, error) };
+    }
+    return await outcome(result);
+  };
   return {
     host: wired.host,
     account: wired.account,
@@ -458,7 +506,15 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         limitPrice: input.limitPrice,
         ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
       };
-      return await outcome(await route.submit(intent, { force: input.force }));
+      return await atSendPoint(
+        'order',
+        () => route.submit(intent, { force: input.force }),
+        () => {
+          const placed = wired.sends.lastPlacedOrderId();
+          return placed === null ? null : route.order(placed);
+        },
+        null,
+      );
     },
     find: async (input) => {
       const order = resolveOrder(route, input, seoulDateOf(Date.now()));
@@ -466,11 +522,23 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
     },
     cancel: async (orderId) => {
       await wired.prepare();
-      return await outcome(await route.cancel(orderId));
+      const before = route.order(orderId);
+      return await atSendPoint(
+        'cancel',
+        () => route.cancel(orderId),
+        () => route.order(orderId),
+        before,
+      );
     },
     modify: async (orderId, change) => {
       await wired.prepare();
-      return await outcome(await route.modify(orderId, change));
+      const before = route.order(orderId);
+      return await atSendPoint(
+        'modify',
+        () => route.modify(orderId, change),
+        () => route.order(orderId),
+        before,
+      );
     },
     journalOrders: (tradingDate) => route.orders({ tradingDate }).map(toCliOrder),
     orders: async (tradingDate) => {

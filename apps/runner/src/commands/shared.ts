@@ -2,7 +2,15 @@
 // closing the engine, printing orders.
 import type { Engine, OrderOutcome } from '../engine.js';
 import { openEngine } from '../engine.js';
-import { EXIT, type ExitCode, toFailure, usageFailure } from '../failure.js';
+import {
+  beforeSendFailure,
+  CliFailure,
+  EXIT,
+  type ExitCode,
+  inDoubtFailure,
+  toFailure,
+  usageFailure,
+} from '../failure.js';
 import type { CliOrder } from '../model.js';
 import { krw } from '../output.js';
 import type { Runtime } from '../runtime.js';
@@ -76,6 +84,19 @@ export async function spin<T>(runtime: Runtime, label: string, work: Promise<T>)
   }
 }
 
+const SENDING_COMMANDS: Readonly<Record<string, 'order' | 'cancel' | 'modify'>> = {
+  order: 'order',
+  cancel: 'cancel',
+  modify: 'modify',
+};
+/** QTS errors (code + outcome) and auth-phase2's `KIS_*` errors are classified already. */
+function classified(error: unknown): boolean {
+  if (error instanceof CliFailure) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && ('outcome' in error || code.startsWith('KIS_'));
+}
+
 /**
  * Opens the engine (spinner on a terminal while the modules load and the files open), runs
  * `task`, always closes it. Tasks put their own spinner around network calls (`spin`), so a
@@ -88,7 +109,16 @@ export async function withEngine<T>(
 ): Promise<T> {
   let engine: Engine | undefined;
   try {
-    engine = await spin(runtime, label, openEngine(runtime));
+    try {
+      engine = await spin(runtime, label, openEngine(runtime));
+    } catch (error) {
+      // Opening (journal, exchange, recovery) comes before any send: say so.
+      const what = SENDING_COMMANDS[runtime.command];
+      if (what === undefined || classified(error)) {
+        throw error;
+      }
+      throw beforeSendFailure(what, error);
+    }
     return await task(engine);
   } finally {
     if (engine !== undefined) {
@@ -165,7 +195,9 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
  * `{"error": ...}`.
  */
 export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: string): ExitCode {
-  if (outcome.error === null || outcome.error === undefined) {
+  const inDoubt =
+    outcome.error === null || outcome.error === undefined ? inDoubtFailure(outcome.order) : null;
+  if ((outcome.error === null || outcome.error === undefined) && inDoubt === null) {
     if (runtime.out.json) runtime.out.jsonObject(outcome.order);
     else {
       printOrderHuman(runtime, outcome.order, title);
@@ -182,7 +214,9 @@ export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: st
     }
     return EXIT.ok;
   }
-  const failure = toFailure(outcome.error);
+  // Exit 0 only for an order the broker answered: one still in flight (a replay of a client
+  // order id whose first send has no answer yet) is an unknown outcome.
+  const failure = inDoubt ?? toFailure(outcome.error);
   if (failure.exitCode !== EXIT.rejected && failure.exitCode !== EXIT.unknown) throw failure;
   runtime.log.warn(
     { orderId: outcome.order.orderId, error: failure.json },
