@@ -8,8 +8,8 @@ import {
   createMemoryTokenCache,
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
+import { startKisResponderProcess } from '@qts/bench-kit/kis-responder';
 import { createKisOrderAdapter } from '../src/index.js';
-import { startKisResponderProcess } from './kis-responder.js';
 
 const COUNT = Number(process.env.QTS_BENCH_ORDERS ?? 3000);
 const responder = await startKisResponderProcess('real');

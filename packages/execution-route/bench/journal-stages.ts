@@ -8,8 +8,8 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { interleave, runHeader, stats } from '@qts/bench-kit/floor';
 import { createSqliteJournal, type Order, type OrderJournal } from '../src/index.js';
-import { interleave, runHeader, stats } from './floor.js';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'qts-journal-stages-'));

@@ -11,9 +11,9 @@ import {
   createMemoryTokenCache,
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
+import { startKisResponderProcess } from '@qts/bench-kit/kis-responder';
 import { createKisOrderAdapter } from '@qts/broker-kis';
 import { createExecutionRoute, createSqliteJournal } from '../src/index.js';
-import { startKisResponderProcess } from './kis-responder.js';
 
 const COUNT = Number(process.env.QTS_BENCH_ORDERS ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'qts-route-profile-'));

@@ -13,6 +13,14 @@ import {
   createMemoryTokenCache,
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
+import {
+  fetchClient,
+  interleave,
+  nodeHttpClient,
+  orderCashRequest,
+  report,
+} from '@qts/bench-kit/floor';
+import { startKisResponderProcess } from '@qts/bench-kit/kis-responder';
 import { createKisOrderAdapter } from '@qts/broker-kis';
 import {
   createExecutionRoute,
@@ -20,8 +28,6 @@ import {
   createSqliteJournal,
   type ExecutionRoute,
 } from '../src/index.js';
-import { fetchClient, interleave, nodeHttpClient, orderCashRequest, report } from './floor.js';
-import { startKisResponderProcess } from './kis-responder.js';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const WARMUP = 20;

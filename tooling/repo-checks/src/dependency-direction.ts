@@ -23,6 +23,7 @@ export const TOOLING_PACKAGES: readonly string[] = [
   '@qts/tsconfig',
   '@qts/vitest-config',
   '@qts/repo-checks',
+  '@qts/bench-kit',
 ];
 
 /** Packages that hold only tests (every file counts as a test file). */

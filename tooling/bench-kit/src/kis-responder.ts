@@ -1,4 +1,4 @@
-// A lightweight KIS-protocol responder for benchmarks: plain node:http, keep-alive, canned valid
+// A lightweight KIS-protocol responder for benchmarks (shared by the packages' bench/ folders): plain node:http, keep-alive, canned valid
 // KIS answers with KIS's headers (`Content-Type` capitalised, `tr_id` / `tr_cont` / `gt_uid` in
 // lower case), no SQLite and no per-request logging, so it answers in a few microseconds and
 // the client's own cost is what a bench sees. It still checks what KIS checks first (app key,
@@ -6,7 +6,7 @@
 // client that sends a wrong request gets a KIS error answer, not a success.
 //
 // In process: `await startKisResponder({ environment })`. As a child process (so the server
-// does not share the client's event loop): `node --import tsx bench/kis-responder.ts paper`
+// does not share the client's event loop): `node --import tsx tooling/bench-kit/src/kis-responder.ts paper`
 // prints one JSON line `{ "baseUrl", "appKey", "appSecret", "account" }` and serves until
 // stdin closes.
 import { randomBytes } from 'node:crypto';
