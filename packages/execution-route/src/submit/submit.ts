@@ -50,7 +50,6 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
   if (existing.status === 'pending' || existing.status === 'submitted') {
     const error = new OutcomeUnknownError(
       `Order ${existing.orderId} with this intent id is ${existing.status}: its first send has no recorded answer yet, so whether the broker has it is unknown. Nothing new was sent.`,
-      { hint: 'Do not resend. Run `qts orders` to reconcile it, then look again.' },
     );
     return { order: existing, error, replayed: true };
   }
