@@ -1,6 +1,7 @@
 // createKisOrderAdapter: the KIS Order Adapter (v1) over auth-phase2's transport.
 import {
   type AdapterCapabilities,
+  assertSupportedOrderRequest,
   type Balance,
   type BrokerOrder,
   BrokerRejectedError,
@@ -275,8 +276,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
   }
 
   async function placeOrder(request: OrderRequest, callOptions?: CallOptions): Promise<OrderAck> {
-    const issues = validateOrderRequest(request);
-    if (issues.length > 0) throw new InvalidOrderError(issues);
+    assertSupportedOrderRequest(request, CAPABILITIES, `kis (${environment})`);
     const what = `KIS order-cash ${request.side} ${request.symbol}`;
     const response = await send(
       what,

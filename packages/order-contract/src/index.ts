@@ -25,6 +25,37 @@ export {
   RouteUnavailableError,
 } from './errors/qts-error.js';
 export {
+  type DivisionPrice,
+  defaultOrderOptionSupport,
+  EXECUTION_CONDITIONS,
+  type ExecutionCondition,
+  ORDER_DIVISION_RULES,
+  ORDER_DIVISIONS,
+  ORDER_SESSIONS,
+  type OrderDivision,
+  type OrderDivisionFields,
+  type OrderDivisionParts,
+  type OrderDivisionRule,
+  type OrderOptionSupport,
+  type OrderSession,
+  orderDivisionOf,
+  orderDivisionParts,
+  PRICE_CONDITIONS,
+  type PriceCondition,
+  revisionIssue,
+  unsupportedOrderOptions,
+  VENUES,
+  type Venue,
+  validateOrderDivision,
+  venueOf,
+} from './krx/order-division.js';
+export {
+  ORDER_WINDOWS,
+  type OrderWindow,
+  orderWindowAt,
+  orderWindowIssue,
+} from './krx/order-window.js';
+export {
   createHolidayCalendar,
   type HolidayCalendar,
   KRX_SESSION_PHASES,
@@ -55,6 +86,7 @@ export {
   tickSize,
 } from './krx/tick-size.js';
 export {
+  assertSupportedOrderRequest,
   assertValidOrderRequest,
   DEFAULT_MAX_ORDER_QUANTITY,
   type ValidateOrderRequestOptions,

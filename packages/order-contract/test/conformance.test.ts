@@ -5,6 +5,7 @@ import {
   checkBrokerRejection,
   checkCancelAfterPartialFill,
   checkCancelOrder,
+  checkDeclaredOrderOptions,
   checkFillsReachSubscriberOnce,
   checkInvalidRequestsAreNotSent,
   checkModifyQuantity,
@@ -38,6 +39,18 @@ describe('the conformance kit detects broken adapters', () => {
     await expect(
       runAgainst({ skipValidation: true }, checkInvalidRequestsAreNotSent),
     ).rejects.toThrow(/to fail, but it succeeded/);
+  });
+
+  it('an adapter that sends a division or venue it does not declare', async () => {
+    await expect(
+      runAgainst({ ignoreOrderOptions: true }, checkDeclaredOrderOptions),
+    ).rejects.toThrow(/to fail, but it succeeded/);
+  });
+
+  it('an adapter whose inquiry loses the division and venue', async () => {
+    await expect(
+      runAgainst({ dropDivisionInInquiry: true }, checkDeclaredOrderOptions),
+    ).rejects.toThrow(/division and venue of limit at NXT/);
   });
 
   it('an adapter that resends after a timeout', async () => {

@@ -6,16 +6,33 @@ import {
   OutcomeUnknownError,
   RouteUnavailableError,
 } from '../src/errors/qts-error.js';
-import { assertValidOrderRequest } from '../src/krx/validate-order-request.js';
+import {
+  assertSupportedOrderRequest,
+  assertValidOrderRequest,
+} from '../src/krx/validate-order-request.js';
 import type { BrokerOrder, OrderAck, OrderRequest } from '../src/models/order.js';
 import type { BrokerPlaceScript, ConformanceHarness } from '../src/testing/index.js';
 
 const TRADING_DATE = '20260105';
+
+function divisionFieldsOf(request: OrderRequest): Partial<BrokerOrder> {
+  const { priceCondition, executionCondition, session, venue } = request;
+  return {
+    ...(priceCondition === undefined ? {} : { priceCondition }),
+    ...(executionCondition === undefined ? {} : { executionCondition }),
+    ...(session === undefined ? {} : { session }),
+    ...(venue === undefined ? {} : { venue }),
+  };
+}
 const AT = '2026-01-05T10:00:00+09:00';
 
 export interface FakeFaults {
   /** Sends invalid orders to the broker instead of refusing them locally. */
   readonly skipValidation?: boolean;
+  /** Reports every order as a plain limit order on KRX in getOrders. */
+  readonly dropDivisionInInquiry?: boolean;
+  /** Sends divisions and venues it does not declare instead of refusing them locally. */
+  readonly ignoreOrderOptions?: boolean;
   /** Sends the order again after a timeout. */
   readonly resendAfterTimeout?: boolean;
   /** Adds every notice's quantity, duplicates included. */
@@ -89,7 +106,8 @@ class FakeBroker {
       quantity: request.quantity,
       price: request.limitPrice ?? null,
       filled: 0,
-      canceled: 0,
+      // nothing trades against the fake, so an IOC or FOK order is canceled on arrival
+      canceled: request.executionCondition === undefined ? 0 : request.quantity,
       moved: 0,
     });
     if (script?.kind === 'timeout-after-accept') return new Promise<string>(() => {});
@@ -153,9 +171,14 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
       notices: true,
       balance: false,
       marketOrders: false,
+      orderOptions: { divisions: ['limit', 'best', 'ioc-limit'], venues: ['KRX', 'NXT'] },
     },
     async placeOrder(request, options = {}): Promise<OrderAck> {
-      if (faults.skipValidation !== true) assertValidOrderRequest(request);
+      if (faults.skipValidation !== true && faults.ignoreOrderOptions !== true) {
+        assertSupportedOrderRequest(request, adapter.capabilities, 'fake');
+      } else if (faults.skipValidation !== true) {
+        assertValidOrderRequest(request);
+      }
       if (options.signal?.aborted === true && faults.ignoreAbort !== true) {
         throw new RouteUnavailableError('aborted before sending', { code: 'ABORTED' });
       }
@@ -269,6 +292,7 @@ export function createFakeAdapter(broker: FakeBroker, faults: FakeFaults = {}): 
                 : 'filled',
           orderedAt: AT,
           tradingDate: TRADING_DATE,
+          ...(faults.dropDivisionInInquiry === true ? {} : divisionFieldsOf(order.request)),
         };
       });
     },

@@ -3,7 +3,7 @@
 
 import {
   type AdapterCapabilities,
-  assertValidOrderRequest,
+  assertSupportedOrderRequest,
   type Balance,
   type BrokerOrder,
   BrokerRejectedError,
@@ -414,7 +414,7 @@ export function createVirtualOrderAdapter(
     account,
 
     async placeOrder(request: OrderRequest, callOptions?: CallOptions): Promise<OrderAck> {
-      assertValidOrderRequest(request);
+      assertSupportedOrderRequest(request, CAPABILITIES, 'virtual');
       const result = await call('place', 'order', callOptions, () =>
         exchange.place(account, {
           symbol: request.symbol,

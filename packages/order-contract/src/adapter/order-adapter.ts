@@ -1,3 +1,4 @@
+import type { OrderOptionSupport } from '../krx/order-division.js';
 import type { Balance } from '../models/balance.js';
 import type { OrderEvent } from '../models/event.js';
 import type {
@@ -33,6 +34,13 @@ export interface AdapterCapabilities {
    * not set it offers no quote.
    */
   readonly quote?: boolean;
+  /**
+   * The order divisions and venues the adapter sends (`ORDER_DIVISIONS`, `VENUES`). Optional: an
+   * adapter that does not set it sends limit orders (and market orders when `marketOrders`) to
+   * KRX only (`defaultOrderOptionSupport`). A request for anything else is refused with
+   * `InvalidOrderError` before anything is sent (`unsupportedOrderOptions`).
+   */
+  readonly orderOptions?: OrderOptionSupport;
 }
 
 /** Receives order events. Must not throw; an adapter ignores a listener's errors. */

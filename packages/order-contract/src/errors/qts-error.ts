@@ -177,7 +177,10 @@ export interface OrderIssue {
     | 'type'
     | 'limitPrice'
     | 'productType'
-    | 'session';
+    | 'session'
+    | 'priceCondition'
+    | 'executionCondition'
+    | 'venue';
   /** A stable code for the problem, e.g. `quantity-not-integer`, `price-off-tick`. */
   readonly code: string;
   /** A sentence saying what is wrong and how to fix it. */

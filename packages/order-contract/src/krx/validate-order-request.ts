@@ -1,3 +1,4 @@
+import type { AdapterCapabilities } from '../adapter/order-adapter.js';
 import { InvalidOrderError, type OrderIssue } from '../errors/qts-error.js';
 import {
   ORDER_SIDES,
@@ -6,6 +7,14 @@ import {
   PRODUCT_TYPES,
   type ProductType,
 } from '../models/order.js';
+import {
+  defaultOrderOptionSupport,
+  ORDER_DIVISION_RULES,
+  type OrderDivision,
+  orderDivisionOf,
+  unsupportedOrderOptions,
+  validateOrderDivision,
+} from './order-division.js';
 import { isValidSymbol, productTypeOfSymbol } from './symbol.js';
 import { isOnTick, KRX_FUND_TICK, roundToTick, tickBand } from './tick-size.js';
 
@@ -192,6 +201,7 @@ function neighbours(price: number, productType: ProductType | undefined): string
 
 function checkLimitPrice(
   type: unknown,
+  division: OrderDivision | null,
   value: unknown,
   productType: ProductType | undefined,
   checkTick: boolean,
@@ -210,13 +220,28 @@ function checkLimitPrice(
     }
     return;
   }
+  const rule = division === null ? undefined : ORDER_DIVISION_RULES[division];
+  if (rule !== undefined && rule.limitPrice === 'forbidden') {
+    if (!absent) {
+      issues.push(
+        issue(
+          'limitPrice',
+          'price-forbidden',
+          `A ${division} order (${rule.koreanName}) is priced by the exchange and must not carry a limit price (got ${describe(value)}): remove limitPrice, or send a plain limit order.`,
+        ),
+      );
+    }
+    return;
+  }
   if (absent) {
     if (type === 'limit') {
       issues.push(
         issue(
           'limitPrice',
           'price-missing',
-          'A limit order needs a limitPrice in KRW on the KRX tick (e.g. 70000): add one, or use type "market".',
+          rule === undefined || division === 'limit'
+            ? 'A limit order needs a limitPrice in KRW on the KRX tick (e.g. 70000): add one, or use type "market".'
+            : `A ${division} order (${rule.koreanName}) needs a limitPrice in KRW on the KRX tick (e.g. 70000): add one.`,
         ),
       );
     }
@@ -260,7 +285,9 @@ function checkLimitPrice(
 /**
  * Checks an order request against the contract and the KRX rules: client order id, symbol
  * format, side, quantity (whole, at least 1, at most `maxQuantity`), type, limit price (required
- * for limit, forbidden for market, positive whole KRW on the tick) and product type. An ETN
+ * for limit, forbidden for market, positive whole KRW on the tick), product type, and the
+ * optional division fields (price condition, execution condition, session, venue: a combination
+ * an exchange offers at that venue, with a limit price exactly when the division needs one). An ETN
  * symbol (`Q` + 6 digits) uses the ETN tick even without a product type.
  *
  * @param request - Any value; never throws for bad input.
@@ -288,7 +315,10 @@ export function validateOrderRequest(
     : typeof input.symbol === 'string'
       ? productTypeOfSymbol(input.symbol)
       : undefined;
-  checkLimitPrice(input.type, input.limitPrice, productType, productTypeOk, issues);
+  const divisionIssues = validateOrderDivision(input);
+  issues.push(...divisionIssues);
+  const division = divisionIssues.length === 0 ? orderDivisionOf(input) : null;
+  checkLimitPrice(input.type, division, input.limitPrice, productType, productTypeOk, issues);
   return issues;
 }
 
@@ -305,5 +335,28 @@ export function assertValidOrderRequest(
   options: ValidateOrderRequestOptions = {},
 ): asserts request is OrderRequest {
   const issues = validateOrderRequest(request, options);
+  if (issues.length > 0) throw new InvalidOrderError(issues);
+}
+
+/**
+ * Checks an order request like `assertValidOrderRequest`, then that the adapter offers its
+ * division and venue (`capabilities.orderOptions`, or limit and market on KRX when it does not
+ * say). Adapters call it first thing in `placeOrder`.
+ *
+ * @param request - Any value.
+ * @param capabilities - The adapter's capabilities.
+ * @param adapterName - How messages name the adapter, e.g. `kis (paper)`.
+ * @param options - Optional limits.
+ * @throws `InvalidOrderError` when the request breaks a rule or the adapter does not offer it; nothing was sent.
+ */
+export function assertSupportedOrderRequest(
+  request: unknown,
+  capabilities: Pick<AdapterCapabilities, 'marketOrders' | 'orderOptions'>,
+  adapterName: string,
+  options: ValidateOrderRequestOptions = {},
+): asserts request is OrderRequest {
+  assertValidOrderRequest(request, options);
+  const support = capabilities.orderOptions ?? defaultOrderOptionSupport(capabilities.marketOrders);
+  const issues = unsupportedOrderOptions(support, request, adapterName);
   if (issues.length > 0) throw new InvalidOrderError(issues);
 }

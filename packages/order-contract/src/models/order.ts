@@ -1,4 +1,10 @@
 import * as v from 'valibot';
+import {
+  EXECUTION_CONDITIONS,
+  ORDER_SESSIONS,
+  PRICE_CONDITIONS,
+  VENUES,
+} from '../krx/order-division.js';
 
 /** Sides of an order. */
 export const ORDER_SIDES = ['buy', 'sell'] as const;
@@ -22,6 +28,24 @@ export const TradingDateSchema = v.pipe(
 );
 
 /**
+ * The optional fields that name an order division beyond plain limit and market orders, and the
+ * venue (`orderDivisionOf`, `ORDER_DIVISION_RULES`). Absent, an order is a plain limit or market
+ * order on KRX in the regular session, as in contract v1.0.
+ */
+function divisionFields() {
+  return {
+    /** `conditional`, `best` or `priority` (with `type: 'limit'`); absent for a plain limit or market order. */
+    priceCondition: v.optional(v.picklist(PRICE_CONDITIONS)),
+    /** `ioc` or `fok`; absent for an order that rests. */
+    executionCondition: v.optional(v.picklist(EXECUTION_CONDITIONS)),
+    /** A KRX off-hours session (`pre`, `post`, `single`); absent for the regular session. */
+    session: v.optional(v.picklist(ORDER_SESSIONS)),
+    /** `KRX`, `NXT` or `SOR`; absent means KRX. */
+    venue: v.optional(v.picklist(VENUES)),
+  };
+}
+
+/**
  * A request to place one order. Plain data; validate it with `validateOrderRequest` for the KRX
  * rules (the schema checks shape only).
  */
@@ -38,6 +62,7 @@ export const OrderRequestSchema = v.object({
   limitPrice: v.optional(v.nullable(v.number())),
   /** Product type when known (changes the tick table); stock when absent. */
   productType: v.optional(v.picklist(PRODUCT_TYPES)),
+  ...divisionFields(),
 });
 /** A request to place one order. */
 export type OrderRequest = v.InferOutput<typeof OrderRequestSchema>;
@@ -60,6 +85,7 @@ export const OrderRefSchema = v.object({
   limitPrice: v.nullable(v.number()),
   /** The order's trading date, `YYYYMMDD` in Asia/Seoul. */
   tradingDate: TradingDateSchema,
+  ...divisionFields(),
 });
 /** What identifies an order at the broker. */
 export type OrderRef = v.InferOutput<typeof OrderRefSchema>;
@@ -135,6 +161,7 @@ export const BrokerOrderSchema = v.object({
   /** When the broker took the order, ISO 8601 with offset. */
   orderedAt: v.string(),
   tradingDate: TradingDateSchema,
+  ...divisionFields(),
 });
 /** One order as the broker's inquiry shows it. */
 export type BrokerOrder = v.InferOutput<typeof BrokerOrderSchema>;

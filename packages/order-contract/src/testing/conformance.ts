@@ -2,6 +2,15 @@ import * as v from 'valibot';
 import { expect } from 'vitest';
 import type { OrderAdapter } from '../adapter/order-adapter.js';
 import { QtsError } from '../errors/qts-error.js';
+import {
+  defaultOrderOptionSupport,
+  ORDER_DIVISION_RULES,
+  ORDER_DIVISIONS,
+  type OrderDivision,
+  orderDivisionParts,
+  VENUES,
+  type Venue,
+} from '../krx/order-division.js';
 import { tickSize } from '../krx/tick-size.js';
 import type { OrderEvent, OrderFilledEvent } from '../models/event.js';
 import { OrderFilledEventSchema } from '../models/event.js';
@@ -51,6 +60,14 @@ export interface ConformanceHarness {
   fill(brokerOrderId: string, quantity: number, price: number): Promise<void>;
   /** The broker sends its last notice again (a duplicate). */
   replayLastNotice(): Promise<void>;
+  /**
+   * Moves the broker into the session that takes an off-hours division (e.g. its clock to 16:30
+   * KST for `after-hours-single`). Optional: without it, the kit does not place off-hours
+   * divisions (it still checks that undeclared ones are refused).
+   */
+  enterWindow?(division: OrderDivision, venue: Venue): Promise<void>;
+  /** Undoes `enterWindow`. */
+  leaveWindow?(): Promise<void>;
   /** Releases the adapter and the broker. */
   close(): Promise<void>;
 }
@@ -596,6 +613,96 @@ export async function checkRevisionOfFilledOrder(harness: ConformanceHarness): P
   }
 }
 
+function divisionRequest(
+  harness: ConformanceHarness,
+  division: OrderDivision,
+  venue: Venue,
+): OrderRequest {
+  const { limitPrice: _plain, ...plain } = conformanceOrderRequest(harness);
+  const priced = ORDER_DIVISION_RULES[division].limitPrice === 'required';
+  const request = {
+    ...plain,
+    ...orderDivisionParts(division),
+    ...(priced ? { limitPrice: harness.limitPrice } : {}),
+    ...(venue === 'KRX' ? {} : { venue }),
+  };
+  return request as OrderRequest;
+}
+
+function sameDivision(order: BrokerOrder, request: OrderRequest): Record<string, unknown> {
+  return {
+    type: order.type,
+    priceCondition: order.priceCondition,
+    executionCondition: order.executionCondition,
+    session: order.session,
+    venue: order.venue ?? 'KRX',
+    expected: {
+      type: request.type,
+      priceCondition: request.priceCondition,
+      executionCondition: request.executionCondition,
+      session: request.session,
+      venue: request.venue ?? 'KRX',
+    },
+  };
+}
+
+/**
+ * Every order division and venue the adapter declares (`capabilities.orderOptions`) is sent once
+ * and comes back from `getOrders` as the same division and venue; every division and venue it
+ * does not declare is refused with InvalidOrderError before anything is sent. Divisions of the
+ * KRX off-hours sessions are placed only when the harness can move the broker into their session
+ * (`enterWindow`).
+ */
+export async function checkDeclaredOrderOptions(harness: ConformanceHarness): Promise<void> {
+  const support =
+    harness.adapter.capabilities.orderOptions ??
+    defaultOrderOptionSupport(harness.adapter.capabilities.marketOrders);
+  for (const division of ORDER_DIVISIONS) {
+    const rule = ORDER_DIVISION_RULES[division];
+    for (const venue of VENUES) {
+      if (!rule.venues.includes(venue)) continue;
+      const offered = support.divisions.includes(division) && support.venues.includes(venue);
+      const before = await harness.placeRequests();
+      const label = `${division} at ${venue}`;
+      if (!offered) {
+        const request = divisionRequest(harness, division, venue);
+        const error = await captureError(
+          () => harness.adapter.placeOrder(request),
+          `placeOrder of an undeclared ${label}`,
+        );
+        expectQtsError(error, 'InvalidOrderError', 'not_placed');
+        expect((await harness.placeRequests()) - before, `requests sent for ${label}`).toBe(0);
+        continue;
+      }
+      const offHours = division.endsWith('-close') || division === 'after-hours-single';
+      if (offHours) {
+        if (harness.enterWindow === undefined) continue;
+        await harness.enterWindow(division, venue);
+      }
+      const request = divisionRequest(harness, division, venue);
+      const ack = await harness.adapter.placeOrder(request);
+      expect(
+        v.safeParse(OrderAckSchema, ack).issues?.map((issue) => issue.message) ?? [],
+        `OrderAck schema issues for ${label}`,
+      ).toEqual([]);
+      expect((await harness.placeRequests()) - before, `requests sent for ${label}`).toBe(1);
+      const order = await findOrder(
+        harness,
+        ack.brokerOrderId,
+        () => true,
+        `${label} order ${ack.brokerOrderId} in getOrders`,
+      );
+      const shown = sameDivision(order, request);
+      const { expected, ...actual } = shown;
+      expect(actual, `division and venue of ${label} as getOrders shows it`).toEqual(expected);
+      if (!rule.rests) {
+        expect(order.status, `${label} does not rest`).not.toBe('open');
+      }
+      if (harness.leaveWindow !== undefined && offHours) await harness.leaveWindow();
+    }
+  }
+}
+
 /** Every case of the suite, in the order `describeOrderAdapterConformance` runs them. */
 export const ORDER_ADAPTER_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
   {
@@ -673,6 +780,13 @@ export const ORDER_ADAPTER_CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
     title: 'a cancel after a partial fill cancels only what is open and keeps the fills',
     needsNotices: false,
     run: checkCancelAfterPartialFill,
+  },
+  {
+    id: 'order-options',
+    title:
+      'every declared order division and venue round-trips through getOrders; undeclared ones are refused before sending',
+    needsNotices: false,
+    run: checkDeclaredOrderOptions,
   },
   {
     id: 'revision-of-filled-order',

@@ -12,6 +12,7 @@ export {
   checkBrokerRejection,
   checkCancelAfterPartialFill,
   checkCancelOrder,
+  checkDeclaredOrderOptions,
   checkFillsReachSubscriberOnce,
   checkInvalidRequestsAreNotSent,
   checkLimitOrderAccepted,
