@@ -4,7 +4,8 @@
 // that a dependency kept alive after the command finished.
 //
 // `qts --help` is printed from a generated constant without loading commander, so start-up
-// stays close to a bare `node` (see bench/). Everything else goes through program.ts.
+// stays close to a bare `node` (see bench/). A plain command line is parsed without commander
+// (fast-args.ts; QTS_NO_FAST_ARGS=1 turns that off); everything else goes through program.ts.
 
 // `qts ... | head`: a closed pipe is not an error of the command.
 for (const stream of [process.stdout, process.stderr]) {
@@ -28,8 +29,19 @@ if (
   process.stdout.write(pasteableHelp(TOP_LEVEL_HELP));
   code = 0;
 } else {
-  const { main } = await import('./program.js');
-  code = await main(argv);
+  const { parseFast, runFast } = await import('./fast-args.js');
+  const fast = process.env.QTS_NO_FAST_ARGS === '1' ? null : parseFast(argv);
+  if (fast === null) {
+    const { main } = await import('./program.js');
+    code = await main(argv);
+  } else {
+    try {
+      code = await runFast(fast);
+    } catch (error) {
+      const { reportError } = await import('./program.js');
+      code = reportError(error, argv);
+    }
+  }
 }
 process.exitCode = code;
 const watchdog = setTimeout(() => {

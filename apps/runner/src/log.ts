@@ -1,8 +1,12 @@
-// pino JSON logs to QTS_HOME/logs/qts-YYYYMMDD.log (Seoul date); --verbose also to stderr,
-// made readable by pino-pretty.
-// Secrets never appear: known secret paths are redacted by pino, and every line passes through
-// auth-phase2's redactSecrets with the secrets of this run before it is written.
-import { mkdirSync } from 'node:fs';
+// JSON lines to QTS_HOME/logs/qts-YYYYMMDD.log (Seoul date), in pino's format
+// (`{"level":30,"time":...,"pid":...,<fields>,"msg":...}`); --verbose also to stderr, made
+// readable by pino-pretty.
+// A plain run writes its lines with one synchronous append each (`lineLog`): a one-command
+// process does not need pino, whose loading (pino, multistream, sonic-boom) cost about 20 ms of CPU
+// per command. --verbose keeps pino with pino-pretty for the readable stderr lines.
+// Secrets never appear: known secret keys are redacted, and every line passes through
+// `redactSecrets` with the secrets of this run before it is written.
+import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The logger commands use (a pino logger's subset). */
@@ -52,6 +56,99 @@ export function seoulDateOf(time: number): string {
   return new Date(time + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
 }
 
+/** The secret key names of SECRET_PATHS (redacted at any depth by the line writer). */
+const SECRET_KEYS = new Set(
+  SECRET_PATHS.map((path) => path.split('.').at(-1) as string).filter((key) => key !== '*'),
+);
+
+/**
+ * Replaces every occurrence of each secret (at least 4 characters, longest first) with
+ * `[redacted]`: the rule of auth-phase2's `redactSecrets` (a test keeps them equal), here so a
+ * virtual run does not load auth-phase2 for its logs.
+ */
+export function redactSecrets(
+  text: string,
+  secrets: readonly (string | null | undefined)[],
+): string {
+  let result = text;
+  const sorted = secrets
+    .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+    .sort((a, b) => b.length - a.length);
+  for (const secret of sorted) {
+    if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}
+
+const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
+
+/** A JSON-safe copy: secret keys censored, errors as {type, message, stack}, cycles cut. */
+function clean(value: unknown, ancestors: object[]): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return value;
+  if (ancestors.includes(value)) return '[Circular]';
+  if (value instanceof Error) {
+    return { type: value.name, message: value.message, stack: value.stack };
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  ancestors.push(value);
+  let copy: unknown;
+  if (Array.isArray(value)) {
+    copy = value.map((item) => clean(item, ancestors));
+  } else {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEYS.has(key) ? '[redacted]' : clean(item, ancestors);
+    }
+    copy = out;
+  }
+  ancestors.pop();
+  return copy;
+}
+
+/** The fields as JSON members (without the braces), '' when there are none. */
+function fieldsJson(fields: Record<string, unknown>): string {
+  const text = JSON.stringify(clean(fields, []));
+  return text === undefined || text === '{}' ? '' : text.slice(1, -1);
+}
+
+/**
+ * The run's log without pino: each entry is one JSON line in pino's format, appended with one
+ * synchronous write (nothing to flush, nothing lost at exit).
+ */
+export function lineLog(
+  file: string,
+  secrets: () => readonly (string | null | undefined)[],
+  now: () => number = Date.now,
+): Log {
+  const fd = openSync(file, 'a', 0o600);
+  const write =
+    (level: keyof typeof LEVELS) => (fields: Record<string, unknown>, message: string) => {
+      const inner = fieldsJson(fields);
+      const line = `{"level":${LEVELS[level]},"time":${now()},"pid":${process.pid}${inner === '' ? '' : `,${inner}`},"msg":${JSON.stringify(message)}}\n`;
+      try {
+        writeSync(fd, redactSecrets(line, secrets()));
+      } catch {
+        // A full disk or a closed file must not break the command; the log is best effort.
+      }
+    };
+  return {
+    file,
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    flush() {},
+  };
+}
+
+/** The log file of a run started at `time`: QTS_HOME/logs/qts-YYYYMMDD.log (Seoul date). */
+export function logFileOf(home: string, time: number): string {
+  const folder = join(home, 'logs');
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return join(folder, `qts-${seoulDateOf(time)}.log`);
+}
+
 /**
  * Creates the run's logger. `secrets()` is read at each write, so secrets learned later (a
  * token) are redacted too.
@@ -61,22 +158,16 @@ export async function createLog(options: {
   verbose: boolean;
   secrets: () => readonly (string | null | undefined)[];
 }): Promise<Log> {
-  const [{ pino }, { redactSecrets }, pretty] = await Promise.all([
-    import('pino'),
-    import('@qts/auth-phase2'),
-    options.verbose ? import('pino-pretty') : null,
-  ]);
-  const folder = join(options.home, 'logs');
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const file = join(folder, `qts-${seoulDateOf(Date.now())}.log`);
+  const file = logFileOf(options.home, Date.now());
+  if (!options.verbose) return lineLog(file, options.secrets);
+  const [{ pino }, pretty] = await Promise.all([import('pino'), import('pino-pretty')]);
   const fileStream = pino.destination({ dest: file, sync: true, mkdir: true, mode: 0o600 });
-  const streams: { level: 'debug' | 'info'; stream: NodeJS.WritableStream | typeof fileStream }[] =
-    [{ level: 'debug', stream: fileStream }];
-  if (pretty !== null) {
-    // --verbose: the same lines, readable (pino-pretty, synchronous: no worker thread and
-    // nothing lost at exit), times in Seoul like everything else the CLI shows.
-    const colorize = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
-    streams.push({
+  // --verbose: the same lines, readable (pino-pretty, synchronous: no worker thread and
+  // nothing lost at exit), times in Seoul like everything else the CLI shows.
+  const colorize = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
+  const streams = [
+    { level: 'debug', stream: fileStream },
+    {
       level: 'debug',
       stream: pretty.default({
         destination: 2,
@@ -89,8 +180,8 @@ export async function createLog(options: {
           time: (value) => seoulClock(typeof value === 'number' ? value : Number(value)),
         },
       }),
-    });
-  }
+    },
+  ];
   const logger = pino(
     {
       level: 'debug',

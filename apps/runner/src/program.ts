@@ -9,6 +9,7 @@ import {
   Option,
 } from 'commander';
 import { type CliFailure, EXIT, type ExitCode, toFailure, usageFailure } from './failure.js';
+import { COMMANDS } from './fast-args.js';
 import { pasteable, pasteableHelp } from './invocation.js';
 import { sentences } from './text.js';
 
@@ -120,7 +121,7 @@ Examples:
 
 Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (run \`qts orders\`).`,
     );
-  wire(order, async () => (await import('./commands/order.js')).orderCommand);
+  wire(order, COMMANDS.order.load);
 
   const orders = program
     .command('orders')
@@ -138,7 +139,7 @@ Examples:
 Without the broker (no connection, refused) it still lists the journal, says it is NOT
 reconciled, and exits with the failure's code (1 no connection, 3 refused).`,
     );
-  wire(orders, async () => (await import('./commands/orders.js')).ordersCommand);
+  wire(orders, COMMANDS.orders.load);
 
   const cancel = program
     .command('cancel')
@@ -152,7 +153,7 @@ Examples:
   qts cancel o-0mxbcc                a unique prefix of it
   qts cancel 0000012345 --json       today's broker order number`,
     );
-  wire(cancel, async () => (await import('./commands/cancel.js')).cancelCommand);
+  wire(cancel, COMMANDS.cancel.load);
 
   const modify = program
     .command('modify')
@@ -167,7 +168,7 @@ Examples:
   qts modify o-0mxbcc --price 69900
   qts modify 0000012345 --qty 3 --json`,
     );
-  wire(modify, async () => (await import('./commands/modify.js')).modifyCommand);
+  wire(modify, COMMANDS.modify.load);
 
   const balance = program
     .command('balance')
@@ -182,7 +183,7 @@ Examples:
   qts --mode paper balance --json
   qts balance --symbol 005930 --price 70000   how many shares 70,000 KRW each can buy`,
     );
-  wire(balance, async () => (await import('./commands/balance.js')).balanceCommand);
+  wire(balance, COMMANDS.balance.load);
 
   const quote = program
     .command('quote')
@@ -199,7 +200,7 @@ KIS modes ask inquire-price once; virtual mode uses the reference price as the p
 previous close (limits ±30 % of it on the tick). A limit order outside the limits is refused
 before anything is sent.`,
     );
-  wire(quote, async () => (await import('./commands/quote.js')).quoteCommand);
+  wire(quote, COMMANDS.quote.load);
 
   const token = program
     .command('token')
@@ -211,7 +212,7 @@ Examples:
   qts --mode paper token
   qts --mode paper token --json`,
     );
-  wire(token, async () => (await import('./commands/token.js')).tokenCommand);
+  wire(token, COMMANDS.token.load);
 
   const sandbox = program
     .command('sandbox')
@@ -250,7 +251,7 @@ Examples:
 Stops with exit 0 on Ctrl-C, SIGTERM or SIGHUP. Stops at once, with what to fix, on what waiting
 cannot fix: QTS_KIS_HTS_ID not set (exit 2), credentials refused (exit 3).`,
     );
-  wire(watch, async () => (await import('./commands/watch.js')).watchCommand);
+  wire(watch, COMMANDS.watch.load);
 
   const virtual = program.command('virtual').description('virtual-mode tools');
   addGlobals(virtual);
@@ -266,7 +267,7 @@ Examples:
   qts virtual price 005930 70000
   qts order buy 005930 1 --market     fills at the reference price`,
     );
-  wire(price, async () => (await import('./commands/virtual-price.js')).virtualPriceCommand);
+  wire(price, COMMANDS['virtual price'].load);
 
   return program;
 }
@@ -355,6 +356,13 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     report(failure, wantsJson(argv));
     return failure.exitCode;
   }
+}
+
+/** Reports an error thrown outside a command's run (e.g. loading it); resolves the exit code. */
+export function reportError(error: unknown, argv: readonly string[]): ExitCode {
+  const failure = toFailure(error);
+  report(failure, wantsJson(argv));
+  return failure.exitCode;
 }
 
 function report(failure: CliFailure, json: boolean): void {

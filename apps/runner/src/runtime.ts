@@ -3,7 +3,7 @@ import { type Config, loadConfig, secretsOf } from './config.js';
 import { type ErrorJson, type ExitCode, toFailure } from './failure.js';
 import { assertRealAllowed } from './interlock.js';
 import { pasteable } from './invocation.js';
-import { createLog, type Log, silentLog } from './log.js';
+import { createLog, type Log, redactSecrets, silentLog } from './log.js';
 import { Output } from './output.js';
 
 /** What a command gets. */
@@ -79,7 +79,6 @@ export async function runCommand(
     return code;
   } catch (error) {
     const failure = toFailure(error);
-    const { redactSecrets } = await import('@qts/auth-phase2');
     const known = secrets();
     const mutating = command === 'order' || command === 'cancel' || command === 'modify';
     const internal = failure.json.code === 'INTERNAL';

@@ -14,7 +14,7 @@
 // errors (light: order-contract is loaded by execution-route anyway).
 import { join } from 'node:path';
 import type { KisLogger } from '@qts/auth-phase2';
-import type { VirtualExchange, VirtualOrderAdapter } from '@qts/broker-virtual';
+import type { VirtualExchange, VirtualOrderAdapter } from '@qts/broker-virtual/core';
 import type {
   ExecutionRoute,
   Order,
@@ -160,7 +160,7 @@ interface Wired {
 async function wireVirtual(runtime: Runtime): Promise<Wired> {
   const { config } = runtime;
   const [virtual, routes] = await Promise.all([
-    import('@qts/broker-virtual'),
+    import('@qts/broker-virtual/core'),
     import('@qts/execution-route'),
   ]);
   const folder = join(config.home, 'virtual');

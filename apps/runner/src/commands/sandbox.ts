@@ -23,7 +23,7 @@ export async function sandboxCommand(
   const stop = stopSignal();
   try {
     // Loaded here only: the sandbox brings libsql and ws.
-    const { startKisSandbox } = await import('@qts/broker-virtual');
+    const { startKisSandbox } = await import('@qts/broker-virtual/sandbox');
     const sandbox = await startKisSandbox({ environment, port });
     runtime.addSecret(sandbox.credentials.appSecret);
     try {

@@ -28,6 +28,9 @@ export function seoulIsoOf(epochMs: number): string {
 
 /** An order number without leading zeros, for matching across KIS APIs (`0000013903` = `13903`). */
 export function normalizeOrderNumber(orderNumber: string): string {
-  const trimmed = orderNumber.trim().replace(/^0+/, '');
-  return trimmed === '' ? '0' : trimmed;
+  const trimmed = orderNumber.trim();
+  let zeros = 0;
+  while (zeros < trimmed.length && trimmed.charCodeAt(zeros) === 48) zeros += 1;
+  if (zeros === 0) return trimmed === '' ? '0' : trimmed;
+  return zeros === trimmed.length ? '0' : trimmed.slice(zeros);
 }

@@ -34,6 +34,10 @@ export class KisNoticeTracker {
   readonly #fills = new Map<string, FillState>();
   readonly #reported = new Set<string>();
   readonly #displayId: (orderNumber: string) => string;
+  /** The last notice time converted (notices come in bursts within the same second). */
+  #atDate = '';
+  #atTime = '';
+  #at = '';
 
   constructor(options: KisNoticeTrackerOptions = {}) {
     this.#displayId = options.displayId ?? ((orderNumber) => orderNumber);
@@ -68,7 +72,12 @@ export class KisNoticeTracker {
     tradingDate: string,
     occurrences: Map<string, number> | null,
   ): OrderEvent | null {
-    const at = seoulIso(tradingDate, record.time);
+    if (record.time !== this.#atTime || tradingDate !== this.#atDate) {
+      this.#atDate = tradingDate;
+      this.#atTime = record.time;
+      this.#at = seoulIso(tradingDate, record.time);
+    }
+    const at = this.#at;
     const id = this.#displayId(record.orderNumber);
     if (record.rejected) {
       if (!this.#once('rejected', record.orderNumber)) return null;
@@ -150,9 +159,11 @@ export class KisNoticeTracker {
   ): OrderEvent | null {
     if (!(record.quantity > 0)) return null;
     const orderKey = normalizeOrderNumber(record.orderNumber);
-    const base = `${orderKey}|${record.time}|${record.quantity}|${record.price}`;
+    // The fill's identity within its order (the set of seen fills is per order).
+    const fill = `${record.time}|${record.quantity}|${record.price}`;
     let k = 0;
     if (occurrences !== null) {
+      const base = `${orderKey}|${fill}`;
       k = occurrences.get(base) ?? 0;
       occurrences.set(base, k + 1);
     }
@@ -161,7 +172,7 @@ export class KisNoticeTracker {
       state = { quantity: 0, amount: 0, seen: new Set() };
       this.#fills.set(orderKey, state);
     }
-    const key = `${base}|${k}`;
+    const key = `${fill}|${k}`;
     if (state.seen.has(key)) return null;
     state.seen.add(key);
     state.quantity += record.quantity;

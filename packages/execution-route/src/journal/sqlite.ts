@@ -122,6 +122,9 @@ function parseBody(row: unknown): Order | null {
   return v.parse(OrderSchema, JSON.parse(body));
 }
 
+/** Commits between WAL checkpoints (about 8 pages each: under SQLite's default of 1,000 pages). */
+const CHECKPOINT_EVERY = 100;
+
 /**
  * Opens (or creates) the SQLite order journal (libsql, WAL). The file is checked against its key
  * (mode, host, account hash): a journal of another key is refused with `JOURNAL_MISMATCH`.
@@ -143,11 +146,50 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   let open = true;
   try {
     db.exec('PRAGMA foreign_keys = ON');
+    // No automatic checkpoints: SQLite would run one inside whichever commit crosses 1,000 WAL
+    // pages, often an order's write-ahead commit right before its send. `afterCommit` runs them
+    // after an answer is recorded instead, and close() on the way out.
+    db.exec('PRAGMA wal_autocheckpoint = 0');
     checkKey(db, options);
   } catch (error) {
     db.close();
     throw error;
   }
+
+  /** Commits since the last checkpoint (about 8 WAL pages each). */
+  let commits = 0;
+  let checkpointQueued = false;
+  const checkpoint = () => {
+    checkpointQueued = false;
+    if (!open) return;
+    commits = 0;
+    try {
+      // PASSIVE: copies what no reader still needs, never waits for another process's lock.
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or failing: the WAL keeps the data; the next checkpoint or close retries.
+    }
+  };
+  /**
+   * Counts a commit; once CHECKPOINT_EVERY commits have accumulated, the checkpoint runs on the
+   * next turn of the event loop after a commit that is not a write-ahead record (an answer, an
+   * intent): never between a write-ahead record and its send, nor inside the caller's call.
+   * Past 8x the interval it is queued after any commit (a WAL that only ever sees write-ahead
+   * records); past 16x it runs at once after a commit that is not a write-ahead record (a caller
+   * that never lets the event loop turn).
+   */
+  const afterCommit = (entry: JournalEntry) => {
+    commits += 1;
+    if (commits < CHECKPOINT_EVERY) return;
+    if (entry.durable !== true && commits >= 16 * CHECKPOINT_EVERY) {
+      checkpoint();
+      return;
+    }
+    if (checkpointQueued) return;
+    if (entry.durable === true && commits < 8 * CHECKPOINT_EVERY) return;
+    checkpointQueued = true;
+    setImmediate(checkpoint).unref();
+  };
 
   const policy = options.synchronous ?? 'WRITE_AHEAD';
   let level: 'FULL' | 'NORMAL' = policy === 'NORMAL' ? 'NORMAL' : 'FULL';
@@ -294,6 +336,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
       syncFor(entry);
       try {
         const { seq, ...result } = insertTx.immediate(order, entry);
+        afterCommit(entry);
         // Cached only once committed.
         if (seq !== undefined) remember(result.order, seq);
         return result;
@@ -309,6 +352,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     update(orderId, patch, entry) {
       syncFor(entry);
       const { after, seq } = updateTx.immediate(orderId, patch, entry);
+      afterCommit(entry);
       remember(after, seq);
       return after;
     },
@@ -383,6 +427,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     },
     close() {
       if (open) {
+        checkpoint();
         open = false;
         db.close();
       }
