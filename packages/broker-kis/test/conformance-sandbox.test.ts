@@ -84,5 +84,15 @@ async function createHarness(environment: 'real' | 'paper'): Promise<Conformance
   };
 }
 
-describeOrderAdapterConformance('kis on the KIS sandbox (paper)', () => createHarness('paper'));
-describeOrderAdapterConformance('kis on the KIS sandbox (real)', () => createHarness('real'));
+// order-options: the sandbox does not take divisions beyond 00/01 yet.
+const options = { skip: ['order-options'] };
+describeOrderAdapterConformance(
+  'kis on the KIS sandbox (paper)',
+  () => createHarness('paper'),
+  options,
+);
+describeOrderAdapterConformance(
+  'kis on the KIS sandbox (real)',
+  () => createHarness('real'),
+  options,
+);
