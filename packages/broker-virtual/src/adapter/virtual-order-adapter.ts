@@ -104,6 +104,7 @@ const REASON_CODES: Readonly<Record<VirtualRejectionReason, RejectionCode>> = {
   'no-reference-price': 'BROKER_REJECTED',
   'invalid-request': 'BROKER_REJECTED',
   'not-modifiable': 'BROKER_REJECTED',
+  'outside-session': 'MARKET_CLOSED',
 };
 
 function rejected(code: RejectionCode, brokerCode: string, brokerMessage: string, what: string) {
@@ -274,6 +275,16 @@ function toOrderEvent(event: VirtualEvent): OrderEvent {
         brokerOrderId: order.originalOrderNo ?? order.orderNo,
         cancelBrokerOrderId: order.orderNo,
         canceledQuantity: order.quantity,
+        at,
+        source: 'notice',
+      };
+    case 'exchange-cancel':
+      // The exchange canceled what an IOC / FOK order could not fill at once: no cancel order.
+      return {
+        type: 'order-canceled',
+        brokerOrderId: order.orderNo,
+        cancelBrokerOrderId: null,
+        canceledQuantity: order.canceledQuantity,
         at,
         source: 'notice',
       };

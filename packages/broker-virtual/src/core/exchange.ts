@@ -8,10 +8,17 @@ import {
   isValidSymbol,
   krxSessionAt,
   NO_HOLIDAYS,
+  ORDER_DIVISION_RULES,
+  type OrderDivision,
+  orderDivisionParts,
+  orderWindowAt,
+  orderWindowIssue,
   type ProductType,
   productTypeOfSymbol,
+  revisionIssue,
   seoulDate,
   seoulTime,
+  type Venue,
   validateOrderRequest,
 } from '@qts/order-contract';
 import { VirtualExchangeError } from './errors.js';
@@ -24,6 +31,7 @@ import {
   noReferencePrice,
   notModifiable,
   orderNotFound,
+  outsideSession,
 } from './rejections.js';
 import {
   type Db,
@@ -53,7 +61,15 @@ import {
 type EventDraft = Omit<VirtualEvent, 'sequence'>;
 
 const ORDER_COLUMNS =
-  'order_no, account, branch, original_order_no, kind, symbol, side, type, quantity, limit_price, filled_quantity, filled_amount, remaining_quantity, canceled_quantity, modified_quantity, rejected_quantity, reject_code, reject_message, ordered_at, trading_date, product_type';
+  'order_no, account, branch, original_order_no, kind, symbol, side, type, quantity, limit_price, filled_quantity, filled_amount, remaining_quantity, canceled_quantity, modified_quantity, rejected_quantity, reject_code, reject_message, ordered_at, trading_date, product_type, division, venue';
+
+/** Divisions whose unfilled part the exchange cancels at once (IOC / FOK). */
+const isImmediate = (division: OrderDivision): boolean => !ORDER_DIVISION_RULES[division].rests;
+const isFillOrKill = (division: OrderDivision): boolean =>
+  orderDivisionParts(division).executionCondition === 'fok';
+
+/** The after-hours single-price band: within 10 % of the reference price (KRX). */
+const SINGLE_PRICE_BAND = 0.1;
 
 const isWholePositive = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -101,7 +117,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     addCash: stmt('UPDATE accounts SET cash = cash + ? WHERE account = ?'),
     order: stmt(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_no = ?`),
     insertOrder: stmt(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     resting: stmt(
       `SELECT ${ORDER_COLUMNS} FROM orders WHERE symbol = ? AND remaining_quantity > 0 AND type = 'limit' ORDER BY seq`,
@@ -269,6 +285,8 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     remaining: number;
     canceled: number;
     productType: ProductType;
+    division: OrderDivision;
+    venue: Venue;
   }): VirtualOrder {
     const orderNo = nextOrderNo();
     const at = clock();
@@ -294,6 +312,8 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       at,
       seoulDate(new Date(at)),
       order.productType,
+      order.division,
+      order.venue,
     );
     return mustOrder(orderNo);
   }
@@ -384,30 +404,152 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     return null;
   }
 
+  /** Resting limit orders of a symbol on one side (any account), best price first, then oldest. */
+  function bookSide(symbol: string, side: VirtualOrder['side']): VirtualOrder[] {
+    const orders = q.resting
+      .all(symbol)
+      .map(toOrder)
+      .filter((order) => order.side === side && order.limitPrice !== null);
+    // Array.prototype.sort is stable: equal prices keep their time order (seq).
+    return orders.sort((a, b) =>
+      side === 'buy'
+        ? (b.limitPrice ?? 0) - (a.limitPrice ?? 0)
+        : (a.limitPrice ?? 0) - (b.limitPrice ?? 0),
+    );
+  }
+
+  /**
+   * The price of an order of a division: the request's limit price, or the price the exchange
+   * sets (best: the best opposite resting order, else the reference price; priority: the best
+   * resting order on its own side, else the reference price; the pre/post-market close sessions:
+   * the reference price, which stands for the previous / today's close). Null for market orders.
+   */
+  function divisionPrice(
+    division: OrderDivision,
+    side: VirtualOrder['side'],
+    symbol: string,
+    limitPrice: number | null,
+  ): { readonly price: number | null } | Extract<VirtualResult, { ok: false }> {
+    const parts = orderDivisionParts(division);
+    if (parts.type === 'market') return { price: null };
+    const reference = priceOf(symbol);
+    if (parts.priceCondition === 'best' || parts.priceCondition === 'priority') {
+      const bookSideOf = parts.priceCondition === 'best' ? (side === 'buy' ? 'sell' : 'buy') : side;
+      const price = bookSide(symbol, bookSideOf)[0]?.limitPrice ?? reference;
+      return price === null ? noReferencePrice(symbol) : { price };
+    }
+    if (parts.session === 'pre' || parts.session === 'post') {
+      return reference === null ? noReferencePrice(symbol) : { price: reference };
+    }
+    if (parts.session === 'single') {
+      if (reference === null) return noReferencePrice(symbol);
+      const low = reference * (1 - SINGLE_PRICE_BAND);
+      const high = reference * (1 + SINGLE_PRICE_BAND);
+      if (limitPrice === null || limitPrice < low || limitPrice > high) {
+        return invalidRequest(
+          `An after-hours single-price order (시간외 단일가) must be priced within 10 % of the reference price ${reference} KRW (${Math.ceil(low)}-${Math.floor(high)} KRW, on the tick); got ${String(limitPrice)}.`,
+        );
+      }
+    }
+    return { price: limitPrice };
+  }
+
+  /** The session refusal of a new order of a division at a venue, or null (session rules off, or open). */
+  function placeSessionRefusal(
+    division: OrderDivision,
+    venue: Venue,
+  ): Extract<VirtualResult, { ok: false }> | null {
+    if (!sessionRules) return null;
+    // Plain limit and market orders on KRX keep the exchange's long-standing rule (any KRX phase).
+    if ((division === 'limit' || division === 'market') && venue === 'KRX') return sessionRefusal();
+    const now = new Date(clock());
+    if (orderWindowAt(venue, division, now, holidays) !== undefined) return null;
+    const issue = orderWindowIssue({ ...orderDivisionParts(division), venue }, now, holidays);
+    return outsideSession(issue?.message ?? `${venue} does not take ${division} orders now.`);
+  }
+
+  /**
+   * What an IOC / FOK order fills when it arrives: against the resting opposite orders it crosses
+   * (best price first, each at its own price) when the opposite side of the book has any;
+   * otherwise, like every order here, all of it at the reference price if it crosses that. FOK
+   * fills nothing unless all of it fills.
+   */
+  function immediateFills(
+    division: OrderDivision,
+    side: VirtualOrder['side'],
+    symbol: string,
+    quantity: number,
+    price: number | null,
+  ): { counterpart: VirtualOrder | null; quantity: number; price: number }[] {
+    const opposite = bookSide(symbol, side === 'buy' ? 'sell' : 'buy');
+    const fills: { counterpart: VirtualOrder | null; quantity: number; price: number }[] = [];
+    let left = quantity;
+    if (opposite.length > 0) {
+      for (const resting of opposite) {
+        if (left === 0) break;
+        const at = resting.limitPrice ?? 0;
+        if (price !== null && (side === 'buy' ? at > price : at < price)) break;
+        const take = Math.min(left, resting.remainingQuantity);
+        fills.push({ counterpart: resting, quantity: take, price: at });
+        left -= take;
+      }
+    } else {
+      const reference = priceOf(symbol);
+      const crosses =
+        reference !== null &&
+        (price === null || (side === 'buy' ? price >= reference : price <= reference));
+      if (crosses) {
+        fills.push({ counterpart: null, quantity, price: reference });
+        left = 0;
+      }
+    }
+    if (isFillOrKill(division) && left > 0) return [];
+    return fills;
+  }
+
   function place(account: string, input: PlaceOrderInput): VirtualResult {
     return transact((events) => {
       ensureAccount(account);
+      const division: OrderDivision = input.division ?? input.type;
+      const venue: Venue = input.venue ?? 'KRX';
+      const rule = ORDER_DIVISION_RULES[division];
+      if (rule === undefined || rule.type !== input.type) {
+        return invalidRequest(
+          `Order division ${String(division)} does not go with type ${String(input.type)}.`,
+        );
+      }
       const issues = validateOrderRequest({
         clientOrderId: 'virtual',
         symbol: input.symbol,
         side: input.side,
         quantity: input.quantity,
-        type: input.type,
+        ...orderDivisionParts(division),
+        ...(venue === 'KRX' ? {} : { venue }),
         ...(input.productType === undefined ? {} : { productType: input.productType }),
-        ...(input.type === 'limit' || (input.limitPrice !== undefined && input.limitPrice !== null)
+        ...(input.limitPrice !== undefined && input.limitPrice !== null
           ? { limitPrice: input.limitPrice }
-          : {}),
+          : rule.limitPrice === 'required'
+            ? { limitPrice: input.limitPrice }
+            : {}),
       });
       if (issues.length > 0) return invalidRequest(issues.map((issue) => issue.message).join(' '));
-      const closedRefusal = sessionRefusal();
+      const closedRefusal = placeSessionRefusal(division, venue);
       if (closedRefusal !== null) return closedRefusal;
       const { symbol, side, type, quantity } = input;
-      const limitPrice = type === 'limit' ? (input.limitPrice ?? null) : null;
+      const priced = divisionPrice(division, side, symbol, input.limitPrice ?? null);
+      if (!('price' in priced)) return priced;
+      const limitPrice = priced.price;
       const reference = priceOf(symbol);
-      if (type === 'market' && reference === null) return noReferencePrice(symbol);
+      const immediate = isImmediate(division);
+      if (type === 'market' && reference === null && !immediate) return noReferencePrice(symbol);
+      const fills = immediate ? immediateFills(division, side, symbol, quantity, limitPrice) : [];
+      if (type === 'market' && immediate && reference === null && fills.length === 0) {
+        return noReferencePrice(symbol);
+      }
       const orderable = cashOf(account) - reservedOf(account);
       if (side === 'buy') {
-        const cost = quantity * (limitPrice ?? reference ?? 0);
+        const planned = fills.reduce((sum, fill) => sum + fill.quantity * fill.price, 0);
+        const cost = Math.max(quantity * (limitPrice ?? reference ?? 0), planned);
         if (cost > orderable) return insufficientFunds();
       } else {
         const sellable = sellableOf(account, symbol);
@@ -425,8 +567,36 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         remaining: quantity,
         canceled: 0,
         productType: input.productType ?? productTypeOfSymbol(symbol) ?? 'stock',
+        division,
+        venue,
       });
       receipt(order, events);
+      if (immediate) {
+        let current = order;
+        for (const fill of fills) {
+          current = applyFill(current, fill.quantity, fill.price, events);
+          if (fill.counterpart !== null) {
+            applyFill(mustOrder(fill.counterpart.orderNo), fill.quantity, fill.price, events);
+          }
+        }
+        if (current.remainingQuantity > 0) {
+          const rest = current.remainingQuantity;
+          q.cancelPart.run(rest, rest, order.orderNo);
+          const canceled = mustOrder(order.orderNo);
+          events.push({
+            kind: 'exchange-cancel',
+            account,
+            order: canceled,
+            originalOrder: null,
+            fillQuantity: null,
+            fillPrice: null,
+            code: null,
+            message: null,
+            at: clock(),
+          });
+        }
+        return { ok: true, order: mustOrder(order.orderNo) };
+      }
       if (type === 'market' && reference !== null) {
         return { ok: true, order: applyFill(order, quantity, reference, events) };
       }
@@ -480,6 +650,8 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         remaining: 0,
         canceled,
         productType: found.productType,
+        division: found.division,
+        venue: found.venue,
       });
       events.push({
         kind: 'cancel',
@@ -503,16 +675,43 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       if (closedRefusal !== null) return closedRefusal;
       const found = target(account, orderNo);
       if (!('orderNo' in found)) return found;
-      const type = change.type ?? found.type;
-      const limitPrice =
-        type === 'market'
-          ? null
-          : change.limitPrice === undefined
-            ? found.limitPrice
-            : change.limitPrice;
-      if (type === 'limit') {
+      // The modify keeps the order's division unless it names another (or another type).
+      const division: OrderDivision =
+        change.division ??
+        (change.type !== undefined && change.type !== found.type ? change.type : found.division);
+      const rule = ORDER_DIVISION_RULES[division];
+      if (rule === undefined || !rule.rests) {
+        return invalidRequest(
+          `A modify cannot make an order ${String(division)}: IOC and FOK orders do not rest. Cancel the order and place a new one.`,
+        );
+      }
+      const type = rule.type;
+      const sameDivision = division === found.division;
+      const newPrice = change.limitPrice ?? null;
+      if (sameDivision && rule.limitPrice === 'forbidden' && newPrice !== null) {
+        const issue = revisionIssue(orderDivisionParts(division), {
+          kind: 'modify',
+          limitPrice: newPrice,
+        });
+        if (issue !== null && newPrice !== found.limitPrice) return invalidRequest(issue.message);
+      }
+      let limitPrice: number | null;
+      if (type === 'market') limitPrice = null;
+      else if (rule.limitPrice === 'forbidden') {
+        if (sameDivision) limitPrice = found.limitPrice;
+        else {
+          const priced = divisionPrice(division, found.side, found.symbol, null);
+          if (!('price' in priced)) return priced;
+          limitPrice = priced.price;
+        }
+      } else {
+        limitPrice = change.limitPrice === undefined ? found.limitPrice : change.limitPrice;
         const problem = checkPrice(found.productType, limitPrice);
         if (problem !== null) return invalidRequest(problem);
+        if (division === 'after-hours-single') {
+          const priced = divisionPrice(division, found.side, found.symbol, limitPrice);
+          if (!('price' in priced)) return priced;
+        }
       }
       const moved = quantityOf(change.quantity, found.remainingQuantity);
       if (moved === null) {
@@ -543,6 +742,8 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         remaining: moved,
         canceled: 0,
         productType: found.productType,
+        division,
+        venue: found.venue,
       });
       events.push({
         kind: 'modify',

@@ -52,3 +52,7 @@ export const notModifiable = (orderNo: string, why: string): Refusal =>
     'QTSV0409',
     `정정/취소할 수량이 없습니다 (virtual: order ${orderNo} ${why})`,
   );
+
+/** The venue does not take the division now (session rules on); the message names its hours. */
+export const outsideSession = (message: string): Refusal =>
+  refuse('outside-session', 'QTSV0403', message);

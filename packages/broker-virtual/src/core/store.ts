@@ -2,6 +2,7 @@
 // @qts/sqlite-store) and row mapping. libsql rows carry an extra `_metadata` key, so rows are
 // parsed field by field with valibot (v.object drops unknown keys) and never spread.
 
+import { ORDER_DIVISIONS, VENUES } from '@qts/order-contract';
 import { openSqlite, type SqliteDatabase } from '@qts/sqlite-store';
 import * as v from 'valibot';
 import { VirtualExchangeError } from './errors.js';
@@ -73,8 +74,13 @@ CREATE TABLE IF NOT EXISTS counters (
 // v2: the product type (stock / etf / etn) of an order, for the tick of its modifies.
 const SCHEMA_V2 = `ALTER TABLE orders ADD COLUMN product_type TEXT NOT NULL DEFAULT 'stock';`;
 
+// v3: the order division (limit, market, ioc-limit, ...) and venue (KRX, NXT, SOR) of an order.
+// Rows written before v3 have no division: their type (limit / market) is their division.
+const SCHEMA_V3 = `ALTER TABLE orders ADD COLUMN division TEXT;
+ALTER TABLE orders ADD COLUMN venue TEXT NOT NULL DEFAULT 'KRX';`;
+
 /** Migrations: index i takes a file from version i to version i + 1. */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /** The schema version this code reads and writes (PRAGMA user_version). */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -127,6 +133,8 @@ const OrderRowSchema = v.object({
   ordered_at: int,
   trading_date: v.string(),
   product_type: v.picklist(['stock', 'etf', 'etn']),
+  division: v.nullable(v.picklist(ORDER_DIVISIONS)),
+  venue: v.picklist(VENUES),
 });
 
 const PositionRowSchema = v.object({
@@ -186,6 +194,8 @@ export function toOrder(row: unknown): VirtualOrder {
     orderedAt: r.ordered_at,
     tradingDate: r.trading_date,
     productType: r.product_type,
+    division: r.division ?? r.type,
+    venue: r.venue,
   };
 }
 

@@ -1,7 +1,7 @@
 // Public types of the virtual exchange core. Plain data; every face (the in-process adapter,
 // the KIS sandbox) reads the same shapes.
 
-import type { HolidayCalendar, ProductType } from '@qts/order-contract';
+import type { HolidayCalendar, OrderDivision, ProductType, Venue } from '@qts/order-contract';
 
 /** The side of an order. */
 export type VirtualSide = 'buy' | 'sell';
@@ -80,6 +80,14 @@ export interface VirtualOrder {
   readonly tradingDate: string;
   /** Product type (sets the tick): given at placement, else `etn` for Q-symbols, else `stock`. */
   readonly productType: ProductType;
+  /**
+   * The order division (`limit` or `market` unless placed with another). For divisions the
+   * exchange prices (best, priority, the pre/post-market close), `limitPrice` is the price the
+   * exchange set when the order arrived.
+   */
+  readonly division: OrderDivision;
+  /** The venue the order was sent to (NXT and SOR trade on the same virtual book as KRX). */
+  readonly venue: Venue;
 }
 
 /** A new order. Limit price required for limit orders, absent / null for market orders. */
@@ -91,6 +99,13 @@ export interface PlaceOrderInput {
   readonly limitPrice?: number | null | undefined;
   /** Product type when known (ETF / ETN trade on a 5 KRW tick). @defaultValue from the symbol, else stock */
   readonly productType?: ProductType | undefined;
+  /**
+   * The order division; its `type` must match `type` (ORDER_DIVISION_RULES). Divisions the
+   * exchange prices take no limit price. @defaultValue `type`
+   */
+  readonly division?: OrderDivision | undefined;
+  /** The venue. @defaultValue 'KRX' */
+  readonly venue?: Venue | undefined;
 }
 
 /** A modify of the remainder of an order (KIS semantics: it gets its own order number). */
@@ -107,6 +122,12 @@ export interface ModifyOrderInput {
    * @defaultValue 'keep'
    */
   readonly rest?: 'keep' | 'cancel' | undefined;
+  /**
+   * The modify order's division (KIS: a modify may change the price or the division). Divisions
+   * the exchange prices keep the price it set (a new limit price is refused); IOC / FOK are
+   * refused (they do not rest). @defaultValue the order's division (or `type` when it changes)
+   */
+  readonly division?: OrderDivision | undefined;
 }
 
 /** Why the exchange refused. Faces map it to their own codes (the adapter to contract codes). */
@@ -117,7 +138,9 @@ export type VirtualRejectionReason =
   | 'order-not-found'
   | 'no-reference-price'
   | 'invalid-request'
-  | 'not-modifiable';
+  | 'not-modifiable'
+  /** The venue does not take the division at this hour (session rules on). */
+  | 'outside-session';
 
 /** The answer of `place`, `cancel`, `modify`: the booked order, or a refusal (nothing booked). */
 export type VirtualResult =
@@ -160,11 +183,15 @@ export interface VirtualBalance {
 export interface VirtualEvent {
   /** Increases by one per event of this exchange instance. */
   readonly sequence: number;
-  readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject';
+  /**
+   * `exchange-cancel`: the exchange canceled the remainder of an IOC or FOK order when it arrived
+   * (no cancel order exists; `order` is the order itself, `canceledQuantity` the part canceled).
+   */
+  readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject' | 'exchange-cancel';
   readonly account: string;
   /**
-   * The order after the event: for receipt / fill / reject the order itself (cumulative fill
-   * values); for cancel / modify the cancel / modify order.
+   * The order after the event: for receipt / fill / reject / exchange-cancel the order itself
+   * (cumulative fill values); for cancel / modify the cancel / modify order.
    */
   readonly order: VirtualOrder;
   /** For cancel / modify: the order acted on, after the change; else null. */

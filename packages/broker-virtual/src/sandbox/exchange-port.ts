@@ -1,5 +1,6 @@
 // What the KIS face needs from the virtual exchange core, in the sandbox's own terms.
 // `createExchangePort` (port-core.ts) implements it over the core's VirtualExchange.
+import type { OrderDivision, Venue } from '@qts/order-contract';
 
 export type PortSide = 'buy' | 'sell';
 export type PortOrderType = 'limit' | 'market';
@@ -26,6 +27,10 @@ export interface PortOrder {
   readonly orderedAt: number;
   /** YYYYMMDD (KST). */
   readonly tradingDate: string;
+  /** The order division (maps to ORD_DVSN). */
+  readonly division: OrderDivision;
+  /** KRX, NXT or SOR (EXCG_ID_DVSN_CD). */
+  readonly venue: Venue;
 }
 
 export interface PortPosition {
@@ -56,7 +61,8 @@ export type PortResult =
 
 /** One thing a notice reports. */
 export interface PortEvent {
-  readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject';
+  /** `exchange-cancel`: the exchange canceled an IOC / FOK remainder (`order` is the order itself). */
+  readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject' | 'exchange-cancel';
   readonly account: string;
   /** The order (for cancel/modify: the cancel/modify order itself). */
   readonly order: PortOrder;
@@ -89,13 +95,23 @@ export interface ExchangePort {
       type: PortOrderType;
       quantity: number;
       limitPrice: number | null;
+      /** @defaultValue `type` */
+      division?: OrderDivision;
+      /** @defaultValue 'KRX' */
+      venue?: Venue;
     },
   ): PortResult;
   cancel(account: string, orderNo: string, quantity: number | 'all'): PortResult;
   modify(
     account: string,
     orderNo: string,
-    change: { type: PortOrderType; limitPrice: number | null; quantity: number | 'all' },
+    change: {
+      type: PortOrderType;
+      /** @defaultValue the order's division (or `type` when it changes) */
+      division?: OrderDivision;
+      limitPrice: number | null;
+      quantity: number | 'all';
+    },
   ): PortResult;
   /** Orders of the account on trading dates in [from, to] (YYYYMMDD), oldest first. */
   orders(account: string, from: string, to: string): readonly PortOrder[];
@@ -113,4 +129,27 @@ export interface ExchangePort {
   takeNoticeFault(): PortNoticeFault;
   /** Ensures the account exists (with the exchange's starting cash). */
   ensureAccount(account: string): void;
+  /**
+   * Moves the exchange's clock (and the sandbox's) so that it reads `at` now and runs on from
+   * there; null returns to the injected clock. Absent when the sandbox serves an exchange it did
+   * not make (its clock is the caller's to move).
+   */
+  readonly setClock?: ((at: number | null) => void) | undefined;
+}
+
+/** A clock the sandbox can move: the injected clock plus an offset. */
+export interface MovableClock {
+  readonly now: () => number;
+  set(at: number | null): void;
+}
+
+/** Wraps a clock so that `set(at)` makes it read `at` now and run on from there. */
+export function movableClock(base: () => number): MovableClock {
+  let offset = 0;
+  return {
+    now: () => base() + offset,
+    set(at) {
+      offset = at === null ? 0 : at - base();
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // exchange core, on 127.0.0.1 only. See packages/broker-virtual/SANDBOX.md.
 import { createVirtualExchange } from '../core/exchange.js';
 import type { VirtualExchange, VirtualFault, VirtualFaults } from '../core/types.js';
+import { movableClock } from './exchange-port.js';
 import {
   createHandlerOnPort,
   type HandlerOnPortOptions,
@@ -42,6 +43,12 @@ export interface KisSandboxOptions extends KisSandboxTimingOptions {
   readonly port?: number | undefined;
   /** The exchange to serve. @defaultValue a new in-memory exchange (closed by `close()`) */
   readonly exchange?: VirtualExchange | undefined;
+  /**
+   * When the sandbox makes its exchange: refuse orders outside their session (the exchange's
+   * `sessionRules`: KRX hours for limit and market orders, `ORDER_WINDOWS` for the other
+   * divisions and venues). Move the clock with `POST /qts-sandbox/clock`. @defaultValue false
+   */
+  readonly sessionRules?: boolean | undefined;
   /** @defaultValue generated (app key 36 chars, secret 180, account NNNNNNNN-NN, HTS id) */
   readonly credentials?: KisSandboxCredentials | undefined;
   /**
@@ -85,12 +92,17 @@ const REFUSE: VirtualFault = Object.freeze({ kind: 'refuse-connection' });
 /** Starts the sandbox on 127.0.0.1. */
 export async function startKisSandbox(options: KisSandboxOptions = {}): Promise<KisSandbox> {
   const ownExchange = options.exchange === undefined;
+  // The clock the sandbox makes its exchange with can be moved (POST /qts-sandbox/clock).
+  const clock = movableClock(options.clock ?? Date.now);
   const exchange =
     options.exchange ??
-    createVirtualExchange(options.clock === undefined ? {} : { clock: options.clock });
+    createVirtualExchange({ clock: clock.now, sessionRules: options.sessionRules ?? false });
   let running: Awaited<ReturnType<typeof startOnPort>>;
   try {
-    running = await startOnPort(createExchangePort(exchange), options);
+    running = await startOnPort(createExchangePort(exchange, ownExchange ? clock : undefined), {
+      ...options,
+      clock: clock.now,
+    });
   } catch (error) {
     if (ownExchange) exchange.close();
     throw error;
@@ -147,6 +159,8 @@ export async function startKisSandbox(options: KisSandboxOptions = {}): Promise<
 export interface KisRequestHandlerOptions extends HandlerOnPortOptions {
   /** @defaultValue a new in-memory exchange */
   readonly exchange?: VirtualExchange | undefined;
+  /** As `KisSandboxOptions.sessionRules`. @defaultValue false */
+  readonly sessionRules?: boolean | undefined;
 }
 
 /** The sandbox's REST face without a server (for msw or a custom fetch). */
@@ -165,10 +179,14 @@ export interface KisRequestHandler {
 }
 
 export function createKisRequestHandler(options: KisRequestHandlerOptions = {}): KisRequestHandler {
+  const clock = movableClock(options.clock ?? Date.now);
   const exchange =
     options.exchange ??
-    createVirtualExchange(options.clock === undefined ? {} : { clock: options.clock });
-  const base = createHandlerOnPort(createExchangePort(exchange), options);
+    createVirtualExchange({ clock: clock.now, sessionRules: options.sessionRules ?? false });
+  const base = createHandlerOnPort(
+    createExchangePort(exchange, options.exchange === undefined ? clock : undefined),
+    { ...options, clock: clock.now },
+  );
   return { ...base, exchange, faults: exchange.faults };
 }
 

@@ -1,9 +1,14 @@
 // ExchangePort over the core's VirtualExchange.
 import type { VirtualExchange } from '../core/types.js';
-import type { ExchangePort } from './exchange-port.js';
+import type { ExchangePort, MovableClock } from './exchange-port.js';
 
-export function createExchangePort(exchange: VirtualExchange): ExchangePort {
+/**
+ * @param exchange - The exchange.
+ * @param clock - The movable clock the exchange was made with, when the sandbox made it.
+ */
+export function createExchangePort(exchange: VirtualExchange, clock?: MovableClock): ExchangePort {
   return {
+    ...(clock === undefined ? {} : { setClock: (at: number | null) => clock.set(at) }),
     place: (account, request) => exchange.place(account, request),
     cancel: (account, orderNo, quantity) => exchange.cancel(account, orderNo, quantity),
     modify: (account, orderNo, change) =>

@@ -1,7 +1,20 @@
 // The KIS REST face: token endpoints, request checks and the /uapi endpoints over the exchange.
 import { createHash } from 'node:crypto';
-import { krxDailyPriceLimits } from '@qts/order-contract';
+import {
+  krxDailyPriceLimits,
+  ORDER_DIVISION_RULES,
+  type OrderDivision,
+  type Venue,
+} from '@qts/order-contract';
 import * as v from 'valibot';
+import {
+  ccldCndtName,
+  divisionOfOrdDvsn,
+  ORD_DVSN_OF,
+  ordDvsnName,
+  PAPER_ORD_DVSN,
+  UNSERVED_ORD_DVSN,
+} from './divisions.js';
 import type { ExchangePort, PortFault, PortOrder, PortResult } from './exchange-port.js';
 import { kstDate, kstDateTime, kstTime } from './kst.js';
 import { productName } from './names.js';
@@ -56,12 +69,21 @@ const respond = (response: WireResponse): WireOutcome => ({ kind: 'respond', res
 export const SANDBOX_CONTROL_PATHS = {
   price: '/qts-sandbox/price',
   book: '/qts-sandbox/book',
+  clock: '/qts-sandbox/clock',
 } as const;
+
+/** `{"at": "<ISO 8601>" | <epoch ms>}` moves the clock there; `{"at": null}` puts it back. */
+const ClockBody = v.object({
+  at: v.nullable(v.union([v.pipe(v.number(), v.integer()), v.pipe(v.string(), v.isoTimestamp())])),
+});
 
 const PriceBody = v.object({
   symbol: v.pipe(v.string(), v.regex(/^(?:[0-9A-Z]{6}|Q[0-9]{6})$/)),
   price: v.pipe(v.number(), v.integer(), v.minValue(1)),
 });
+
+const CLOCK_USAGE =
+  'the body must be {"at":"2026-11-25T16:30:00+09:00"} (ISO 8601 or epoch ms), or {"at":null} for the real clock';
 
 /** Page sizes per environment (docs/kis-protocol.md §6, §7). */
 const PAGE = {
@@ -132,29 +154,6 @@ const REQUIRED: Record<KisRoute['name'], readonly string[]> = {
     'OVRS_ICLD_YN',
   ],
 };
-
-/** ORD_DVSN codes KIS knows (docs/kis-protocol.md §4) and those paper does not take. */
-const KNOWN_ORD_DVSN = new Set([
-  '00',
-  '01',
-  '02',
-  '03',
-  '04',
-  '05',
-  '06',
-  '07',
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '16',
-  '21',
-  '22',
-  '23',
-  '24',
-]);
-const PAPER_UNSUPPORTED_ORD_DVSN = new Set(['05', '06', '07', '11', '12', '13', '14', '15', '16']);
 
 const SYMBOL = /^(?:[0-9A-Z]{6}|Q[0-9]{6})$/;
 
@@ -414,22 +413,69 @@ export function createRestHandler(ctx: RestContext) {
     );
   }
 
-  function exchangeCheck(trId: string, fields: Record<string, string>): WireResponse | null {
+  /** Paper's refusal of a division or venue it does not offer (KIS's code is not confirmed). */
+  function notInPaper(trId: string, message: string): WireResponse {
+    return kisError(200, '1', 'QTSV1015', message, trId);
+  }
+
+  /** The venue a request names (absent or empty: KRX), or the refusal. */
+  function venueOf(trId: string, fields: Record<string, string>): Venue | WireResponse {
     const exchange = fields.EXCG_ID_DVSN_CD;
-    if (exchange === undefined || exchange === '' || exchange === 'KRX') return null;
-    if (!paper && (exchange === 'NXT' || exchange === 'SOR')) return null;
+    if (exchange === undefined || exchange === '' || exchange === 'KRX') return 'KRX';
+    if (exchange === 'NXT' || exchange === 'SOR') {
+      if (!paper) return exchange;
+      return notInPaper(
+        trId,
+        `모의투자에서는 KRX 주문만 가능합니다. (EXCG_ID_DVSN_CD ${exchange})`,
+      );
+    }
     return invalid(trId, `거래소ID구분코드(EXCG_ID_DVSN_CD)를 확인하여 주십시오. (${exchange})`);
   }
 
-  function orderTypeOf(trId: string, ordDvsn: string): 'limit' | 'market' | WireResponse {
-    if (ordDvsn === '00') return 'limit';
-    if (ordDvsn === '01') return 'market';
-    if (!KNOWN_ORD_DVSN.has(ordDvsn))
+  function exchangeCheck(trId: string, fields: Record<string, string>): WireResponse | null {
+    const venue = venueOf(trId, fields);
+    return typeof venue === 'string' ? null : venue;
+  }
+
+  function divisionOf(trId: string, ordDvsn: string): OrderDivision | WireResponse {
+    const division = divisionOfOrdDvsn(ordDvsn);
+    if (division === undefined) {
+      if (UNSERVED_ORD_DVSN.has(ordDvsn)) {
+        return invalid(
+          trId,
+          `샌드박스는 중간가(21, 23, 24)와 스톱지정가(22) 주문을 지원하지 않습니다. (ORD_DVSN ${ordDvsn})`,
+        );
+      }
       return invalid(trId, `주문구분(ORD_DVSN)을 확인하여 주십시오.`);
-    if (paper && PAPER_UNSUPPORTED_ORD_DVSN.has(ordDvsn)) {
-      return invalid(trId, '모의투자에서는 해당주문구분이 불가합니다.');
     }
-    return invalid(trId, `샌드박스는 지정가(00)와 시장가(01)만 지원합니다. (ORD_DVSN ${ordDvsn})`);
+    if (paper && !PAPER_ORD_DVSN.has(ordDvsn)) {
+      return notInPaper(
+        trId,
+        `모의투자에서는 해당주문구분이 불가합니다. (ORD_DVSN ${ordDvsn} ${ordDvsnName(division)})`,
+      );
+    }
+    return division;
+  }
+
+  /** ORD_UNPR of a division: "0" where the exchange sets the price, a price above 0 otherwise. */
+  function priceOf(
+    trId: string,
+    division: OrderDivision,
+    priceText: string,
+  ): number | WireResponse {
+    if (!DIGITS.test(priceText)) return invalid(trId, '주문단가를 확인하여 주십시오.');
+    const price = Number(priceText);
+    const rule = ORDER_DIVISION_RULES[division];
+    if (rule.limitPrice === 'required' && price <= 0) {
+      return invalid(trId, '주문단가를 확인하여 주십시오.');
+    }
+    if (rule.limitPrice === 'forbidden' && price !== 0) {
+      return invalid(
+        trId,
+        `${rule.koreanName} 주문은 주문단가를 0으로 입력하여 주십시오. (ORD_DVSN ${ORD_DVSN_OF[division]})`,
+      );
+    }
+    return price;
   }
 
   function orderCash(trId: string, fields: Record<string, string>): WireOutcome {
@@ -437,24 +483,25 @@ export function createRestHandler(ctx: RestContext) {
     const pdno = fields.PDNO ?? '';
     if (!SYMBOL.test(pdno))
       return respond(rejection(trId, 'APBK0656', '상품번호를 확인하여 주십시오.'));
-    const type = orderTypeOf(trId, fields.ORD_DVSN ?? '');
-    if (typeof type !== 'string') return respond(type);
+    const division = divisionOf(trId, fields.ORD_DVSN ?? '');
+    if (typeof division !== 'string') return respond(division);
+    const rule = ORDER_DIVISION_RULES[division];
     const qtyText = fields.ORD_QTY ?? '';
     const quantity = DIGITS.test(qtyText) ? Number(qtyText) : 0;
     if (quantity <= 0) return respond(invalid(trId, '주문수량을 확인 하여 주십시요.'));
-    const priceText = fields.ORD_UNPR ?? '';
-    if (!DIGITS.test(priceText)) return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
-    const price = Number(priceText);
-    if (type === 'limit' && price <= 0)
-      return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
-    if (type === 'market' && price !== 0) {
-      return respond(invalid(trId, '시장가 주문은 주문단가를 0으로 입력하여 주십시오.'));
+    const price = priceOf(trId, division, fields.ORD_UNPR ?? '');
+    if (typeof price !== 'number') return respond(price);
+    // SLL_TYPE is for sells only; KIS ignores it on buys, so does the sandbox.
+    const venue = venueOf(trId, fields);
+    if (typeof venue !== 'string') return respond(venue);
+    if (!rule.venues.includes(venue)) {
+      return respond(
+        invalid(
+          trId,
+          `${venue} 에서는 ${rule.koreanName} 주문이 불가합니다. (ORD_DVSN ${ORD_DVSN_OF[division]}, EXCG_ID_DVSN_CD ${venue})`,
+        ),
+      );
     }
-    if (side === 'buy' && fields.SLL_TYPE !== undefined && fields.SLL_TYPE !== '') {
-      // SLL_TYPE is for sells only; KIS ignores it on buys, so does the sandbox.
-    }
-    const exchangeError = exchangeCheck(trId, fields);
-    if (exchangeError !== null) return respond(exchangeError);
     const fault = ctx.port.takeFault('place');
     return withFault(fault, trId, () =>
       answerOrder(
@@ -462,9 +509,11 @@ export function createRestHandler(ctx: RestContext) {
         ctx.port.place(accountKey, {
           symbol: pdno,
           side,
-          type,
+          type: rule.type,
           quantity,
-          limitPrice: type === 'limit' ? price : null,
+          limitPrice: rule.limitPrice === 'required' ? price : null,
+          division,
+          venue,
         }),
         side === 'buy'
           ? '모의투자 매수주문이 완료 되었습니다.'
@@ -514,18 +563,30 @@ export function createRestHandler(ctx: RestContext) {
     if (dvsn !== '01') {
       return respond(invalid(trId, '정정취소구분코드(RVSE_CNCL_DVSN_CD)를 확인하여 주십시오.'));
     }
-    const type = orderTypeOf(trId, fields.ORD_DVSN ?? '');
-    if (typeof type !== 'string') return respond(type);
-    const price = Number(priceText);
-    if (type === 'limit' && price <= 0)
-      return respond(invalid(trId, '주문단가를 확인하여 주십시오.'));
+    // A modify's ORD_DVSN is the division of the modified order (KIS: a modify changes the price
+    // or the division); sending the order's own code keeps it. Where the exchange sets the price,
+    // ORD_UNPR is "0" and the price it set stays.
+    const division = divisionOf(trId, fields.ORD_DVSN ?? '');
+    if (typeof division !== 'string') return respond(division);
+    const rule = ORDER_DIVISION_RULES[division];
+    if (!rule.rests) {
+      return respond(
+        invalid(
+          trId,
+          `${rule.koreanName} 주문으로는 정정할 수 없습니다. (ORD_DVSN ${ORD_DVSN_OF[division]})`,
+        ),
+      );
+    }
+    const price = priceOf(trId, division, priceText);
+    if (typeof price !== 'number') return respond(price);
     const fault = ctx.port.takeFault('modify');
     return withFault(fault, trId, () =>
       answerOrder(
         trId,
         ctx.port.modify(accountKey, target.orderNo, {
-          type,
-          limitPrice: type === 'limit' ? price : null,
+          type: rule.type,
+          division,
+          limitPrice: rule.limitPrice === 'required' ? price : null,
           quantity,
         }),
         '모의투자 정정주문이 완료 되었습니다.',
@@ -598,7 +659,7 @@ export function createRestHandler(ctx: RestContext) {
       ord_gno_brno: order.branch,
       odno: order.orderNo,
       orgn_odno: order.originalOrderNo ?? '',
-      ord_dvsn_name: order.type === 'limit' ? '지정가' : '시장가',
+      ord_dvsn_name: ordDvsnName(order.division),
       sll_buy_dvsn_cd: sideCode,
       sll_buy_dvsn_cd_name: `${sideName}${kindName}`,
       pdno: order.symbol,
@@ -612,11 +673,11 @@ export function createRestHandler(ctx: RestContext) {
       tot_ccld_amt: toInt(order.filledAmount),
       loan_dt: '',
       ordr_empno: '',
-      ord_dvsn_cd: order.type === 'limit' ? '00' : '01',
+      ord_dvsn_cd: ORD_DVSN_OF[order.division],
       cnc_cfrm_qty: String(order.canceledQuantity),
       rmn_qty: String(order.remainingQuantity),
       rjct_qty: String(order.rejectedQuantity),
-      ccld_cndt_name: '없음',
+      ccld_cndt_name: ccldCndtName(order.division),
       inqr_ip_addr: '',
       cpbc_ordp_ord_rcit_dvsn_cd: '',
       cpbc_ordp_infm_mthd_dvsn_cd: '',
@@ -627,7 +688,7 @@ export function createRestHandler(ctx: RestContext) {
       cpbc_ordp_mtrl_dvsn_cd: '',
       ord_orgno: '',
       rsvn_ord_end_dt: '',
-      excg_id_dvsn_Cd: 'KRX',
+      excg_id_dvsn_Cd: order.venue,
       stpm_cndt_pric: '0',
       stpm_efct_occr_dtmd: '',
     };
@@ -651,8 +712,12 @@ export function createRestHandler(ctx: RestContext) {
     if (!['00', '01'].includes(order)) {
       return invalid(trId, '조회구분(INQR_DVSN)을 확인하여 주십시오.');
     }
-    const exchangeError = exchangeCheck(trId, f.EXCG_ID_DVSN_CD === 'ALL' ? {} : f);
-    if (exchangeError !== null) return exchangeError;
+    // EXCG_ID_DVSN_CD: KRX / NXT / SOR / ALL (official inquire_daily_ccld.py). A venue shows
+    // the orders sent to it; ALL (or none) shows every order.
+    const venueFilter = f.EXCG_ID_DVSN_CD === 'ALL' ? 'ALL' : venueOf(trId, f);
+    if (typeof venueFilter !== 'string') return venueFilter;
+    const venueOnly =
+      f.EXCG_ID_DVSN_CD === undefined || f.EXCG_ID_DVSN_CD === '' ? 'ALL' : venueFilter;
     const pdno = f.PDNO ?? '';
     const odno = f.ODNO ?? '';
     const branchFilter = f.ORD_GNO_BRNO ?? '';
@@ -665,6 +730,7 @@ export function createRestHandler(ctx: RestContext) {
       const recent = thisMonth - months(o.tradingDate) <= 3;
       if (period === 'recent' && !recent) return false;
       if (period === 'old' && recent) return false;
+      if (venueOnly !== 'ALL' && o.venue !== venueOnly) return false;
       if (sideFilter === '01' && o.side !== 'sell') return false;
       if (sideFilter === '02' && o.side !== 'buy') return false;
       if (pdno !== '' && o.symbol !== pdno) return false;
@@ -721,7 +787,7 @@ export function createRestHandler(ctx: RestContext) {
         ord_gno_brno: o.branch,
         odno: o.orderNo,
         orgn_odno: o.originalOrderNo ?? '',
-        ord_dvsn_name: o.type === 'limit' ? '지정가' : '시장가',
+        ord_dvsn_name: ordDvsnName(o.division),
         pdno: o.symbol,
         prdt_name: productName(o.symbol),
         rvse_cncl_dvsn_name: o.kind === 'modify' ? '정정' : '',
@@ -732,11 +798,11 @@ export function createRestHandler(ctx: RestContext) {
         tot_ccld_amt: toInt(o.filledAmount),
         psbl_qty: String(o.remainingQuantity),
         sll_buy_dvsn_cd: o.side === 'sell' ? '01' : '02',
-        ord_dvsn_cd: o.type === 'limit' ? '00' : '01',
+        ord_dvsn_cd: ORD_DVSN_OF[o.division],
         mgco_aptm_odno: '',
         excg_dvsn_cd: KRX_EXCHANGE_CODE,
-        excg_id_dvsn_cd: 'KRX',
-        excg_id_dvsn_name: 'KRX',
+        excg_id_dvsn_cd: o.venue,
+        excg_id_dvsn_name: o.venue,
         stpm_cndt_pric: '0',
         stpm_efct_occr_yn: 'N',
       })),
@@ -1025,7 +1091,33 @@ export function createRestHandler(ctx: RestContext) {
       if (!SYMBOL.test(symbol)) return controlError(400, 'give ?symbol=005930');
       return kisJson(200, book(symbol));
     }
-    return controlError(404, 'control endpoints: POST /qts-sandbox/price, GET /qts-sandbox/book');
+    if (request.path === SANDBOX_CONTROL_PATHS.clock && request.method === 'POST') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.bodyText);
+      } catch {
+        return controlError(400, CLOCK_USAGE);
+      }
+      const body = v.safeParse(ClockBody, parsed);
+      const at = body.success ? body.output.at : undefined;
+      const epoch = typeof at === 'string' ? Date.parse(at) : at;
+      if (epoch === undefined || (epoch !== null && !Number.isFinite(epoch))) {
+        return controlError(400, CLOCK_USAGE);
+      }
+      if (ctx.port.setClock === undefined) {
+        return controlError(
+          409,
+          'this sandbox serves an exchange it was given: move that exchange clock instead',
+        );
+      }
+      ctx.port.setClock(epoch);
+      const now = ctx.clock();
+      return kisJson(200, { now: new Date(now).toISOString(), kst: kstDateTime(now) });
+    }
+    return controlError(
+      404,
+      'control endpoints: POST /qts-sandbox/price, GET /qts-sandbox/book, POST /qts-sandbox/clock',
+    );
   }
 
   return {

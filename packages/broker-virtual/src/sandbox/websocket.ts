@@ -2,6 +2,7 @@
 // AES-256-CBC encrypted notices, PINGPONG keep-alive (docs/kis-protocol.md §8, §12).
 import * as v from 'valibot';
 import type { WebSocket } from 'ws';
+import { ORD_DVSN_OF, oderCond, ordExgGb } from './divisions.js';
 import type { ExchangePort, PortEvent } from './exchange-port.js';
 import { kstCompact, kstTime } from './kst.js';
 import { productName } from './names.js';
@@ -158,7 +159,13 @@ export function createNoticeHub(options: NoticeHubOptions) {
     const { order } = event;
     const isFill = event.kind === 'fill';
     const rctf = order.kind === 'cancel' ? '2' : order.kind === 'modify' ? '1' : '0';
-    const qty = isFill ? (event.fillQuantity ?? 0) : order.quantity;
+    // An IOC / FOK remainder the exchange canceled: ACPT_YN "3", CNTG_QTY the canceled quantity.
+    const exchangeCancel = event.kind === 'exchange-cancel';
+    const qty = isFill
+      ? (event.fillQuantity ?? 0)
+      : exchangeCancel
+        ? order.canceledQuantity
+        : order.quantity;
     const price = isFill ? (event.fillPrice ?? 0) : (order.limitPrice ?? 0);
     return {
       CUST_ID: options.credentials.htsId,
@@ -167,20 +174,22 @@ export function createNoticeHub(options: NoticeHubOptions) {
       OODER_NO: order.originalOrderNo ?? '',
       SELN_BYOV_CLS: order.side === 'sell' ? '01' : '02',
       RCTF_CLS: rctf,
-      ODER_KIND: order.type === 'limit' ? '00' : '01',
-      ODER_COND: '0',
+      ODER_KIND: ORD_DVSN_OF[order.division],
+      ODER_COND: oderCond(order.division),
       STCK_SHRN_ISCD: order.symbol,
       CNTG_QTY: String(qty),
       CNTG_UNPR: String(Math.round(price)),
       STCK_CNTG_HOUR: kstTime(event.at),
       RFUS_YN: event.kind === 'reject' ? '1' : '0',
       CNTG_YN: isFill ? '2' : '1',
-      ACPT_YN: acceptance ?? (event.kind === 'receipt' || event.kind === 'reject' ? '1' : '2'),
+      ACPT_YN:
+        acceptance ??
+        (exchangeCancel ? '3' : event.kind === 'receipt' || event.kind === 'reject' ? '1' : '2'),
       BRNC_NO: order.branch || branch,
       ODER_QTY: String(order.quantity),
       ACNT_NAME: 'QTS샌드박스',
       ORD_COND_PRC: '0',
-      ORD_EXG_GB: '1',
+      ORD_EXG_GB: ordExgGb(order.venue),
       POPUP_YN: 'N',
       FILLER: '',
       CRDT_CLS: '',

@@ -50,6 +50,8 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
       rejectedQuantity: 0,
       orderedAt: at,
       tradingDate: kstDate(at),
+      division: base.type,
+      venue: 'KRX',
       ...base,
     };
     orders.push(order);
@@ -118,6 +120,8 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
         kind: 'cancel',
         originalOrderNo: target.orderNo,
         remainingQuantity: 0,
+        division: target.division,
+        venue: target.venue,
       });
       emit({
         kind: 'cancel',
@@ -142,6 +146,8 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
         type: change.type,
         quantity: qty,
         limitPrice: change.limitPrice,
+        division: change.division ?? change.type,
+        venue: target.venue,
         kind: 'modify',
         originalOrderNo: target.orderNo,
       });
