@@ -1,3 +1,4 @@
+import { ORDER_WINDOWS } from '@qts/order-contract';
 import {
   type BrokerPlaceScript,
   describeOrderAdapterConformance,
@@ -20,8 +21,16 @@ function faultOf(script: BrokerPlaceScript): VirtualFault {
   }
 }
 
+/** An instant on the same trading day at `hhmmss` KST. */
+function kstAt(hhmmss: string): number {
+  const [h, m, s] = [hhmmss.slice(0, 2), hhmmss.slice(2, 4), hhmmss.slice(4, 6)].map(Number);
+  return Date.UTC(2026, 10, 25, (h ?? 0) - 9, m ?? 0, s ?? 0);
+}
+
 describeOrderAdapterConformance('virtual (in-process)', async () => {
-  const exchange = createVirtualExchange({ clock: () => WED_10_KST });
+  // Session rules on: the off-hours divisions are placed only after enterWindow moves the clock.
+  let now = WED_10_KST;
+  const exchange = createVirtualExchange({ clock: () => now, sessionRules: true });
   // The kit's buy at 69,000 must rest: the reference price sits above it.
   exchange.setReferencePrice('005930', 70_000);
   const adapter = createVirtualOrderAdapter({ exchange });
@@ -38,6 +47,14 @@ describeOrderAdapterConformance('virtual (in-process)', async () => {
     },
     replayLastNotice: async () => {
       exchange.replayLastEvent();
+    },
+    enterWindow: async (division, venue) => {
+      const window = ORDER_WINDOWS.find((w) => w.venue === venue && w.divisions.includes(division));
+      if (window === undefined) throw new Error(`${venue} never takes ${division}`);
+      now = kstAt(window.start);
+    },
+    leaveWindow: async () => {
+      now = WED_10_KST;
     },
     close: async () => {
       await adapter.close();

@@ -1,6 +1,7 @@
 import {
   BalanceSchema,
   BrokerOrderSchema,
+  ORDER_DIVISIONS,
   type OrderEvent,
   OrderEventSchema,
   type OrderRequest,
@@ -427,6 +428,123 @@ describe('VirtualOrderAdapter notices', () => {
       brokerOrderId: ack.brokerOrderId,
       cancelBrokerOrderId: cancel.brokerOrderId,
       canceledQuantity: 7,
+    });
+    await adapter.close();
+  });
+});
+
+describe('VirtualOrderAdapter order divisions and venues', () => {
+  it('declares every division at every venue', () => {
+    const { adapter } = setup();
+    expect(adapter.capabilities.orderOptions).toEqual({
+      divisions: [...ORDER_DIVISIONS],
+      venues: ['KRX', 'NXT', 'SOR'],
+    });
+  });
+
+  it('sends the division and venue and returns them from getOrders (absent fields for a plain limit on KRX)', async () => {
+    const { adapter } = setup();
+    const plain = await adapter.placeOrder(buy());
+    const conditional = await adapter.placeOrder(
+      buy({ priceCondition: 'conditional', venue: 'KRX' }),
+    );
+    const best = await adapter.placeOrder(
+      buy({ priceCondition: 'best', limitPrice: null, venue: 'NXT' }),
+    );
+    const single = await adapter.placeOrder(buy({ session: 'single' }));
+    const orders = await adapter.getOrders({ tradingDate: TODAY });
+    for (const order of orders) expect(v.safeParse(BrokerOrderSchema, order).success).toBe(true);
+    const byId = new Map(orders.map((order) => [order.brokerOrderId, order]));
+    const fields = (id: string) => {
+      const order = byId.get(id);
+      return {
+        priceCondition: order?.priceCondition,
+        executionCondition: order?.executionCondition,
+        session: order?.session,
+        venue: order?.venue,
+      };
+    };
+    expect(fields(plain.brokerOrderId)).toEqual({
+      priceCondition: undefined,
+      executionCondition: undefined,
+      session: undefined,
+      venue: undefined,
+    });
+    expect(fields(conditional.brokerOrderId).priceCondition).toBe('conditional');
+    expect(fields(best.brokerOrderId)).toMatchObject({ priceCondition: 'best', venue: 'NXT' });
+    expect(fields(single.brokerOrderId).session).toBe('single');
+    await adapter.close();
+  });
+
+  it('an IOC remainder the exchange cancels reaches a subscriber as order-canceled without a cancel order', async () => {
+    const { adapter } = setup();
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const ack = await adapter.placeOrder(buy({ executionCondition: 'ioc' }));
+    expect(events.map((event) => event.type)).toEqual(['order-accepted', 'order-canceled']);
+    expect(events[1]).toMatchObject({
+      brokerOrderId: ack.brokerOrderId,
+      cancelBrokerOrderId: null,
+      canceledQuantity: 10,
+    });
+    for (const event of events) expect(v.safeParse(OrderEventSchema, event).success).toBe(true);
+    const [order] = await adapter.getOrders({
+      tradingDate: TODAY,
+      brokerOrderId: ack.brokerOrderId,
+    });
+    expect(order).toMatchObject({
+      status: 'canceled',
+      canceledQuantity: 10,
+      remainingQuantity: 0,
+      executionCondition: 'ioc',
+    });
+    await adapter.close();
+  });
+
+  it('refuses before sending a cancel of an IOC order and a new price for an exchange-priced order', async () => {
+    const { adapter, exchange } = setup();
+    const ioc = await adapter.placeOrder(buy({ executionCondition: 'fok' }));
+    const ref = {
+      brokerOrderId: ioc.brokerOrderId,
+      brokerBranch: ioc.brokerBranch,
+      symbol: S,
+      side: 'buy' as const,
+      type: 'limit' as const,
+      quantity: 10,
+      limitPrice: 69_000,
+      tradingDate: TODAY,
+      executionCondition: 'fok' as const,
+    };
+    const before = exchange.faults.requestCount('cancel');
+    const canceled = await failure(adapter.cancelOrder(ref));
+    expect([canceled.name, canceled.code]).toEqual(['InvalidOrderError', 'INVALID_ORDER']);
+    expect(exchange.faults.requestCount('cancel')).toBe(before);
+    exchange.place('00000000-09', {
+      symbol: S,
+      side: 'buy',
+      type: 'limit',
+      quantity: 1,
+      limitPrice: 68_000,
+    });
+    const priority = await adapter.placeOrder(
+      buy({ priceCondition: 'priority', limitPrice: null }),
+    );
+    const priorityRef = {
+      ...ref,
+      brokerOrderId: priority.brokerOrderId,
+      executionCondition: undefined,
+      priceCondition: 'priority' as const,
+      limitPrice: 68_000,
+    };
+    const modified = await failure(adapter.modifyOrder(priorityRef, { limitPrice: 67_000 }));
+    expect(modified.name).toBe('InvalidOrderError');
+    expect(exchange.faults.requestCount('modify')).toBe(0);
+    await adapter.modifyOrder(priorityRef, { quantity: 4 });
+    const open = await adapter.getOrders({ tradingDate: TODAY, openOnly: true });
+    expect(open.find((order) => order.kind === 'modify')).toMatchObject({
+      priceCondition: 'priority',
+      limitPrice: 68_000,
+      remainingQuantity: 4,
     });
     await adapter.close();
   });

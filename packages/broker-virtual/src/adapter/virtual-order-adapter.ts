@@ -12,6 +12,7 @@ import {
   isOnTick,
   isValidSymbol,
   krxDailyPriceLimits,
+  ORDER_DIVISIONS,
   type OrderAck,
   type OrderAdapter,
   type OrderChange,
@@ -25,11 +26,15 @@ import {
   type OrdersQuery,
   OrdersQuerySchema,
   OutcomeUnknownError,
+  orderDivisionOf,
+  orderDivisionParts,
   productTypeOfSymbol,
   type Quote,
   type RejectionCode,
   RouteUnavailableError,
+  revisionIssue,
   type Unsubscribe,
+  VENUES,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 import { VirtualExchangeError } from '../core/errors.js';
@@ -72,6 +77,8 @@ const CAPABILITIES: AdapterCapabilities = Object.freeze({
   balance: true,
   marketOrders: true,
   quote: true,
+  // Every division at every venue that takes it; NXT and SOR trade on the same virtual book.
+  orderOptions: Object.freeze({ divisions: ORDER_DIVISIONS, venues: VENUES }),
 });
 
 const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000;
@@ -218,7 +225,10 @@ function statusOf(order: VirtualOrder): BrokerOrder['status'] {
 
 /** Maps an exchange order to the contract's BrokerOrder. */
 function toBrokerOrder(order: VirtualOrder): BrokerOrder {
+  const { type: _type, ...parts } = orderDivisionParts(order.division);
   return {
+    ...parts,
+    ...(order.venue === 'KRX' ? {} : { venue: order.venue }),
     brokerOrderId: order.orderNo,
     brokerBranch: order.branch,
     originalBrokerOrderId: order.originalOrderNo,
@@ -432,8 +442,11 @@ export function createVirtualOrderAdapter(
           side: request.side,
           type: request.type,
           quantity: request.quantity,
-          limitPrice: request.type === 'limit' ? (request.limitPrice ?? null) : null,
+          limitPrice: request.limitPrice ?? null,
           ...(request.productType === undefined ? {} : { productType: request.productType }),
+          // assertSupportedOrderRequest checked the fields name a division.
+          division: orderDivisionOf(request) ?? request.type,
+          venue: request.venue ?? 'KRX',
         }),
       );
       if (!result.ok) throw refusal(result, 'order');
@@ -442,6 +455,8 @@ export function createVirtualOrderAdapter(
 
     async cancelOrder(ref: OrderRef, callOptions?: CallOptions): Promise<OrderAck> {
       checkRef(ref);
+      const notRevisable = revisionIssue(ref, { kind: 'cancel' });
+      if (notRevisable !== null) throw new InvalidOrderError([notRevisable]);
       const result = await call('cancel', 'cancel', callOptions, () =>
         exchange.cancel(account, ref.brokerOrderId, 'all'),
       );
@@ -459,6 +474,11 @@ export function createVirtualOrderAdapter(
       if (!parsed.success) throw invalid(parsed.issues, 'order change');
       const issues: OrderIssue[] = [];
       const { limitPrice, quantity } = parsed.output;
+      const notRevisable = revisionIssue(ref, {
+        kind: 'modify',
+        ...(limitPrice === undefined ? {} : { limitPrice }),
+      });
+      if (notRevisable !== null) throw new InvalidOrderError([notRevisable]);
       if (limitPrice === undefined && quantity === undefined) {
         issues.push({
           field: 'limitPrice',
@@ -486,7 +506,7 @@ export function createVirtualOrderAdapter(
       if (issues.length > 0) throw new InvalidOrderError(issues);
       const result = await call('modify', 'modify', callOptions, () =>
         exchange.modify(account, ref.brokerOrderId, {
-          ...(limitPrice === undefined ? {} : { type: 'limit' as const, limitPrice }),
+          ...(limitPrice === undefined ? {} : { limitPrice }),
           quantity: quantity ?? 'all',
           rest: 'cancel',
         }),

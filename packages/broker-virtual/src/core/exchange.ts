@@ -465,7 +465,9 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     const now = new Date(clock());
     if (orderWindowAt(venue, division, now, holidays) !== undefined) return null;
     const issue = orderWindowIssue({ ...orderDivisionParts(division), venue }, now, holidays);
-    return outsideSession(issue?.message ?? `${venue} does not take ${division} orders now.`);
+    const message = issue?.message ?? `${venue} does not take ${division} orders now.`;
+    // The contract's message is written for a check before sending; here the exchange refused.
+    return outsideSession(message.replace('Nothing was sent;', 'The order was not booked;'));
   }
 
   /**

@@ -81,13 +81,51 @@ describe('persistence', () => {
     raw.close();
     const exchange = createVirtualExchange({ file, clock: () => WED_10_KST });
     expect(exchange.orders(A)).toMatchObject([
-      { orderNo: '0000000001', productType: 'stock', status: 'open', remainingQuantity: 5 },
+      {
+        orderNo: '0000000001',
+        productType: 'stock',
+        status: 'open',
+        remainingQuantity: 5,
+        // v3: an order written before divisions existed is its type's division, on KRX.
+        division: 'limit',
+        venue: 'KRX',
+      },
     ]);
     exchange.close();
     const again = new Database(file);
     const version = again.prepare('PRAGMA user_version').get() as { user_version: number };
     again.close();
     expect(version.user_version).toBe(SCHEMA_VERSION);
+  });
+
+  it('keeps the division and venue of an order across a reopen (schema v3)', () => {
+    const file = tempFile();
+    const one = createVirtualExchange({ file, clock: () => WED_10_KST });
+    one.setReferencePrice('005930', 70_000);
+    one.place(A, {
+      symbol: '005930',
+      side: 'buy',
+      type: 'limit',
+      division: 'conditional',
+      venue: 'KRX',
+      quantity: 1,
+      limitPrice: 69_000,
+    });
+    one.place(A, {
+      symbol: '005930',
+      side: 'buy',
+      type: 'limit',
+      venue: 'NXT',
+      quantity: 1,
+      limitPrice: 69_000,
+    });
+    one.close();
+    const two = createVirtualExchange({ file, clock: () => WED_10_KST });
+    expect(two.orders(A).map((order) => [order.division, order.venue])).toEqual([
+      ['conditional', 'KRX'],
+      ['limit', 'NXT'],
+    ]);
+    two.close();
   });
 
   it('shares one file between two exchanges without losing an operation', () => {
