@@ -2,7 +2,12 @@
 // real exchange core: what real and paper take, what the inquiry rows and notices carry, the
 // sandbox clock for the off-hours sessions.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type KisSandbox, startKisSandbox } from '../../src/sandbox/index.js';
+import { createVirtualExchange } from '../../src/core/exchange.js';
+import {
+  createKisRequestHandler,
+  type KisSandbox,
+  startKisSandbox,
+} from '../../src/sandbox/index.js';
 import { NOTICE_FIELDS } from '../../src/sandbox/notice-crypto.js';
 import {
   account,
@@ -380,5 +385,47 @@ describe('order divisions in the sandbox (paper)', () => {
       '03',
       '04',
     ]);
+  });
+});
+
+describe('the sandbox clock', () => {
+  const clockRequest = (appKey: string, at: unknown) =>
+    new Request('https://openapi.koreainvestment.com:9443/qts-sandbox/clock', {
+      method: 'POST',
+      headers: { appkey: appKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ at }),
+    });
+
+  it('moves the exchange the handler made (session rules on) and refuses to move one it was given', async () => {
+    const handler = createKisRequestHandler({
+      environment: 'real',
+      clock: () => WED_10_KST,
+      sessionRules: true,
+    });
+    expect(handler.exchange.sessionRules).toBe(true);
+    const moved = await handler.handleKisRequest(
+      clockRequest(handler.credentials.appKey, '2026-11-25T08:35:00+09:00'),
+    );
+    expect(moved.status).toBe(200);
+    expect(handler.exchange.now()).toBe(Date.UTC(2026, 10, 24, 23, 35));
+    handler.exchange.setReferencePrice('005930', 70_000);
+    expect(
+      handler.exchange.place(handler.exchange.defaultAccount, {
+        symbol: '005930',
+        side: 'buy',
+        type: 'limit',
+        division: 'pre-market-close',
+        quantity: 1,
+      }).ok,
+    ).toBe(true);
+    const forbidden = await handler.handleKisRequest(clockRequest('not-the-key', null));
+    expect(forbidden.status).toBe(403);
+    handler.exchange.close();
+
+    const exchange = createVirtualExchange({ clock: () => WED_10_KST });
+    const given = createKisRequestHandler({ environment: 'real', exchange });
+    const refused = await given.handleKisRequest(clockRequest(given.credentials.appKey, null));
+    expect(refused.status).toBe(409);
+    exchange.close();
   });
 });
