@@ -19,9 +19,17 @@ export interface SubmitInput {
   readonly quantity: number;
   readonly type: OrderType;
   readonly limitPrice: number | null;
+  /** The order division and venue beyond a plain limit / market order on KRX, when asked. */
+  readonly division: CliOrderDivision;
   readonly clientOrderId: string | null;
   readonly force: boolean;
 }
+
+/** The division and venue fields of an order (each absent for a plain order on KRX). */
+export type CliOrderDivision = Pick<
+  CliOrder,
+  'priceCondition' | 'executionCondition' | 'session' | 'venue'
+>;
 
 /** The order after a place / cancel / modify, with the error when it did not succeed. */
 export interface OrderOutcome {

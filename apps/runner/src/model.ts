@@ -11,6 +11,14 @@ export interface CliOrder {
   readonly quantity: number;
   readonly price: number | null;
   readonly type: 'limit' | 'market';
+  /** `conditional`, `best` or `priority`; absent for a plain order (docs/order-types.md). */
+  readonly priceCondition?: 'conditional' | 'best' | 'priority';
+  /** `ioc` or `fok`; absent for an order that rests. */
+  readonly executionCondition?: 'ioc' | 'fok';
+  /** A KRX off-hours session: `pre`, `post` or `single`; absent for the regular session. */
+  readonly session?: 'pre' | 'post' | 'single';
+  /** `NXT` or `SOR`; absent for KRX. */
+  readonly venue?: 'KRX' | 'NXT' | 'SOR';
   readonly mode: 'virtual' | 'paper' | 'real';
   readonly filledQuantity: number;
   readonly averagePrice: number | null;

@@ -99,12 +99,33 @@ ${ENV_HELP}`,
 
   const order = program
     .command('order')
-    .description('place one order: buy|sell <symbol> <qty> (--price <KRW> | --market)')
+    .description(
+      'place one order: buy|sell <symbol> <qty> (--price <KRW> | --market), other order types below',
+    )
     .addArgument(new Argument('<side>', 'buy or sell').choices(['buy', 'sell']))
     .argument('<symbol>', 'KRX code, e.g. 005930 (or Q + 6 digits for an ETN)')
     .argument('<qty>', 'whole number of shares, at least 1')
     .option('--price <KRW>', 'limit price in KRW, on the KRX tick')
     .option('--market', 'market order (no price)')
+    .option('--ioc', 'immediate or cancel: fill what can fill now, the exchange cancels the rest')
+    .option('--fok', 'fill or kill: fill all of it now, or none of it')
+    .option(
+      '--best',
+      '최유리지정가: the best price on the other side (no --price; with --ioc/--fok too)',
+    )
+    .option('--priority', '최우선지정가: the best price on your own side (no --price)')
+    .option(
+      '--conditional',
+      '조건부지정가: a limit (--price) that turns market at the closing auction',
+    )
+    .option(
+      '--session <pre|post|single>',
+      'KRX off-hours: pre / post at the close price (no --price), single with --price',
+    )
+    .option(
+      '--venue <KRX|NXT|SOR>',
+      'where the order goes (default KRX; NXT = Nextrade, SOR = routed)',
+    )
     .option(
       '--client-order-id <id>',
       'your id for this order; the same id never makes a second order',
@@ -113,11 +134,29 @@ ${ENV_HELP}`,
     .addHelpText(
       'after',
       `
+Order types                        paper  real   (virtual: all; sources in docs/order-types.md)
+  --price P                        yes    yes    limit 지정가
+  --market                         yes    yes    market 시장가
+  --conditional --price P          yes    yes    conditional limit 조건부지정가
+  --best                           yes    yes    best opposite price 최유리지정가
+  --priority                       yes    yes    best own-side price 최우선지정가
+  --ioc | --fok  --price P         no     yes    IOC / FOK limit
+  --ioc | --fok  --market          no     yes    IOC / FOK market
+  --ioc | --fok  --best            no     yes    IOC / FOK best 최유리
+  --session pre | post             no     yes    at the close, 08:30-08:40 / 15:40-16:00 KST
+  --session single --price P       no     yes    after-hours single price, 16:00-18:00 KST
+  --venue NXT | SOR                no     yes    Nextrade / smart order routing (default KRX)
+Outside a venue's hours such an order is refused before sending (virtual mode: only with
+QTS_MARKET_HOURS=enforce).
+
 Examples:
   qts order buy 005930 10 --price 70000
   qts order sell 005930 5 --market --json
+  qts order buy 005930 10 --price 70000 --ioc              what does not fill now is canceled
+  qts order buy 005930 10 --best --venue SOR               priced by the exchange, routed
+  qts order sell 005930 10 --session single --price 70000  after-hours single price
   qts order buy 005930 1 --price 70000 --client-order-id intent-001
-  qts --mode real order buy 005930 1 --price 70000      asks for confirmation (QTS_ALLOW_REAL=yes)
+  qts --mode real order buy 005930 1 --price 70000         asks to confirm (QTS_ALLOW_REAL=yes)
 
 Exit: 0 accepted/filled, 2 nothing sent, 3 broker refused, 4 outcome unknown (run \`qts orders\`).`,
     );

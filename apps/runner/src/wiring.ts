@@ -55,6 +55,12 @@ export function toCliOrder(order: Order): CliOrder {
     quantity: order.quantity,
     price: order.price,
     type: order.type,
+    ...(order.priceCondition === undefined ? {} : { priceCondition: order.priceCondition }),
+    ...(order.executionCondition === undefined
+      ? {}
+      : { executionCondition: order.executionCondition }),
+    ...(order.session === undefined ? {} : { session: order.session }),
+    ...(order.venue === undefined ? {} : { venue: order.venue }),
     mode: order.mode,
     filledQuantity: order.filledQuantity,
     averagePrice: order.averagePrice,
@@ -178,6 +184,9 @@ async function wireVirtual(runtime: Runtime): Promise<Wired> {
       journal,
       mode: 'virtual',
       logger: hookLogger(runtime, 'route'),
+      // Virtual mode ignores market hours unless QTS_MARKET_HOURS=enforce: so do the hours of
+      // the order divisions and venues (docs/order-types.md).
+      orderWindowCheck: config.marketHours === 'enforce',
     });
     const virtualAdapter = adapter;
     const buyingPower = async (symbol: string, price: number | null): Promise<CliBuyingPower> => {
@@ -504,6 +513,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
         quantity: input.quantity,
         type: input.type,
         limitPrice: input.limitPrice,
+        ...input.division,
         ...(input.clientOrderId === null ? {} : { intentId: input.clientOrderId }),
       };
       return await atSendPoint(

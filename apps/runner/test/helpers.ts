@@ -150,6 +150,11 @@ const orderEntries = {
   quantity: v.number(),
   price: v.nullable(v.number()),
   type: v.picklist(['limit', 'market']),
+  // Only on orders that name a division or venue (docs/order-types.md).
+  priceCondition: v.exactOptional(v.picklist(['conditional', 'best', 'priority'])),
+  executionCondition: v.exactOptional(v.picklist(['ioc', 'fok'])),
+  session: v.exactOptional(v.picklist(['pre', 'post', 'single'])),
+  venue: v.exactOptional(v.picklist(['NXT', 'SOR'])),
   mode: v.picklist(['virtual', 'paper', 'real']),
   filledQuantity: v.number(),
   averagePrice: v.nullable(v.number()),

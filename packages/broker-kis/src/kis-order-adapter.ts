@@ -9,24 +9,32 @@ import {
   ConfigError,
   InvalidOrderError,
   isValidSymbol,
+  ORDER_DIVISION_RULES,
   type OrderAck,
   type OrderAdapter,
   type OrderChange,
+  type OrderDivision,
   type OrderEvent,
   type OrderEventListener,
   type OrderIssue,
+  type OrderOptionSupport,
   type OrderRef,
   OrderRefSchema,
   type OrderRequest,
   type OrdersQuery,
   OrdersQuerySchema,
   OutcomeUnknownError,
+  orderDivisionOf,
+  orderDivisionParts,
   QtsError,
   type QtsErrorDetails,
   type Quote,
   RouteUnavailableError,
+  revisionIssue,
   type Unsubscribe,
+  type Venue,
   validateOrderRequest,
+  venueOf,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 import WebSocket from 'ws';
@@ -161,14 +169,70 @@ export type KisOrderAdapter = OrderAdapter & {
   close(): Promise<void>;
 };
 
-const CAPABILITIES: AdapterCapabilities = Object.freeze({
-  modify: true,
-  openOrderInquiry: true,
-  notices: true,
-  balance: true,
-  marketOrders: true,
-  quote: true,
+/**
+ * The divisions and venues KIS takes per environment (docs/order-types.md): real takes every
+ * division QTS knows on KRX, NXT and SOR (Portal "주식주문(현금)"); paper takes limit, market,
+ * conditional, best and priority on KRX only (python-kis marks 05-07 and 11-16 as not offered in
+ * paper; the Portal's paper notes say KRX only).
+ */
+const ORDER_OPTIONS: Readonly<Record<KisEnvironment, OrderOptionSupport>> = Object.freeze({
+  real: Object.freeze({
+    divisions: Object.freeze([
+      'limit',
+      'market',
+      'conditional',
+      'best',
+      'priority',
+      'pre-market-close',
+      'post-market-close',
+      'after-hours-single',
+      'ioc-limit',
+      'fok-limit',
+      'ioc-market',
+      'fok-market',
+      'ioc-best',
+      'fok-best',
+    ] as const satisfies readonly OrderDivision[]),
+    venues: Object.freeze(['KRX', 'NXT', 'SOR'] as const satisfies readonly Venue[]),
+  }),
+  paper: Object.freeze({
+    divisions: Object.freeze([
+      'limit',
+      'market',
+      'conditional',
+      'best',
+      'priority',
+    ] as const satisfies readonly OrderDivision[]),
+    venues: Object.freeze(['KRX'] as const satisfies readonly Venue[]),
+  }),
 });
+
+function capabilitiesOf(environment: KisEnvironment): AdapterCapabilities {
+  return Object.freeze({
+    modify: true,
+    openOrderInquiry: true,
+    notices: true,
+    balance: true,
+    marketOrders: true,
+    quote: true,
+    orderOptions: ORDER_OPTIONS[environment],
+  });
+}
+
+/** True when an order reference names a division or venue beyond a plain KRX limit / market order. */
+function hasDivisionFields(ref: OrderRef): boolean {
+  return (
+    ref.priceCondition !== undefined ||
+    ref.executionCondition !== undefined ||
+    ref.session !== undefined ||
+    ref.venue !== undefined
+  );
+}
+
+/** The division of an order reference (a plain limit or market order when its fields name none). */
+function divisionOfRef(ref: OrderRef): OrderDivision {
+  return orderDivisionOf(ref) ?? ref.type;
+}
 
 function withSignal(request: KisRequest, options: CallOptions | undefined): KisRequest {
   return options?.signal === undefined ? request : { ...request, signal: options.signal };
@@ -200,6 +264,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     );
   }
   const clock = options.clock ?? Date.now;
+  const CAPABILITIES = capabilitiesOf(environment);
   const log: KisLogger = options.logger ?? (() => {});
   const credentials = transport.credentials;
   const account = {
@@ -277,6 +342,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
 
   async function placeOrder(request: OrderRequest, callOptions?: CallOptions): Promise<OrderAck> {
     assertSupportedOrderRequest(request, CAPABILITIES, `kis (${environment})`);
+    const division = orderDivisionOf(request) ?? request.type;
     const what = `KIS order-cash ${request.side} ${request.symbol}`;
     const response = await send(
       what,
@@ -289,7 +355,8 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
           body: buildKisOrderCashRequest({
             ...account,
             symbol: request.symbol,
-            type: request.type,
+            division,
+            venue: venueOf(request) ?? 'KRX',
             quantity: request.quantity,
             limitPrice: request.limitPrice ?? null,
           }),
@@ -311,6 +378,24 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
         })),
       );
     }
+    if (hasDivisionFields(ref) && orderDivisionOf(ref) === null) {
+      throw invalid(
+        'type',
+        'order-ref-invalid',
+        'The order reference names no order division KIS offers (check its priceCondition, executionCondition and session); nothing was sent.',
+      );
+    }
+  }
+
+  /** A cancel or modify of an order that does not rest, or a new price on an exchange-priced order: refused, nothing sent. */
+  function checkRevision(
+    ref: OrderRef,
+    action: { readonly kind: 'cancel' } | { readonly kind: 'modify'; readonly limitPrice?: number },
+  ): void {
+    // A plain limit or market order behaves as before (a market order may be modified to a limit).
+    if (!hasDivisionFields(ref)) return;
+    const issue = revisionIssue(ref, action);
+    if (issue !== null) throw new InvalidOrderError([issue]);
   }
 
   async function branchOf(ref: OrderRef, callOptions?: CallOptions): Promise<string> {
@@ -335,7 +420,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     ref: OrderRef,
     branch: string,
     action: 'cancel' | 'modify',
-    type: 'limit' | 'market',
+    division: OrderDivision,
     quantity: number | 'all',
     limitPrice: number | null,
     callOptions: CallOptions | undefined,
@@ -354,7 +439,8 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
             branch,
             originalOrderNumber: ref.brokerOrderId,
             action,
-            type,
+            division,
+            venue: venueOf(ref) ?? 'KRX',
             quantity,
             limitPrice,
           }),
@@ -478,9 +564,10 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
 
   async function cancelOrder(ref: OrderRef, callOptions?: CallOptions): Promise<OrderAck> {
     checkRef(ref);
+    checkRevision(ref, { kind: 'cancel' });
     const branch = await branchFor(ref, undefined, callOptions);
     try {
-      return await reviseStep(ref, branch, 'cancel', ref.type, 'all', null, callOptions);
+      return await reviseStep(ref, branch, 'cancel', divisionOfRef(ref), 'all', null, callOptions);
     } catch (error) {
       throw await explainRefusal(error, ref, 'cancel', callOptions);
     }
@@ -503,15 +590,25 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     if (change.limitPrice === undefined && change.quantity === undefined) {
       throw invalid('limitPrice', 'modify-empty', 'A modify needs a new limit price or quantity.');
     }
-    const type = change.limitPrice !== undefined ? 'limit' : ref.type;
-    const limitPrice = type === 'limit' ? (change.limitPrice ?? ref.limitPrice) : null;
+    checkRevision(ref, {
+      kind: 'modify',
+      ...(change.limitPrice === undefined ? {} : { limitPrice: change.limitPrice }),
+    });
+    // The order keeps its division; a new price on a plain market order makes it a limit order.
+    const ownDivision = divisionOfRef(ref);
+    const division: OrderDivision =
+      change.limitPrice !== undefined && ownDivision === 'market' ? 'limit' : ownDivision;
+    const parts = orderDivisionParts(division);
+    const priced = ORDER_DIVISION_RULES[division].limitPrice === 'required';
+    const limitPrice = priced ? (change.limitPrice ?? ref.limitPrice) : null;
     const issues = validateOrderRequest({
       clientOrderId: 'modify',
       symbol: ref.symbol,
       side: ref.side,
       quantity: change.quantity ?? ref.quantity,
-      type,
-      ...(type === 'limit' ? { limitPrice } : {}),
+      ...parts,
+      ...(ref.venue === undefined ? {} : { venue: ref.venue }),
+      ...(priced ? { limitPrice } : {}),
     });
     if (change.quantity !== undefined && change.quantity > ref.quantity) {
       issues.push({
@@ -525,7 +622,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     if (change.quantity === undefined) {
       const branch = await branchFor(ref, undefined, callOptions);
       try {
-        return await reviseStep(ref, branch, 'modify', type, 'all', limitPrice, callOptions);
+        return await reviseStep(ref, branch, 'modify', division, 'all', limitPrice, callOptions);
       } catch (error) {
         throw await explainRefusal(error, ref, 'modify', callOptions);
       }
@@ -564,7 +661,15 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     let cancelAck: OrderAck | null = null;
     if (toCancel > 0) {
       try {
-        cancelAck = await reviseStep(ref, branch, 'cancel', ref.type, toCancel, null, callOptions);
+        cancelAck = await reviseStep(
+          ref,
+          branch,
+          'cancel',
+          ownDivision,
+          toCancel,
+          null,
+          callOptions,
+        );
       } catch (error) {
         throw await explainRefusal(error, ref, 'modify', callOptions);
       }
@@ -574,7 +679,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
       }
     }
     try {
-      return await reviseStep(ref, branch, 'modify', type, 'all', limitPrice, callOptions);
+      return await reviseStep(ref, branch, 'modify', division, 'all', limitPrice, callOptions);
     } catch (error) {
       if (cancelAck === null) throw await explainRefusal(error, ref, 'modify', callOptions);
       throw await incomplete(error, ref, cancelAck, toCancel, wanted, callOptions);
@@ -654,6 +759,8 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
               tradingDate: query.tradingDate,
               symbol: query.symbol ?? '',
               openOnly: query.openOnly === true,
+              // Real orders may go to NXT or SOR: list every venue's; paper is KRX only.
+              exchanges: environment === 'real' ? 'ALL' : 'KRX',
               context,
             }),
           },

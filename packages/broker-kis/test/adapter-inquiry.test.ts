@@ -286,6 +286,118 @@ describe('getOrders (inquire-daily-ccld)', () => {
     ]);
   });
 
+  it("reads each row's division (ord_dvsn_cd) and venue (excg_id_dvsn_Cd) back; real asks for every venue (ALL)", async () => {
+    const { adapter, transport } = adapterWith(
+      [
+        ok(
+          {
+            output1: [
+              dailyRow({ odno: '1', ord_dvsn_cd: '00' }),
+              dailyRow({ odno: '2', ord_dvsn_cd: '03', ord_unpr: '0', excg_id_dvsn_Cd: 'NXT' }),
+              dailyRow({ odno: '3', ord_dvsn_cd: '02' }),
+              dailyRow({ odno: '4', ord_dvsn_cd: '07' }),
+              dailyRow({
+                odno: '5',
+                ord_dvsn_cd: '11',
+                excg_id_dvsn_Cd: 'SOR',
+                tot_ccld_qty: '4',
+                avg_prvs: '70000',
+                cnc_cfrm_qty: '6',
+                rmn_qty: '0',
+              }),
+              dailyRow({ odno: '6', ord_dvsn_cd: '16', ord_unpr: '0' }),
+              dailyRow({ odno: '7', ord_dvsn_cd: '05', ord_unpr: '0' }),
+              dailyRow({ odno: '8', ord_dvsn_cd: '13', ord_unpr: '0' }),
+            ],
+          },
+          'D',
+        ),
+      ],
+      'real',
+    );
+    const orders = await adapter.getOrders({ tradingDate: '20260105' });
+    expect(transport.requests[0]?.query).toMatchObject({ EXCG_ID_DVSN_CD: 'ALL' });
+    expect(
+      orders.map((order) => ({
+        id: order.brokerOrderId,
+        type: order.type,
+        limitPrice: order.limitPrice,
+        priceCondition: order.priceCondition,
+        executionCondition: order.executionCondition,
+        session: order.session,
+        venue: order.venue,
+        status: order.status,
+      })),
+    ).toEqual([
+      { id: '1', type: 'limit', limitPrice: 70_000, status: 'open' },
+      {
+        id: '2',
+        type: 'limit',
+        limitPrice: null,
+        priceCondition: 'best',
+        venue: 'NXT',
+        status: 'open',
+      },
+      { id: '3', type: 'limit', limitPrice: 70_000, priceCondition: 'conditional', status: 'open' },
+      { id: '4', type: 'limit', limitPrice: 70_000, session: 'single', status: 'open' },
+      {
+        id: '5',
+        type: 'limit',
+        limitPrice: 70_000,
+        executionCondition: 'ioc',
+        venue: 'SOR',
+        // The exchange canceled the IOC remainder: canceled with its fills, nothing open.
+        status: 'canceled',
+      },
+      {
+        id: '6',
+        type: 'limit',
+        limitPrice: null,
+        priceCondition: 'best',
+        executionCondition: 'fok',
+        status: 'open',
+      },
+      { id: '7', type: 'limit', limitPrice: null, session: 'pre', status: 'open' },
+      { id: '8', type: 'market', limitPrice: null, executionCondition: 'ioc', status: 'open' },
+    ]);
+    // A plain KRX order carries none of the new fields (as before divisions).
+    expect(Object.keys(orders[0] ?? {})).not.toContain('venue');
+  });
+
+  it('an open IOC order on real today (inquire-psbl-rvsecncl) keeps its division and venue', async () => {
+    const { adapter } = adapterWith(
+      [
+        ok(
+          {
+            output: [
+              {
+                ord_gno_brno: '91252',
+                odno: '9',
+                orgn_odno: '',
+                ord_dvsn_name: 'IOC지정가',
+                rvse_cncl_dvsn_name: '',
+                pdno: '005930',
+                ord_qty: '10',
+                ord_unpr: '70000',
+                ord_tmd: '101502',
+                tot_ccld_qty: '0',
+                tot_ccld_amt: '0',
+                psbl_qty: '10',
+                sll_buy_dvsn_cd: '02',
+                ord_dvsn_cd: '04',
+                excg_id_dvsn_cd: 'NXT',
+              },
+            ],
+          },
+          'D',
+        ),
+      ],
+      'real',
+    );
+    const [order] = await adapter.getOrders({ tradingDate: '20260105', openOnly: true });
+    expect(order).toMatchObject({ priceCondition: 'priority', venue: 'NXT', limitPrice: null });
+  });
+
   it('open orders on real for a past date use daily-ccld CCLD_DVSN 02', async () => {
     const { adapter, transport } = adapterWith([ok({ output1: [] }, 'D')], 'real');
     await adapter.getOrders({ tradingDate: '20260102', openOnly: true });

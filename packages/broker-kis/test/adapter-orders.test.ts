@@ -1,5 +1,5 @@
 import { KisAuthError, KisConfigError, KisTransportError } from '@qts/auth-phase2';
-import type { OrderRef, OrderRequest } from '@qts/order-contract';
+import { ORDER_DIVISIONS, type OrderRef, type OrderRequest } from '@qts/order-contract';
 import { describe, expect, it } from 'vitest';
 import { createKisOrderAdapter } from '../src/index.js';
 import {
@@ -64,6 +64,19 @@ describe('createKisOrderAdapter', () => {
       balance: true,
       marketOrders: true,
       quote: true,
+      orderOptions: {
+        divisions: ['limit', 'market', 'conditional', 'best', 'priority'],
+        venues: ['KRX'],
+      },
+    });
+  });
+
+  it('declares every division on KRX, NXT and SOR in real trading (docs/order-types.md)', () => {
+    const transport = createFakeTransport([], 'real');
+    const adapter = createKisOrderAdapter({ transport, auth, environment: 'real' });
+    expect(adapter.capabilities.orderOptions).toEqual({
+      divisions: [...ORDER_DIVISIONS],
+      venues: ['KRX', 'NXT', 'SOR'],
     });
   });
 

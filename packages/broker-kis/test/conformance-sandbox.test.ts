@@ -8,7 +8,7 @@ import {
   resolveKisEndpoints,
 } from '@qts/auth-phase2';
 import { startKisSandbox } from '@qts/broker-virtual';
-import { seoulDate } from '@qts/order-contract';
+import { ORDER_WINDOWS, seoulDate } from '@qts/order-contract';
 import {
   type ConformanceHarness,
   describeOrderAdapterConformance,
@@ -20,6 +20,18 @@ const SYMBOL = '005930';
 const REFERENCE_PRICE = 70_000;
 /** A buy limit below the reference price rests. */
 const RESTING_PRICE = 69_000;
+
+async function moveClock(
+  sandbox: { readonly baseUrl: string; readonly credentials: { readonly appKey: string } },
+  at: number | null,
+): Promise<void> {
+  const response = await fetch(`${sandbox.baseUrl}/qts-sandbox/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', appkey: sandbox.credentials.appKey },
+    body: JSON.stringify({ at }),
+  });
+  if (!response.ok) throw new Error(`sandbox clock: HTTP ${response.status}`);
+}
 
 async function createHarness(environment: 'real' | 'paper'): Promise<ConformanceHarness> {
   const sandbox = await startKisSandbox({ environment, rateLimitPerSecond: null });
@@ -75,6 +87,20 @@ async function createHarness(environment: 'real' | 'paper'): Promise<Conformance
     },
     replayLastNotice: async () => {
       sandbox.faults.nextNotice('duplicate');
+    },
+    // Off-hours divisions: the sandbox's clock moves (POST /qts-sandbox/clock) to a minute after
+    // the start of the division's window, on today's Seoul date (orders stay on that date).
+    enterWindow: async (division, venue) => {
+      const window = ORDER_WINDOWS.find(
+        (candidate) => candidate.venue === venue && candidate.divisions.includes(division),
+      );
+      if (window === undefined) throw new Error(`no window takes ${division} at ${venue}`);
+      const date = seoulDate();
+      const at = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${window.start.slice(0, 2)}:${window.start.slice(2, 4)}:00+09:00`;
+      await moveClock(sandbox, Date.parse(at) + 60_000);
+    },
+    leaveWindow: async () => {
+      await moveClock(sandbox, null);
     },
     close: async () => {
       await adapter.close();

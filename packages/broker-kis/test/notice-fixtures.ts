@@ -13,6 +13,7 @@ export interface NoticeFields {
   SELN_BYOV_CLS?: string;
   RCTF_CLS?: string;
   ODER_KIND?: string;
+  ODER_COND?: string;
   STCK_SHRN_ISCD?: string;
   CNTG_QTY: string;
   CNTG_UNPR: string;
@@ -22,6 +23,7 @@ export interface NoticeFields {
   ACPT_YN?: string;
   BRNC_NO?: string;
   ODER_QTY?: string;
+  ORD_EXG_GB?: string;
   ODER_PRC?: string;
 }
 
@@ -35,7 +37,7 @@ export function noticeRecord(fields: NoticeFields, layout: 26 | 23 = 26): string
     fields.SELN_BYOV_CLS ?? '02',
     fields.RCTF_CLS ?? '0',
     fields.ODER_KIND ?? '00',
-    '0',
+    fields.ODER_COND ?? '0',
     fields.STCK_SHRN_ISCD ?? '005930',
     fields.CNTG_QTY,
     fields.CNTG_UNPR,
@@ -49,7 +51,7 @@ export function noticeRecord(fields: NoticeFields, layout: 26 | 23 = 26): string
   ];
   const tail =
     layout === 26
-      ? ['0', '1', 'N', '', '', '', '삼성전자', fields.ODER_PRC ?? '70000']
+      ? ['0', fields.ORD_EXG_GB ?? '1', 'N', '', '', '', '삼성전자', fields.ODER_PRC ?? '70000']
       : ['삼성전자', '', '', '삼성전자', fields.ODER_PRC ?? '70000'];
   return [...head, ...tail].join('^');
 }

@@ -32,6 +32,8 @@ describe('notice frames', () => {
       side: 'buy',
       action: 'new',
       orderTypeCode: '00',
+      executionConditionCode: '0',
+      exchangeCode: '1',
       symbol: '005930',
       quantity: 3,
       price: 70_000,
@@ -250,6 +252,74 @@ describe('KisNoticeTracker', () => {
     ]);
     expect(tracker.map(records(noticeFrame([revision('1', '4', '2')])), '20260105')).toEqual([
       expect.objectContaining({ type: 'order-modified', newBrokerOrderId: '4', quantity: 4 }),
+    ]);
+  });
+});
+
+describe('notices of order divisions and venues', () => {
+  it('reads ODER_KIND, ODER_COND and ORD_EXG_GB of an IOC order at NXT', () => {
+    const [record] = records(
+      noticeFrame([
+        noticeRecord({
+          ODER_NO: '11',
+          CNTG_QTY: '10',
+          CNTG_UNPR: '',
+          CNTG_YN: '1',
+          ACPT_YN: '1',
+          ODER_KIND: '11',
+          ODER_COND: '1',
+          ORD_EXG_GB: '2',
+        }),
+      ]),
+    );
+    expect(record).toMatchObject({
+      orderTypeCode: '11',
+      executionConditionCode: '1',
+      exchangeCode: '2',
+    });
+  });
+
+  it('an IOC remainder canceled by the exchange (ACPT_YN 3) is an order-canceled event after the fill, once', () => {
+    const tracker = new KisNoticeTracker();
+    const ioc = {
+      ODER_NO: '0000000021',
+      ODER_KIND: '11',
+      ODER_COND: '1',
+      ODER_QTY: '10',
+    } as const;
+    const frame = noticeFrame([
+      noticeRecord({ ...ioc, CNTG_QTY: '10', CNTG_UNPR: '', CNTG_YN: '1', ACPT_YN: '1' }),
+      noticeRecord({ ...ioc, CNTG_QTY: '4', CNTG_UNPR: '70000', CNTG_YN: '2' }),
+      noticeRecord({ ...ioc, CNTG_QTY: '6', CNTG_UNPR: '', CNTG_YN: '1', ACPT_YN: '3' }),
+    ]);
+    expect(tracker.map(records(frame), '20260105')).toEqual([
+      expect.objectContaining({ type: 'order-accepted', brokerOrderId: '0000000021' }),
+      expect.objectContaining({ type: 'order-filled', filledQuantity: 4, lastPrice: 70_000 }),
+      expect.objectContaining({
+        type: 'order-canceled',
+        brokerOrderId: '0000000021',
+        cancelBrokerOrderId: null,
+        canceledQuantity: 6,
+      }),
+    ]);
+    expect(tracker.map(records(frame), '20260105')).toEqual([]);
+  });
+
+  it('an order the exchange prices (best, ODER_KIND 03) is accepted without a limit price', () => {
+    const tracker = new KisNoticeTracker();
+    const frame = noticeFrame([
+      noticeRecord({
+        ODER_NO: '31',
+        CNTG_QTY: '10',
+        CNTG_UNPR: '',
+        CNTG_YN: '1',
+        ACPT_YN: '1',
+        ODER_KIND: '03',
+        ODER_PRC: '0',
+      }),
+    ]);
+    expect(tracker.map(records(frame), '20260105')).toEqual([
+      expect.objectContaining({ type: 'order-accepted', brokerOrderId: '31', limitPrice: null }),
     ]);
   });
 });

@@ -14,6 +14,7 @@ import { type ApplyContext, applyTransition, onFresh, type RouteLogger } from '.
 import { RouteRefusedError } from './errors.js';
 import type { OrderJournal } from './journal/types.js';
 import type { Order, RouteMode } from './order.js';
+import { divisionInfoOf } from './order.js';
 import { ownerAlive as defaultOwnerAlive, newOwnerToken } from './owner.js';
 import type { ExecutionRouteOptions, RouteResult } from './types.js';
 
@@ -33,6 +34,8 @@ export interface RouteContext extends ApplyContext {
   readonly checkpoint: ExecutionRouteOptions['checkpoint'];
   /** Whether submit checks a limit price against the adapter's quote. */
   readonly dailyLimitCheck: boolean;
+  /** Whether submit checks an order's division and venue against their hours. */
+  readonly orderWindowCheck: boolean;
   /** Notices no journal order owns yet (newest last, at most 100). */
   readonly strays: OrderEvent[];
 }
@@ -88,6 +91,7 @@ export function createRouteContext(options: ExecutionRouteOptions): RouteContext
     now: () => new Date(clock()).toISOString(),
     logger,
     dailyLimitCheck: options.dailyLimitCheck ?? true,
+    orderWindowCheck: options.orderWindowCheck ?? true,
     ids: options.ids ?? defaultIds(clock),
     sleep: options.sleep ?? defaultSleep,
     skewMs: options.clockSkewMs ?? 5_000,
@@ -139,6 +143,8 @@ export function refOf(order: Order): OrderRef {
     quantity: order.quantity - order.filledQuantity,
     limitPrice: order.price,
     tradingDate: order.tradingDate,
+    // The division and venue: KIS cancels and modifies an order with its own ORD_DVSN and venue.
+    ...divisionInfoOf(order),
   };
 }
 

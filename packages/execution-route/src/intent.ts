@@ -1,13 +1,18 @@
 import {
+  EXECUTION_CONDITIONS,
   InvalidOrderError,
+  ORDER_SESSIONS,
   ORDER_SIDES,
   ORDER_TYPES,
   type OrderIssue,
   type OrderRequest,
+  PRICE_CONDITIONS,
   PRODUCT_TYPES,
+  VENUES,
   validateOrderRequest,
 } from '@qts/order-contract';
 import * as v from 'valibot';
+import { divisionInfoOf } from './order.js';
 
 /**
  * What a caller wants traded. Shape only; KRX rules (symbol format, tick, quantity) are checked by
@@ -23,6 +28,14 @@ export const OrderIntentSchema = v.object({
   type: v.picklist(ORDER_TYPES),
   limitPrice: v.optional(v.nullable(v.number())),
   productType: v.optional(v.picklist(PRODUCT_TYPES)),
+  /** `conditional`, `best` or `priority` (docs/order-types.md); absent for a plain order. */
+  priceCondition: v.optional(v.picklist(PRICE_CONDITIONS)),
+  /** `ioc` or `fok`; absent for an order that rests. */
+  executionCondition: v.optional(v.picklist(EXECUTION_CONDITIONS)),
+  /** A KRX off-hours session: `pre`, `post`, `single`. */
+  session: v.optional(v.picklist(ORDER_SESSIONS)),
+  /** `KRX` (absent), `NXT` or `SOR`. */
+  venue: v.optional(v.picklist(VENUES)),
   /** Free text kept in the journal. */
   note: v.optional(v.pipe(v.string(), v.maxLength(500))),
 });
@@ -56,6 +69,10 @@ export function parseOrderIntent(
     type: raw.type,
     limitPrice: raw.limitPrice,
     ...(raw.productType === undefined ? {} : { productType: raw.productType }),
+    ...(raw.priceCondition === undefined ? {} : { priceCondition: raw.priceCondition }),
+    ...(raw.executionCondition === undefined ? {} : { executionCondition: raw.executionCondition }),
+    ...(raw.session === undefined ? {} : { session: raw.session }),
+    ...(raw.venue === undefined ? {} : { venue: raw.venue }),
   };
   const issues: OrderIssue[] = validateOrderRequest(candidate);
   if (raw.intentId !== undefined && !v.is(OrderIntentSchema.entries.intentId, raw.intentId)) {
@@ -94,6 +111,7 @@ export function parseOrderIntent(
     type: intent.type,
     limitPrice: intent.type === 'limit' ? (intent.limitPrice ?? null) : null,
     ...(intent.productType === undefined ? {} : { productType: intent.productType }),
+    ...divisionInfoOf(intent),
   };
   return { intent, request };
 }

@@ -1,16 +1,26 @@
 import {
   ERROR_OUTCOMES,
+  EXECUTION_CONDITIONS,
+  type ExecutionCondition,
+  ORDER_DIVISION_RULES,
+  ORDER_SESSIONS,
   ORDER_SIDES,
   ORDER_STATUSES,
   ORDER_TYPES,
+  type OrderSession,
   type OrderSide,
   type OrderStatus,
   type OrderType,
+  orderDivisionOf,
+  PRICE_CONDITIONS,
   PRODUCT_TYPES,
+  type PriceCondition,
   type ProductType,
   QTS_ERROR_CODES,
   type QtsErrorCode,
   type QtsErrorJson,
+  VENUES,
+  type Venue,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 
@@ -51,6 +61,14 @@ export interface Order {
   /** Limit price in KRW; null for market orders. */
   readonly price: number | null;
   readonly type: OrderType;
+  /** `conditional`, `best` or `priority`; absent for a plain limit or market order. */
+  readonly priceCondition?: PriceCondition;
+  /** `ioc` or `fok`; absent for an order that rests. */
+  readonly executionCondition?: ExecutionCondition;
+  /** A KRX off-hours session (`pre`, `post`, `single`); absent for the regular session. */
+  readonly session?: OrderSession;
+  /** `NXT` or `SOR`; absent for KRX. */
+  readonly venue?: Venue;
   readonly productType: ProductType | null;
   readonly mode: RouteMode;
   /** Cumulative filled quantity (sum over the order's broker numbers). */
@@ -107,6 +125,10 @@ export const OrderSchema = v.object({
   quantity: count,
   price: v.nullable(v.number()),
   type: v.picklist(ORDER_TYPES),
+  priceCondition: v.exactOptional(v.picklist(PRICE_CONDITIONS)),
+  executionCondition: v.exactOptional(v.picklist(EXECUTION_CONDITIONS)),
+  session: v.exactOptional(v.picklist(ORDER_SESSIONS)),
+  venue: v.exactOptional(v.picklist(VENUES)),
   productType: v.nullable(v.picklist(PRODUCT_TYPES)),
   mode: v.picklist(ROUTE_MODES),
   filledQuantity: count,
@@ -130,15 +152,60 @@ export const OrderSchema = v.object({
 /** A change to an order (any subset of its fields except the id). */
 export type OrderPatch = { -readonly [K in Exclude<keyof Order, 'orderId'>]?: Order[K] };
 
-/** What identifies "the same order" for the unknown-order guard and reconciliation. */
-export function orderFingerprint(order: {
-  readonly symbol: string;
-  readonly side: OrderSide;
-  readonly quantity: number;
-  readonly type: OrderType;
-  readonly price: number | null;
-}): string {
-  return `${order.symbol}|${order.side}|${order.quantity}|${order.type}|${order.price ?? 'market'}`;
+/** The division and venue fields of an order (all absent: a plain limit or market order on KRX). */
+export interface OrderDivisionInfo {
+  readonly priceCondition?: PriceCondition | undefined;
+  readonly executionCondition?: ExecutionCondition | undefined;
+  readonly session?: OrderSession | undefined;
+  readonly venue?: Venue | undefined;
+}
+
+/** The division and venue fields that are set (none `undefined`). */
+export interface OrderDivisionFieldsSet {
+  readonly priceCondition?: PriceCondition;
+  readonly executionCondition?: ExecutionCondition;
+  readonly session?: OrderSession;
+  readonly venue?: Venue;
+}
+
+/** The division and venue fields that are set, for spreading into an order or a reference. */
+export function divisionInfoOf(source: OrderDivisionInfo): OrderDivisionFieldsSet {
+  return {
+    ...(source.priceCondition === undefined ? {} : { priceCondition: source.priceCondition }),
+    ...(source.executionCondition === undefined
+      ? {}
+      : { executionCondition: source.executionCondition }),
+    ...(source.session === undefined ? {} : { session: source.session }),
+    ...(source.venue === undefined || source.venue === 'KRX' ? {} : { venue: source.venue }),
+  };
+}
+
+/** True when an order names a division or venue beyond a plain limit / market order on KRX. */
+export function hasDivisionInfo(source: OrderDivisionInfo): boolean {
+  return Object.keys(divisionInfoOf(source)).length > 0;
+}
+
+/**
+ * What identifies "the same order" for the unknown-order guard and reconciliation: symbol, side,
+ * quantity, type and price, plus the division and venue of an order that names one (two orders
+ * that differ only there are different orders). A division the exchange prices counts without
+ * its price (the broker may report the price it set). A plain order's fingerprint is what it was
+ * before divisions.
+ */
+export function orderFingerprint(
+  order: {
+    readonly symbol: string;
+    readonly side: OrderSide;
+    readonly quantity: number;
+    readonly type: OrderType;
+    readonly price: number | null;
+  } & OrderDivisionInfo,
+): string {
+  const plain = `${order.symbol}|${order.side}|${order.quantity}|${order.type}`;
+  if (!hasDivisionInfo(order)) return `${plain}|${order.price ?? 'market'}`;
+  const division = orderDivisionOf({ type: order.type, ...divisionInfoOf(order) });
+  const priced = division !== null && ORDER_DIVISION_RULES[division].limitPrice === 'required';
+  return `${plain}|${priced ? (order.price ?? '-') : 'exchange'}|${division ?? 'unknown-division'}|${order.venue ?? 'KRX'}`;
 }
 
 /** Every broker number that belongs to an order (the order's own and its cancel / modify requests). */

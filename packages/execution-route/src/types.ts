@@ -30,6 +30,14 @@ export interface ExecutionRouteOptions {
    * outside the day's limits. Costs one inquiry per limit order. @defaultValue true
    */
   readonly dailyLimitCheck?: boolean;
+  /**
+   * Before an order that names a division or venue (IOC, best, an off-hours session, NXT...),
+   * refuse it when its venue does not take it at `clock` (`orderWindowIssue`: KRX, NXT and SOR
+   * hours as data; the message names the session). Plain limit and market orders on KRX are
+   * never checked. Turn it off for a broker that ignores hours (the virtual exchange's default).
+   * @defaultValue true
+   */
+  readonly orderWindowCheck?: boolean;
   /** Waits (watch backoff and polling). Must resolve early, without throwing, when the signal aborts. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /**

@@ -1,10 +1,13 @@
 // qts order buy|sell <symbol> <qty> (--price <KRW> | --market) [--client-order-id <id>] [--force]
+// with the order types and venues: --ioc | --fok, --best | --priority | --conditional,
+// --session pre|post|single, --venue KRX|NXT|SOR (docs/order-types.md).
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
 import { checkMarketHours } from '../market-hours.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
+import { divisionFlagsText, readDivisionFlags } from './order-division.js';
 import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
 
 export async function orderCommand(
@@ -16,6 +19,26 @@ export async function orderCommand(
   const side = sideText === 'sell' ? 'sell' : 'buy';
   const hasPrice = typeof options.price === 'string';
   const market = options.market === true;
+  const choice = readDivisionFlags(options);
+  const { ORDER_DIVISION_RULES, validateOrderRequest } = await import('@qts/order-contract');
+  const rule = ORDER_DIVISION_RULES[choice.division];
+  if (choice.named && !market) {
+    const flags = divisionFlagsText(choice);
+    if (rule.limitPrice === 'required' && !hasPrice) {
+      throw usageFailure(
+        `A ${choice.division} order (${rule.koreanName}, ${flags}) needs --price <KRW>.`,
+        `E.g. \`qts order ${side} ${symbol || '005930'} ${qtyText || '1'} ${flags} --price 70000\`. Nothing was sent.`,
+        'INVALID_ORDER',
+      );
+    }
+    if (rule.limitPrice === 'forbidden' && hasPrice) {
+      throw usageFailure(
+        `A ${choice.division} order (${rule.koreanName}, ${flags}) is priced by the exchange: drop --price.`,
+        `E.g. \`qts order ${side} ${symbol || '005930'} ${qtyText || '1'} ${flags}\`, or a plain limit order with --price only. Nothing was sent.`,
+        'INVALID_ORDER',
+      );
+    }
+  }
   if (hasPrice && market) {
     throw usageFailure(
       'Give either --price <KRW> or --market, not both.',
@@ -23,7 +46,7 @@ export async function orderCommand(
       'INVALID_ORDER',
     );
   }
-  if (!hasPrice && !market) {
+  if (!hasPrice && !market && rule.limitPrice === 'required') {
     throw usageFailure(
       'Give exactly one of --price <KRW> (limit order) or --market (market order).',
       `E.g. \`qts order ${side} ${symbol || '005930'} ${qtyText || '1'} --price 70000\`. Nothing was sent.`,
@@ -37,14 +60,14 @@ export async function orderCommand(
   );
   const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
   const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;
-  const { validateOrderRequest } = await import('@qts/order-contract');
   const issues = validateOrderRequest({
     clientOrderId: clientOrderId ?? 'cli-check',
     symbol,
     side,
     quantity,
-    type: market ? 'market' : 'limit',
+    type: choice.type,
     limitPrice,
+    ...choice.fields,
   });
   if (issues.length > 0) {
     const first = issues[0]!;
@@ -58,17 +81,17 @@ export async function orderCommand(
   if (runtime.config.mode === 'real') {
     const identity = await brokerIdentity(runtime);
     await confirmReal(runtime.config, runtime.out, {
-      action: 'new order',
+      action: choice.named ? `new ${choice.division} order at ${choice.venue}` : 'new order',
       account: identity.account ?? '-',
       host: identity.host ?? '-',
       side,
       symbol,
       quantity,
-      price: limitPrice ?? 'market',
+      price: limitPrice ?? (market ? 'market' : `set by the exchange (${choice.division})`),
     });
   }
   runtime.log.info(
-    { symbol, side, quantity, limitPrice, type: market ? 'market' : 'limit', clientOrderId },
+    { symbol, side, quantity, limitPrice, type: choice.type, ...choice.fields, clientOrderId },
     'placing order',
   );
   return withEngine(runtime, 'Opening…', async (engine) => {
@@ -79,8 +102,9 @@ export async function orderCommand(
         symbol,
         side,
         quantity,
-        type: market ? 'market' : 'limit',
+        type: choice.type,
         limitPrice,
+        division: choice.fields,
         clientOrderId,
         force: options.force === true,
       }),

@@ -4,6 +4,7 @@ import { pasteable } from '../invocation.js';
 import { krw } from '../output.js';
 import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
+import { divisionLabel } from './division-label.js';
 import { seoulTime, seoulToday, spin, statusWord, withEngine } from './shared.js';
 
 function checkDate(text: string): string {
@@ -62,6 +63,9 @@ export async function ordersCommand(
       out.line(`No orders on ${where} in the journal${notReconciled}.`);
     } else {
       out.line(`Orders on ${where}${notReconciled}:`);
+      // The order type column appears only when an order is more than a plain KRX limit / market.
+      const labels = result.orders.map((o) => divisionLabel(o));
+      const typed = labels.some((label) => label !== '');
       out.table(
         [
           'order id',
@@ -70,24 +74,38 @@ export async function ordersCommand(
           'symbol',
           'qty',
           'price',
+          ...(typed ? ['order type'] : []),
           'status',
           'filled',
           'avg price',
           'broker no.',
         ],
-        result.orders.map((o) => [
+        result.orders.map((o, index) => [
           o.orderId,
           seoulTime(o.createdAt).slice(11),
           o.side,
           o.symbol,
           o.quantity,
-          o.type === 'market' ? 'market' : krw(o.price),
+          o.type === 'market' ? 'market' : o.price === null ? 'exchange' : krw(o.price),
+          ...(typed ? [labels[index] ?? ''] : []),
           statusWord(o.status),
           o.filledQuantity,
           o.averagePrice === null ? null : krw(o.averagePrice),
           o.brokerOrderId,
         ]),
-        ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'right', 'right', 'left'],
+        [
+          'left',
+          'left',
+          'left',
+          'left',
+          'right',
+          'right',
+          ...(typed ? (['left'] as const) : []),
+          'left',
+          'right',
+          'right',
+          'left',
+        ],
       );
     }
     if (failure !== null) {

@@ -1,5 +1,6 @@
 // Helpers shared by the commands: argument parsing (one clear line on bad input), opening and
 // closing the engine, printing orders.
+
 import type { Engine, OrderOutcome } from '../engine.js';
 import { openEngine } from '../engine.js';
 import {
@@ -14,6 +15,7 @@ import {
 import type { CliOrder } from '../model.js';
 import { krw } from '../output.js';
 import type { Runtime } from '../runtime.js';
+import { divisionLabel } from './division-label.js';
 
 /** An example in backticks (so a `qts ...` example is rewritten to the way qts was run). */
 function quoted(example: string): string {
@@ -175,7 +177,15 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
     [
       ['status', colourStatus(runtime, order.status)],
       ['order', `${order.side} ${order.symbol} x ${order.quantity}`],
-      ['price', order.type === 'market' ? 'market' : `${krw(order.price)} KRW (limit)`],
+      [
+        'price',
+        order.type === 'market'
+          ? 'market'
+          : order.price === null
+            ? 'set by the exchange'
+            : `${krw(order.price)} KRW (limit)`,
+      ],
+      ...(divisionLabel(order) === '' ? [] : [['order type', divisionLabel(order)]]),
       [
         'filled',
         order.filledQuantity === 0

@@ -1,8 +1,19 @@
 // Maps inquiry rows (already in our terms) to the contract's BrokerOrder.
-import type { BrokerOrder, BrokerOrderKind, BrokerOrderStatus } from '@qts/order-contract';
+import {
+  type BrokerOrder,
+  type BrokerOrderKind,
+  type BrokerOrderStatus,
+  ORDER_DIVISION_RULES,
+  orderDivisionOf,
+  type Venue,
+} from '@qts/order-contract';
 import { normalizeOrderNumber, seoulIso } from '../internal/seoul-time.js';
 import type { KisDailyCcldRow } from '../wire/kis-inquire-daily-ccld-api.js';
 import type { KisPsblRvsecnclRow } from '../wire/kis-inquire-psbl-rvsecncl-api.js';
+import {
+  orderDivisionFieldsOfKisCode,
+  venueOfKisExchangeCode,
+} from '../wire/kis-order-division.js';
 
 /** Cancel (취소) or modify (정정) from the original order number and the names KIS sends. */
 export function orderKindOf(
@@ -18,11 +29,35 @@ export function orderKindOf(
   return fallbackCancel ? 'cancel' : 'modify';
 }
 
-/** Market (`01`) or limit (everything else, which carries a price). */
-export function orderTypeOf(code: string, name: string): 'limit' | 'market' {
-  if (code === '01') return 'market';
-  if (code === '' && name.includes('시장가')) return 'market';
-  return 'limit';
+/** What a row's order-type code and exchange code say, as BrokerOrder fields. */
+interface DivisionOfRow {
+  readonly type: 'limit' | 'market';
+  /** True when the exchange sets the price (market, best, priority...): no limit price. */
+  readonly exchangePriced: boolean;
+  /** The optional division and venue fields (absent for a plain order on KRX). */
+  readonly fields: Pick<BrokerOrder, 'priceCondition' | 'executionCondition' | 'session' | 'venue'>;
+}
+
+/**
+ * The division and venue of a row: the ORD_DVSN code (name when the code is empty), the
+ * exchange code (absent or KRX: no `venue` field, as for every plain KRX order).
+ */
+export function divisionOfRow(code: string, name: string, exchangeCode: string): DivisionOfRow {
+  const parts = orderDivisionFieldsOfKisCode(code, name);
+  const venue: Venue | null = venueOfKisExchangeCode(exchangeCode);
+  const division = orderDivisionOf(parts);
+  return {
+    type: parts.type,
+    exchangePriced: division !== null && ORDER_DIVISION_RULES[division].limitPrice === 'forbidden',
+    fields: {
+      ...(parts.priceCondition === undefined ? {} : { priceCondition: parts.priceCondition }),
+      ...(parts.executionCondition === undefined
+        ? {}
+        : { executionCondition: parts.executionCondition }),
+      ...(parts.session === undefined ? {} : { session: parts.session }),
+      ...(venue === null || venue === 'KRX' ? {} : { venue }),
+    },
+  };
 }
 
 /** The broker status from the quantities. */
@@ -43,10 +78,12 @@ export function brokerStatusOf(row: {
 /**
  * A daily-ccld row as a BrokerOrder: ordered ord_qty, filled tot_ccld_qty, remaining rmn_qty,
  * canceled cnc_cfrm_qty, rejected rjct_qty, average avg_prvs (null when nothing filled), kind
- * from orgn_odno and the 정정 / 취소 in the names. Order numbers stay as KIS sent them.
+ * from orgn_odno and the 정정 / 취소 in the names, division from ord_dvsn_cd, venue from
+ * excg_id_dvsn_cd. Order numbers stay as KIS sent them.
  */
 export function mapKisDailyCcldRow(row: KisDailyCcldRow): BrokerOrder {
-  const type = orderTypeOf(row.orderTypeCode, row.orderTypeName);
+  const division = divisionOfRow(row.orderTypeCode, row.orderTypeName, row.exchangeCode);
+  const type = division.type;
   const kind = orderKindOf(
     row.originalOrderNumber,
     [row.sideName, row.orderTypeName],
@@ -61,7 +98,7 @@ export function mapKisDailyCcldRow(row: KisDailyCcldRow): BrokerOrder {
     side: row.side,
     type,
     quantity: row.quantity,
-    limitPrice: type === 'market' ? null : row.price,
+    limitPrice: division.exchangePriced ? null : row.price,
     filledQuantity: row.filledQuantity,
     remainingQuantity: row.remainingQuantity,
     canceledQuantity: row.canceledQuantity,
@@ -70,6 +107,7 @@ export function mapKisDailyCcldRow(row: KisDailyCcldRow): BrokerOrder {
     status: brokerStatusOf(row),
     orderedAt: seoulIso(row.tradingDate, row.orderTime),
     tradingDate: row.tradingDate,
+    ...division.fields,
   };
 }
 
@@ -78,7 +116,8 @@ export function mapKisDailyCcldRow(row: KisDailyCcldRow): BrokerOrder {
  * average tot_ccld_amt / tot_ccld_qty, nothing canceled or rejected (the row is open).
  */
 export function mapKisPsblRvsecnclRow(row: KisPsblRvsecnclRow, tradingDate: string): BrokerOrder {
-  const type = orderTypeOf(row.orderTypeCode, row.orderTypeName);
+  const division = divisionOfRow(row.orderTypeCode, row.orderTypeName, row.exchangeCode);
+  const type = division.type;
   const kind = orderKindOf(row.originalOrderNumber, [row.actionName, row.orderTypeName], false);
   return {
     brokerOrderId: row.orderNumber,
@@ -89,7 +128,7 @@ export function mapKisPsblRvsecnclRow(row: KisPsblRvsecnclRow, tradingDate: stri
     side: row.side,
     type,
     quantity: row.quantity,
-    limitPrice: type === 'market' ? null : row.price,
+    limitPrice: division.exchangePriced ? null : row.price,
     filledQuantity: row.filledQuantity,
     remainingQuantity: row.openQuantity,
     canceledQuantity: 0,
@@ -99,5 +138,6 @@ export function mapKisPsblRvsecnclRow(row: KisPsblRvsecnclRow, tradingDate: stri
       row.openQuantity > 0 ? (row.filledQuantity > 0 ? 'partially_filled' : 'open') : 'filled',
     orderedAt: seoulIso(tradingDate, row.orderTime),
     tradingDate,
+    ...division.fields,
   };
 }

@@ -1,7 +1,8 @@
 // Turns notice records into contract events: cumulative fills per order, duplicates dropped.
-import type { OrderEvent } from '@qts/order-contract';
+import { ORDER_DIVISION_RULES, type OrderEvent } from '@qts/order-contract';
 import { normalizeOrderNumber, seoulIso } from '../internal/seoul-time.js';
 import type { KisNoticeRecord } from '../wire/kis-ccnl-notice-api.js';
+import { orderDivisionOfKisCode } from '../wire/kis-order-division.js';
 
 interface FillState {
   quantity: number;
@@ -120,6 +121,8 @@ export class KisNoticeTracker {
         source: 'notice',
       };
     }
+    // ACPT_YN 3: the exchange canceled what an IOC / FOK order (ODER_COND 1 / 2, ORD_DVSN 11-16)
+    // could not fill at once. A normal end of such an order, reported as a cancel.
     if (record.acceptance === '3') {
       if (!this.#once('canceled', record.orderNumber)) return null;
       return {
@@ -146,7 +149,9 @@ export class KisNoticeTracker {
   }
 
   #limitPrice(record: KisNoticeRecord): number | null {
-    if (record.orderTypeCode === '01') return null;
+    // Divisions the exchange prices (market, best, priority...) have no limit price.
+    const division = orderDivisionOfKisCode(record.orderTypeCode);
+    if (division !== null && ORDER_DIVISION_RULES[division].limitPrice === 'forbidden') return null;
     if (record.orderPrice !== null && record.orderPrice > 0) return record.orderPrice;
     return record.price > 0 ? record.price : null;
   }

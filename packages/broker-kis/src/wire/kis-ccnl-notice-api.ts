@@ -176,8 +176,8 @@ export function createKisNoticeDecrypter(cipher: KisNoticeCipherKey): KisNoticeD
 
 /** The current 26-field layout's tail and the older 23-field one's: index of ODER_PRC. */
 const LAYOUTS = {
-  current: { fields: 26, orderPrice: 25 },
-  older: { fields: 23, orderPrice: 22 },
+  current: { fields: 26, orderPrice: 25, exchange: 19 },
+  older: { fields: 23, orderPrice: 22, exchange: null },
 } as const;
 
 /** One notice record in our terms (order numbers as sent). */
@@ -194,6 +194,10 @@ export interface KisNoticeRecord {
   readonly action: 'new' | 'modify' | 'cancel';
   /** ODER_KIND: the ORD_DVSN code. */
   readonly orderTypeCode: string;
+  /** ODER_COND: `0` none, `1` IOC, `2` FOK ('' when absent). */
+  readonly executionConditionCode: string;
+  /** ORD_EXG_GB (current layout only): `1` KRX, `2` NXT, `3` SOR→KRX, `4` SOR→NXT; '' when absent. */
+  readonly exchangeCode: string;
   /** STCK_SHRN_ISCD. */
   readonly symbol: string;
   /** CNTG_QTY: fill quantity on a fill; the order quantity on a receipt. */
@@ -249,8 +253,8 @@ export function parseKisNoticeRecords(
   if (each === null) {
     return { error: `${fields.length} fields do not make ${count} record(s) of 23 or 26 fields` };
   }
-  const priceIndex =
-    each >= LAYOUTS.current.fields ? LAYOUTS.current.orderPrice : LAYOUTS.older.orderPrice;
+  const layout = each >= LAYOUTS.current.fields ? LAYOUTS.current : LAYOUTS.older;
+  const priceIndex = layout.orderPrice;
   const records: KisNoticeRecord[] = [];
   for (let start = 0; start < fields.length; start += each) {
     const orderNumber = (fields[start + 2] ?? '').trim();
@@ -275,6 +279,8 @@ export function parseKisNoticeRecords(
       side: sideCode === '01' ? 'sell' : 'buy',
       action: actionCode === '1' ? 'modify' : actionCode === '2' ? 'cancel' : 'new',
       orderTypeCode: fields[start + 6] ?? '',
+      executionConditionCode: (fields[start + 7] ?? '').trim(),
+      exchangeCode: layout.exchange === null ? '' : (fields[start + layout.exchange] ?? '').trim(),
       symbol: (fields[start + 8] ?? '').trim(),
       quantity: Number.isFinite(quantity) ? quantity : 0,
       price: Number.isFinite(price) ? price : 0,

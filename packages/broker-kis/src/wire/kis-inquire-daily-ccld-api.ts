@@ -50,6 +50,11 @@ export interface KisDailyCcldInput {
   readonly symbol: string;
   /** Only orders with quantity open (CCLD_DVSN `02`); else all (`00`). */
   readonly openOnly: boolean;
+  /**
+   * Which venues' orders (EXCG_ID_DVSN_CD): `KRX` only, or `ALL` (KRX, NXT and SOR; official
+   * `inquire_daily_ccld.py` lists KRX / NXT / SOR / ALL). Paper takes KRX only.
+   */
+  readonly exchanges: 'KRX' | 'ALL';
   /** Continuation keys from the previous page (empty on the first). */
   readonly context: KisPageContext;
 }
@@ -60,8 +65,8 @@ export type KisInquireDailyCcldRequest = Readonly<Record<string, string>>;
 /**
  * Builds the daily-ccld query: INQR_STRT_DT = INQR_END_DT = the trading date, SLL_BUY_DVSN_CD
  * `00` (two digits; python-kis#27), INQR_DVSN `01` oldest first, CCLD_DVSN `00` or `02`,
- * INQR_DVSN_3 `00`, EXCG_ID_DVSN_CD `KRX` (this adapter places KRX orders only; paper is
- * KRX only), ODNO `""` (order numbers are matched locally, without leading zeros).
+ * INQR_DVSN_3 `00`, EXCG_ID_DVSN_CD `KRX` or `ALL` (real orders may go to NXT or SOR; paper
+ * is KRX only), ODNO `""` (order numbers are matched locally, without leading zeros).
  *
  * @param input The query.
  * @returns The query parameters.
@@ -84,7 +89,7 @@ export function buildKisInquireDailyCcldRequest(
     INQR_DVSN_1: '',
     CTX_AREA_FK100: input.context.contextFk,
     CTX_AREA_NK100: input.context.contextNk,
-    EXCG_ID_DVSN_CD: 'KRX',
+    EXCG_ID_DVSN_CD: input.exchanges,
   };
 }
 
@@ -106,6 +111,8 @@ const RowSchema = v.object({
   cnc_cfrm_qty: kisNumberOrZero,
   rmn_qty: kisNumberOrZero,
   rjct_qty: kisNumberOrZero,
+  // The Portal spells it `excg_id_dvsn_Cd`; keys are read lower-cased.
+  excg_id_dvsn_cd: kisText,
 });
 
 /**
@@ -139,6 +146,8 @@ export interface KisDailyCcldRow {
   readonly canceledQuantity: number;
   readonly remainingQuantity: number;
   readonly rejectedQuantity: number;
+  /** EXCG_ID_DVSN_CD as KIS sent it (`KRX`, `NXT`, `SOR`), or `''`. */
+  readonly exchangeCode: string;
 }
 
 /** One parsed page. */
@@ -177,6 +186,7 @@ export function parseKisInquireDailyCcld(body: unknown): KisParseResult<KisDaily
         canceledQuantity: row.cnc_cfrm_qty,
         remainingQuantity: row.rmn_qty,
         rejectedQuantity: row.rjct_qty,
+        exchangeCode: row.excg_id_dvsn_cd,
       })),
       context: pageContextOf(body),
     },

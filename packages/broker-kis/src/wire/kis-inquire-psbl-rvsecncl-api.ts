@@ -55,6 +55,7 @@ const RowSchema = v.object({
   psbl_qty: kisNumber,
   sll_buy_dvsn_cd: kisSide,
   ord_dvsn_cd: kisText,
+  excg_id_dvsn_cd: kisText,
 });
 
 /** The answer: an `output` array (or `output1` in some copies of the spec) plus paging keys. */
@@ -80,6 +81,8 @@ export interface KisPsblRvsecnclRow {
   readonly filledAmount: number;
   /** Quantity that can still be modified or canceled (the open quantity). */
   readonly openQuantity: number;
+  /** EXCG_ID_DVSN_CD as KIS sent it (`KRX`, `NXT`, `SOR`), or `''`. */
+  readonly exchangeCode: string;
 }
 
 /**
@@ -112,6 +115,7 @@ export function parseKisInquirePsblRvsecncl(
         filledQuantity: row.tot_ccld_qty,
         filledAmount: row.tot_ccld_amt,
         openQuantity: row.psbl_qty,
+        exchangeCode: row.excg_id_dvsn_cd,
       })),
       context: pageContextOf(body),
     },

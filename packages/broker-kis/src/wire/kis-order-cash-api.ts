@@ -1,5 +1,13 @@
 // POST /uapi/domestic-stock/v1/trading/order-cash (docs/kis-protocol.md §4).
+import type { OrderDivision, Venue } from '@qts/order-contract';
 import * as v from 'valibot';
+import {
+  KIS_ORD_DVSN_CODES,
+  type KisExchangeCode,
+  type KisOrdDvsn,
+  kisExchangeCode,
+  kisOrderPrice,
+} from './kis-order-division.js';
 import { type KisParseResult, kisRequiredText, kisTime, parseKisBody } from './kis-wire.js';
 
 /** The path of order-cash. */
@@ -13,24 +21,28 @@ export interface KisOrderCashInput {
   readonly accountNumber: string;
   readonly accountProductCode: string;
   readonly symbol: string;
-  readonly type: 'limit' | 'market';
+  /** The order division (ORD_DVSN, docs/order-types.md). */
+  readonly division: OrderDivision;
+  /** Where the order goes (EXCG_ID_DVSN_CD). */
+  readonly venue: Venue;
   readonly quantity: number;
-  /** Ignored for market orders (ORD_UNPR "0"). */
+  /** Ignored for divisions the exchange prices (ORD_UNPR "0"). */
   readonly limitPrice: number | null;
 }
 
 /**
- * The order-cash body: uppercase keys, every value a string, EXCG_ID_DVSN_CD explicit (KRX;
- * paper takes KRX only), ORD_DVSN `00` limit / `01` market with ORD_UNPR `"0"`.
+ * The order-cash body: uppercase keys, every value a string, EXCG_ID_DVSN_CD explicit (paper
+ * takes KRX only), ORD_DVSN the division's code with ORD_UNPR `"0"` for divisions the exchange
+ * prices (market, best, priority, pre/post-market close and their IOC/FOK forms).
  */
 export type KisOrderCashRequest = Readonly<{
   CANO: string;
   ACNT_PRDT_CD: string;
   PDNO: string;
-  ORD_DVSN: '00' | '01';
+  ORD_DVSN: KisOrdDvsn;
   ORD_QTY: string;
   ORD_UNPR: string;
-  EXCG_ID_DVSN_CD: 'KRX';
+  EXCG_ID_DVSN_CD: KisExchangeCode;
 }>;
 
 /**
@@ -40,15 +52,14 @@ export type KisOrderCashRequest = Readonly<{
  * @returns The body, every value a string.
  */
 export function buildKisOrderCashRequest(input: KisOrderCashInput): KisOrderCashRequest {
-  const market = input.type === 'market';
   return {
     CANO: input.accountNumber,
     ACNT_PRDT_CD: input.accountProductCode,
     PDNO: input.symbol,
-    ORD_DVSN: market ? '01' : '00',
+    ORD_DVSN: KIS_ORD_DVSN_CODES[input.division],
     ORD_QTY: String(input.quantity),
-    ORD_UNPR: market ? '0' : String(input.limitPrice ?? 0),
-    EXCG_ID_DVSN_CD: 'KRX',
+    ORD_UNPR: kisOrderPrice(input.division, input.limitPrice),
+    EXCG_ID_DVSN_CD: kisExchangeCode(input.venue),
   };
 }
 

@@ -1,4 +1,12 @@
 // POST /uapi/domestic-stock/v1/trading/order-rvsecncl (docs/kis-protocol.md §5).
+import type { OrderDivision, Venue } from '@qts/order-contract';
+import {
+  KIS_ORD_DVSN_CODES,
+  type KisExchangeCode,
+  type KisOrdDvsn,
+  kisExchangeCode,
+  kisOrderPrice,
+} from './kis-order-division.js';
 
 /** The path of order-rvsecncl. */
 export const KIS_ORDER_RVSECNCL_PATH = '/uapi/domestic-stock/v1/trading/order-rvsecncl';
@@ -15,11 +23,16 @@ export interface KisOrderRvsecnclInput {
   /** ODNO of the original order, as KIS sent it. */
   readonly originalOrderNumber: string;
   readonly action: 'cancel' | 'modify';
-  /** The order type after the request (`00` limit / `01` market). */
-  readonly type: 'limit' | 'market';
+  /**
+   * The order's division after the request (ORD_DVSN): a cancel sends the order's own division,
+   * a modify the division the order keeps (a new price on a market order makes it a limit order).
+   */
+  readonly division: OrderDivision;
+  /** The venue of the original order (EXCG_ID_DVSN_CD). */
+  readonly venue: Venue;
   /** `all` = every remaining share (QTY_ALL_ORD_YN Y, ORD_QTY "0"); else the shares to modify / cancel. */
   readonly quantity: number | 'all';
-  /** New price for a limit modify; ignored for cancel and market (ORD_UNPR "0"). */
+  /** New price for a modify of a priced division; ignored for a cancel and for divisions the exchange prices (ORD_UNPR "0"). */
   readonly limitPrice: number | null;
 }
 
@@ -29,17 +42,18 @@ export type KisOrderRvsecnclRequest = Readonly<{
   ACNT_PRDT_CD: string;
   KRX_FWDG_ORD_ORGNO: string;
   ORGN_ODNO: string;
-  ORD_DVSN: '00' | '01';
+  ORD_DVSN: KisOrdDvsn;
   RVSE_CNCL_DVSN_CD: '01' | '02';
   ORD_QTY: string;
   ORD_UNPR: string;
   QTY_ALL_ORD_YN: 'Y' | 'N';
-  EXCG_ID_DVSN_CD: 'KRX';
+  EXCG_ID_DVSN_CD: KisExchangeCode;
 }>;
 
 /**
- * Builds the order-rvsecncl body: RVSE_CNCL_DVSN_CD `01` modify / `02` cancel; cancel sends
- * ORD_UNPR `"0"`; QTY_ALL_ORD_YN `Y` with ORD_QTY `"0"` for all remaining shares.
+ * Builds the order-rvsecncl body: RVSE_CNCL_DVSN_CD `01` modify / `02` cancel; ORD_DVSN and
+ * EXCG_ID_DVSN_CD of the order; cancel sends ORD_UNPR `"0"`, so does a modify of a division the
+ * exchange prices; QTY_ALL_ORD_YN `Y` with ORD_QTY `"0"` for all remaining shares.
  *
  * @param input The cancel or modify.
  * @returns The body.
@@ -48,18 +62,17 @@ export function buildKisOrderRvsecnclRequest(
   input: KisOrderRvsecnclInput,
 ): KisOrderRvsecnclRequest {
   const all = input.quantity === 'all';
-  const priced = input.action === 'modify' && input.type === 'limit';
   return {
     CANO: input.accountNumber,
     ACNT_PRDT_CD: input.accountProductCode,
     KRX_FWDG_ORD_ORGNO: input.branch,
     ORGN_ODNO: input.originalOrderNumber,
-    ORD_DVSN: input.type === 'market' ? '01' : '00',
+    ORD_DVSN: KIS_ORD_DVSN_CODES[input.division],
     RVSE_CNCL_DVSN_CD: input.action === 'cancel' ? '02' : '01',
     ORD_QTY: all ? '0' : String(input.quantity),
-    ORD_UNPR: priced ? String(input.limitPrice ?? 0) : '0',
+    ORD_UNPR: input.action === 'modify' ? kisOrderPrice(input.division, input.limitPrice) : '0',
     QTY_ALL_ORD_YN: all ? 'Y' : 'N',
-    EXCG_ID_DVSN_CD: 'KRX',
+    EXCG_ID_DVSN_CD: kisExchangeCode(input.venue),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   writeOver,
 } from '../apply.js';
 import { asInquiryError, OPEN_STATUSES, type RouteContext } from '../context.js';
-import { type Order, orderFingerprint } from '../order.js';
+import { divisionInfoOf, type Order, orderFingerprint } from '../order.js';
 import { recoverAbandoned } from '../recovery/recovery.js';
 import { adoptStrays } from '../watch/strays.js';
 import { inquire } from './inquire.js';
@@ -63,6 +63,7 @@ function fingerprintOf(row: BrokerOrder): string {
     quantity: row.quantity,
     type: row.type,
     price: row.limitPrice,
+    ...divisionInfoOf(row),
   });
 }
 

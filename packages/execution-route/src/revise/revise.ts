@@ -9,13 +9,14 @@ import {
   type OrderChange,
   type QtsError,
   type RejectionCode,
+  revisionIssue,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 import { applyBrokerRows, applyTransition, type OrderStatusChange, onFresh } from '../apply.js';
 import { asQtsError, findOrder, type RouteContext, recordFailure, refOf } from '../context.js';
 import { RouteRefusedError } from '../errors.js';
 import { parseOrderIntent } from '../intent.js';
-import type { Order } from '../order.js';
+import { divisionInfoOf, hasDivisionInfo, type Order } from '../order.js';
 import { inquire } from '../reconcile/inquire.js';
 import type { RouteResult } from '../types.js';
 
@@ -45,6 +46,20 @@ const CHECK_AFTER: readonly string[] = [
 
 function won(n: number | null): string {
   return n === null ? '?' : Math.round(n).toLocaleString('en-US');
+}
+
+/**
+ * A cancel or modify the order's division does not allow (an IOC / FOK order never rests; an
+ * exchange-priced order takes no new price): InvalidOrderError, nothing sent. Plain orders are
+ * checked as before (by the revision's own checks).
+ */
+function checkDivision(
+  order: Order,
+  action: { readonly kind: 'cancel' } | { readonly kind: 'modify'; readonly limitPrice?: number },
+): void {
+  if (!hasDivisionInfo(order)) return;
+  const issue = revisionIssue({ type: order.type, ...divisionInfoOf(order) }, action);
+  if (issue !== null) throw new InvalidOrderError([issue]);
 }
 
 async function revise(
@@ -143,6 +158,7 @@ export function cancel(
     {
       what: 'cancel',
       check(order) {
+        checkDivision(order, { kind: 'cancel' });
         if (order.status === 'pending_modify' || order.status === 'modify_unknown') {
           throw new RouteRefusedError(
             'MODIFY_OUTCOME_UNKNOWN',
@@ -200,6 +216,10 @@ export function modify(
     {
       what: 'modify',
       check(order) {
+        checkDivision(order, {
+          kind: 'modify',
+          ...(change.limitPrice === undefined ? {} : { limitPrice: change.limitPrice }),
+        });
         if (!adapter.capabilities.modify) {
           throw new RouteRefusedError(
             'ORDER_NOT_MODIFIABLE',

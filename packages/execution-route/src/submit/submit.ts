@@ -1,14 +1,18 @@
 // submit: validate, journal (write-ahead), send once, record the answer.
 import {
+  defaultOrderOptionSupport,
+  InvalidOrderError,
   isWithinPriceLimits,
   OrderAckSchema,
   type OrderAdapter,
   type OrderRequest,
   OutcomeUnknownError,
+  orderWindowIssue,
   QtsError,
   QuoteSchema,
   RouteUnavailableError,
   seoulDate,
+  unsupportedOrderOptions,
 } from '@qts/order-contract';
 import * as v from 'valibot';
 import { applyTransition, onFresh } from '../apply.js';
@@ -16,7 +20,7 @@ import { asQtsError, type RouteContext, recordFailure } from '../context.js';
 import { RouteRefusedError } from '../errors.js';
 import { parseOrderIntent } from '../intent.js';
 import { JournalConflictError } from '../journal/conflict.js';
-import { type Order, orderFingerprint } from '../order.js';
+import { divisionInfoOf, hasDivisionInfo, type Order, orderFingerprint } from '../order.js';
 import type { RouteResult, SubmitOptions } from '../types.js';
 import { adoptStrays } from '../watch/strays.js';
 
@@ -107,6 +111,23 @@ async function checkDailyLimits(
   );
 }
 
+/**
+ * An order that names a division or venue (IOC, best, an off-hours session, NXT...), before
+ * anything is journaled or sent: the adapter must offer it (`capabilities.orderOptions`), and
+ * the venue must take it at the route's clock (`orderWindowIssue`: the message names the
+ * sessions that would). A plain limit or market order on KRX is not checked here, as before.
+ */
+function checkOrderOptions(ctx: RouteContext, request: OrderRequest): void {
+  if (!hasDivisionInfo(request)) return;
+  const { capabilities, name } = ctx.adapter;
+  const support = capabilities.orderOptions ?? defaultOrderOptionSupport(capabilities.marketOrders);
+  const unsupported = unsupportedOrderOptions(support, request, `${name} (${ctx.mode})`);
+  if (unsupported.length > 0) throw new InvalidOrderError(unsupported);
+  if (!ctx.orderWindowCheck) return;
+  const outside = orderWindowIssue(request, new Date(ctx.clock()));
+  if (outside !== null) throw new InvalidOrderError([outside]);
+}
+
 /** Validates, journals (write-ahead), sends once, and records the answer. */
 export async function submit(
   ctx: RouteContext,
@@ -116,12 +137,14 @@ export async function submit(
   const { journal, adapter, checkpoint } = ctx;
   const orderId = ctx.ids();
   const { intent, request } = parseOrderIntent(input, orderId);
+  const division = divisionInfoOf(request);
   const fingerprint = orderFingerprint({
     symbol: request.symbol,
     side: request.side,
     quantity: request.quantity,
     type: request.type,
     price: request.limitPrice ?? null,
+    ...division,
   });
   if (intent.intentId !== undefined) {
     const existing = journal.getByClientOrderId(intent.intentId);
@@ -140,7 +163,8 @@ export async function submit(
       },
     );
   }
-  // Before the write-ahead record: a refused price leaves no trace in the journal.
+  // Before the write-ahead record: a refused division, session or price leaves no trace.
+  checkOrderOptions(ctx, request);
   await checkDailyLimits(ctx, request, options.signal);
   if (options.signal?.aborted === true) {
     throw new RouteUnavailableError('Aborted before anything was journaled or sent.', {
@@ -162,6 +186,7 @@ export async function submit(
     quantity: request.quantity,
     price: request.limitPrice ?? null,
     type: request.type,
+    ...division,
     productType: request.productType ?? null,
     mode: ctx.mode,
     filledQuantity: 0,

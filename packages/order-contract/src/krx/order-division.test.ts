@@ -105,6 +105,19 @@ describe('order divisions', () => {
     ).toHaveLength(1);
   });
 
+  it('a venue that does not take a division leaves its price rule in force (no "price missing" for an exchange-priced division)', () => {
+    const issues = validateOrderRequest({
+      clientOrderId: 'a',
+      symbol: '005930',
+      side: 'buy',
+      quantity: 1,
+      type: 'limit',
+      session: 'pre',
+      venue: 'NXT',
+    });
+    expect(issues.map((i) => i.code)).toEqual(['venue-not-offered']);
+  });
+
   it('an adapter that says nothing offers limit (and market) on KRX only', () => {
     const support = defaultOrderOptionSupport(true);
     expect(unsupportedOrderOptions(support, { type: 'market' }, 'virtual')).toEqual([]);

@@ -317,7 +317,8 @@ export function validateOrderRequest(
       : undefined;
   const divisionIssues = validateOrderDivision(input);
   issues.push(...divisionIssues);
-  const division = divisionIssues.length === 0 ? orderDivisionOf(input) : null;
+  // A venue that does not take the division still leaves the division known: its price rule applies.
+  const division = orderDivisionOf(input);
   checkLimitPrice(input.type, division, input.limitPrice, productType, productTypeOk, issues);
   return issues;
 }
