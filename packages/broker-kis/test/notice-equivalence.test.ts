@@ -108,7 +108,10 @@ describe('tuned notice decoding', () => {
       const plain = decrypt(frame.payload);
       expect(plain).toBe(referenceDecrypt(NOTICE_KEY, frame.payload));
       const parsed = parseKisNoticeRecords(plain, frame.count);
-      expect(parsed).toEqual(referenceParseKisNoticeRecords(plain, frame.count));
+      // the reference predates the division fields (ODER_COND, ORD_EXG_GB), tested in notice.test.ts
+      expect(withoutDivisionFields(parsed)).toEqual(
+        referenceParseKisNoticeRecords(plain, frame.count),
+      );
       if ('error' in parsed) {
         refused += 1;
         continue;
@@ -162,3 +165,14 @@ describe('tuned notice decoding', () => {
     }
   });
 });
+
+function withoutDivisionFields(
+  parsed: ReturnType<typeof parseKisNoticeRecords>,
+): ReturnType<typeof parseKisNoticeRecords> | { records: Record<string, unknown>[] } {
+  if ('error' in parsed) return parsed;
+  return {
+    records: parsed.records.map(
+      ({ executionConditionCode: _condition, exchangeCode: _exchange, ...rest }) => rest,
+    ),
+  };
+}

@@ -5,6 +5,8 @@ import { createDecipheriv } from 'node:crypto';
 import type { OrderEvent } from '@qts/order-contract';
 import type { KisNoticeRecord } from '../src/wire/kis-ccnl-notice-api.js';
 
+const EXCHANGE_PRICED_CODES = new Set(['01', '03', '04', '05', '06', '13', '14', '15', '16']);
+
 /** base64 -> AES-256-CBC (one fresh decipher) -> PKCS#7 -> UTF-8. */
 export function referenceDecrypt(cipher: { key: string; iv: string }, payload: string): string {
   const decipher = createDecipheriv(
@@ -222,7 +224,9 @@ export class ReferenceKisNoticeTracker {
   }
 
   #limitPrice(record: KisNoticeRecord): number | null {
-    if (record.orderTypeCode === '01') return null;
+    // the one rule that changed in meaning since: every division the exchange prices (market,
+    // best, priority, the pre/post close sessions and their IOC/FOK forms) has no limit price
+    if (EXCHANGE_PRICED_CODES.has(record.orderTypeCode)) return null;
     if (record.orderPrice !== null && record.orderPrice > 0) return record.orderPrice;
     return record.price > 0 ? record.price : null;
   }

@@ -827,7 +827,7 @@ describe('order divisions and venues on the wire', () => {
     ...(venue === 'KRX' ? {} : { venue }),
   });
 
-  it("real: cancel and modify keep the order's division and venue", async () => {
+  it("real: a cancel sends 00 and the order's venue; a modify keeps the order's division and venue", async () => {
     const adapter = adapterFor('real');
     const lines: string[] = [];
     await adapter.cancelOrder(divisionRef('best', 'NXT'));
@@ -844,9 +844,9 @@ describe('order divisions and venues on the wire', () => {
     lines.push(lineOf('modify after-hours-single@KRX 69900'));
     expect(lines).toMatchInlineSnapshot(`
       [
-        "cancel best@NXT TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"NXT","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"03","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
-        "cancel market@SOR TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"SOR","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"01","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
-        "cancel after-hours-single@KRX TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"KRX","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"07","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
+        "cancel best@NXT TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"NXT","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"00","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
+        "cancel market@SOR TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"SOR","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"00","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
+        "cancel after-hours-single@KRX TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"KRX","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"00","ORD_QTY":"0","ORD_UNPR":"0","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"02"}",
         "modify conditional@KRX 69900 TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"KRX","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"02","ORD_QTY":"0","ORD_UNPR":"69900","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"01"}",
         "modify limit@SOR 69900 TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"SOR","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"00","ORD_QTY":"0","ORD_UNPR":"69900","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"01"}",
         "modify after-hours-single@KRX 69900 TTTC0013U {"ACNT_PRDT_CD":"01","CANO":"50123456","EXCG_ID_DVSN_CD":"KRX","KRX_FWDG_ORD_ORGNO":"91252","ORD_DVSN":"07","ORD_QTY":"0","ORD_UNPR":"69900","ORGN_ODNO":"0000437810","QTY_ALL_ORD_YN":"Y","RVSE_CNCL_DVSN_CD":"01"}",

@@ -24,8 +24,9 @@ export interface KisOrderRvsecnclInput {
   readonly originalOrderNumber: string;
   readonly action: 'cancel' | 'modify';
   /**
-   * The order's division after the request (ORD_DVSN): a cancel sends the order's own division,
-   * a modify the division the order keeps (a new price on a market order makes it a limit order).
+   * The order's division after the request: a modify sends the division the order keeps (a new
+   * price on a market order makes it a limit order) as ORD_DVSN; a cancel sends `00` whatever the
+   * division (docs/kis-protocol.md §5: the code KIS is known to take on a cancel).
    */
   readonly division: OrderDivision;
   /** The venue of the original order (EXCG_ID_DVSN_CD). */
@@ -51,8 +52,15 @@ export type KisOrderRvsecnclRequest = Readonly<{
 }>;
 
 /**
- * Builds the order-rvsecncl body: RVSE_CNCL_DVSN_CD `01` modify / `02` cancel; ORD_DVSN and
- * EXCG_ID_DVSN_CD of the order; cancel sends ORD_UNPR `"0"`, so does a modify of a division the
+ * ORD_DVSN of every cancel: the official sample's cancel sends `00`, and python-kis sends `00` on
+ * every cancel whatever the order's type; which code KIS expects for a cancel of another division
+ * is not documented, so QTS sends the one known to be taken.
+ */
+const CANCEL_ORD_DVSN: KisOrdDvsn = '00';
+
+/**
+ * Builds the order-rvsecncl body: RVSE_CNCL_DVSN_CD `01` modify / `02` cancel; ORD_DVSN of the
+ * order for a modify and `00` for a cancel; EXCG_ID_DVSN_CD of the order; cancel sends ORD_UNPR `"0"`, so does a modify of a division the
  * exchange prices; QTY_ALL_ORD_YN `Y` with ORD_QTY `"0"` for all remaining shares.
  *
  * @param input The cancel or modify.
@@ -67,7 +75,7 @@ export function buildKisOrderRvsecnclRequest(
     ACNT_PRDT_CD: input.accountProductCode,
     KRX_FWDG_ORD_ORGNO: input.branch,
     ORGN_ODNO: input.originalOrderNumber,
-    ORD_DVSN: KIS_ORD_DVSN_CODES[input.division],
+    ORD_DVSN: input.action === 'cancel' ? CANCEL_ORD_DVSN : KIS_ORD_DVSN_CODES[input.division],
     RVSE_CNCL_DVSN_CD: input.action === 'cancel' ? '02' : '01',
     ORD_QTY: all ? '0' : String(input.quantity),
     ORD_UNPR: input.action === 'modify' ? kisOrderPrice(input.division, input.limitPrice) : '0',
