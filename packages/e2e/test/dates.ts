@@ -1,6 +1,6 @@
 // Trading dates for tests that run across midnight KST: an order belongs to the Seoul date it
 // was sent on, so tests list orders by that date instead of asking for "today".
-import { type ProcessResult, parseJsonStdout } from '../src/processes.js';
+import { type ProcessResult, parseJsonStdout } from './processes.js';
 
 type Json = Record<string, unknown>;
 
