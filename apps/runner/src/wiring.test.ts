@@ -1,4 +1,5 @@
 import type { Order } from '@qts/execution-route';
+import { BrokerRejectedError, ConfigError, RouteUnavailableError } from '@qts/order-contract';
 import { describe, expect, it } from 'vitest';
 import { CliFailure } from './failure.js';
 import { resolveOrder, waitingCannotFix } from './wiring.js';
@@ -56,33 +57,25 @@ describe('order ids', () => {
 });
 
 describe('what stops qts watch', () => {
-  const tokenRefused = (fields: Record<string, unknown>) =>
-    Object.assign(new Error('KIS refused /oauth2/tokenP'), {
-      code: 'KIS_AUTH',
-      errorCode: 'EGW00103',
-      errorDescription: 'invalid AppSecret',
-      httpStatus: 403,
-      retryAt: null,
-      ...fields,
-    });
-
   it('refused credentials and configuration: waiting cannot fix them', () => {
-    expect(waitingCannotFix(tokenRefused({}))).toBe(true);
-    expect(waitingCannotFix(Object.assign(new Error('no HTS id'), { code: 'KIS_CONFIG' }))).toBe(
-      true,
-    );
+    const refused = new BrokerRejectedError('AUTH', 'KIS access token: refused', {
+      brokerCode: 'EGW00103',
+    });
+    expect(waitingCannotFix(refused)).toBe(true);
+    expect(waitingCannotFix(new ConfigError('no HTS id'))).toBe(true);
   });
 
   it('a rate limit (one token a minute), also when wrapped, and no connection: waiting can', () => {
-    const limited = tokenRefused({ errorCode: 'EGW00133', retryAt: '2026-12-06T05:54:40.039Z' });
+    const limited = new BrokerRejectedError('RATE_LIMITED', 'KIS access token: EGW00133', {
+      brokerCode: 'EGW00133',
+    });
     expect(waitingCannotFix(limited)).toBe(false);
-    const wrapped = Object.assign(new Error('KIS notices: approval key'), {
-      code: 'AUTH',
-      outcome: 'rejected',
+    const wrapped = new BrokerRejectedError('AUTH', 'KIS notices: approval key', {
       cause: limited,
     });
     expect(waitingCannotFix(wrapped)).toBe(false);
-    const unreachable = tokenRefused({ errorCode: null, httpStatus: null });
-    expect(waitingCannotFix(unreachable)).toBe(false);
+    expect(waitingCannotFix(new RouteUnavailableError('KIS access token: unreachable'))).toBe(
+      false,
+    );
   });
 });

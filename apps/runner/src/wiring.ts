@@ -95,14 +95,14 @@ interface WatchGuard {
 const WAITING_CANNOT_FIX = new Set(['CONFIG', 'NOT_SUPPORTED', 'AUTH', 'ENVIRONMENT_MISMATCH']);
 
 /**
- * Whether the error (or one it wraps) says when to try again: a rate limit, such as KIS's one
- * token issuance a minute (auth-phase2's `retryAt`). Waiting fixes those.
+ * Whether the error (or one it wraps) is a rate limit, such as KIS's one token issuance a
+ * minute (broker-kis: `RATE_LIMITED`). Waiting fixes those.
  */
-function retryLater(error: unknown): boolean {
+function rateLimited(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
-    const fields = current as { retryAt?: unknown; code?: unknown; cause?: unknown };
-    if (typeof fields.retryAt === 'string' || fields.code === 'RATE_LIMITED') return true;
+    const fields = current as { code?: unknown; cause?: unknown };
+    if (fields.code === 'RATE_LIMITED') return true;
     current = fields.cause;
   }
   return false;
@@ -110,7 +110,7 @@ function retryLater(error: unknown): boolean {
 
 /** Whether waiting and retrying cannot fix `error` (a setup or credentials problem). */
 export function waitingCannotFix(error: unknown): boolean {
-  return !retryLater(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
+  return !rateLimited(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
 }
 
 /** The adapter as the route sees it: `subscribe` reports unfixable errors to the guard. */
@@ -150,9 +150,8 @@ interface Wired {
   token(): Promise<CliTokenStatus>;
   /**
    * Makes sure the session can talk to the broker before anything is journaled: in KIS modes it
-   * gets the access token (cached, else issued). A token endpoint that cannot be reached then
-   * fails as "could not connect, nothing sent" (exit 1) instead of surfacing later inside the
-   * order call, where broker-kis reports it as an AUTH rejection.
+   * gets the access token (cached, else issued) through broker-kis, so a token endpoint that
+   * cannot be reached (exit 1) or refuses the key (exit 3) fails before any journal record.
    */
   prepare(): Promise<void>;
 }
@@ -243,46 +242,58 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     import('@qts/broker-kis'),
     import('@qts/execution-route'),
   ]);
-  const endpoints = auth2.resolveKisEndpoints(mode, {
-    restBaseUrl: kis.baseUrl,
-    wsBaseUrl: kis.wsUrl,
-  });
-  const credentials = auth2.createKisCredentials({
-    appKey: kis.appKey,
-    appSecret: kis.appSecret,
-    account: kis.account,
-    htsId: kis.htsId,
-  });
-  const folder = stateFolder(config, endpoints.host);
-  const tokenCache = auth2.createFileTokenCache({ home: folder });
   const logger = hookLogger(runtime, 'kis');
-  const auth = auth2.createKisAuth({
-    endpoints,
-    credentials,
-    tokenCache,
-    logger,
-    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-  });
-  const transport = auth2.createKisTransport({
-    endpoints,
-    credentials,
-    auth,
-    logger,
-    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-    ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
-  });
-  const adapter = brokerKis.createKisOrderAdapter({
-    transport,
-    auth,
-    environment: mode,
-    webSocketUrl: endpoints.wsBaseUrl,
-    logger,
-  });
+  const connectKis = () => {
+    const endpoints = auth2.resolveKisEndpoints(mode, {
+      restBaseUrl: kis.baseUrl,
+      wsBaseUrl: kis.wsUrl,
+    });
+    const credentials = auth2.createKisCredentials({
+      appKey: kis.appKey,
+      appSecret: kis.appSecret,
+      account: kis.account,
+      htsId: kis.htsId,
+    });
+    const tokenCache = auth2.createFileTokenCache({ home: stateFolder(config, endpoints.host) });
+    const auth = auth2.createKisAuth({
+      endpoints,
+      credentials,
+      tokenCache,
+      logger,
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    });
+    const transport = auth2.createKisTransport({
+      endpoints,
+      credentials,
+      auth,
+      logger,
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+      ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
+    });
+    const adapter = brokerKis.createKisOrderAdapter({
+      transport,
+      auth,
+      environment: mode,
+      webSocketUrl: endpoints.wsBaseUrl,
+      logger,
+    });
+    return { endpoints, credentials, tokenCache, auth, adapter };
+  };
+  // auth-phase2's pieces; what they refuse (a URL, the account) comes back as the contract's
+  // ConfigError through broker-kis, like every other KIS error the CLI reports.
+  let connection: ReturnType<typeof connectKis>;
+  try {
+    connection = connectKis();
+  } catch (error) {
+    throw brokerKis.kisErrorToContract(error, 'KIS configuration');
+  }
+  const { endpoints, credentials, tokenCache, auth, adapter } = connection;
   const guard: WatchGuard = { error: null, stop: null };
   const sends = trackSends(guarded(adapter, guard));
   let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
+    const folder = stateFolder(config, endpoints.host);
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
       adapter: sends.adapter,
@@ -318,11 +329,9 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
       host: endpoints.host,
       account: kis.account,
       exchange: null,
-      prepare: async () => {
-        await auth.getAccessToken();
-      },
+      prepare: () => brokerKis.ensureKisAccessToken(auth),
       token: async () => {
-        const status = await auth.tokenStatus();
+        const status = await brokerKis.readKisTokenStatus(auth);
         return {
           mode,
           host: endpoints.host,
