@@ -4,6 +4,7 @@
 // auth-phase2's redactSecrets with the secrets of this run before it is written.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { seoulDate, seoulTime } from '@qts/order-contract';
 
 /** The logger commands use (a pino logger's subset). */
 export interface Log {
@@ -44,12 +45,9 @@ export const SECRET_PATHS = [
 /** Seoul wall-clock time `HH:MM:SS.mmm KST` of a time (for --verbose lines). */
 export function seoulClock(time: number): string {
   if (Number.isNaN(time)) return '-';
-  return `${new Date(time + 9 * 3600_000).toISOString().slice(11, 23)} KST`;
-}
-
-/** The Seoul calendar date `YYYYMMDD` of a time. */
-export function seoulDateOf(time: number): string {
-  return new Date(time + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const clock = seoulTime(new Date(time));
+  const ms = String(((time % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${clock.slice(0, 2)}:${clock.slice(2, 4)}:${clock.slice(4)}.${ms} KST`;
 }
 
 /**
@@ -68,7 +66,7 @@ export async function createLog(options: {
   ]);
   const folder = join(options.home, 'logs');
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const file = join(folder, `qts-${seoulDateOf(Date.now())}.log`);
+  const file = join(folder, `qts-${seoulDate()}.log`);
   const fileStream = pino.destination({ dest: file, sync: true, mkdir: true, mode: 0o600 });
   const streams: { level: 'debug' | 'info'; stream: NodeJS.WritableStream | typeof fileStream }[] =
     [{ level: 'debug', stream: fileStream }];

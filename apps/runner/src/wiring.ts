@@ -25,12 +25,12 @@ import type {
 import {
   ConfigError,
   type OrderAdapter,
-  type OrderEvent,
   productTypeOfSymbol,
+  seoulDate,
   tickSize,
 } from '@qts/order-contract';
 import { stateFolder } from './config.js';
-import type { Engine, WatchLine } from './engine.js';
+import type { Engine } from './engine.js';
 import {
   afterSendFailure,
   beforeSendFailure,
@@ -39,7 +39,6 @@ import {
   toFailure,
   usageFailure,
 } from './failure.js';
-import { seoulDateOf } from './log.js';
 import type { CliBalance, CliBuyingPower, CliOrder, CliQuote, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 import { type SendTracker, trackSends } from './send-point.js';
@@ -348,54 +347,6 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
   }
 }
 
-function eventLine(event: OrderEvent, order: Order | null): WatchLine {
-  const num = (value: number | null) =>
-    typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
-  // A type this version does not know (a newer route) is shown by its name.
-  const kind: string = event.type;
-  let text: string;
-  // The status word comes from the same vocabulary as `qts orders` (see STATUS_WORDS).
-  let status: string;
-  switch (event.type) {
-    case 'order-accepted':
-      status = 'accepted';
-      text = `${event.side} ${event.symbol} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${event.brokerOrderId})`;
-      break;
-    case 'order-filled':
-      status =
-        order !== null && event.filledQuantity < order.quantity ? 'partially_filled' : 'filled';
-      text = `${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
-      break;
-    case 'order-canceled':
-      status = 'canceled';
-      text = `${num(event.canceledQuantity)} canceled`;
-      break;
-    case 'order-modified':
-      status = 'modified';
-      text = `remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${event.newBrokerOrderId})`;
-      break;
-    case 'order-rejected':
-      status = 'rejected';
-      text = `[${event.brokerCode ?? '-'}] ${event.brokerMessage ?? ''}`.trimEnd();
-      break;
-    case 'connection-lost':
-      status = 'connection_lost';
-      text = `${event.reason}; catching up by inquiry`;
-      break;
-    default:
-      status = kind;
-      text = '';
-  }
-  return {
-    at: event.at,
-    orderId: order?.orderId ?? null,
-    kind,
-    status,
-    text,
-    order: order === null ? null : toCliOrder(order),
-  };
-}
-
 /** Every broker order number of an order (the order, its modifies and cancels). */
 function brokerNumbers(order: Order): string[] {
   return [
@@ -526,7 +477,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       );
     },
     find: async (input) => {
-      const order = resolveOrder(route, input, seoulDateOf(Date.now()));
+      const order = resolveOrder(route, input, seoulDate());
       return order === null ? null : toCliOrder(order);
     },
     cancel: async (orderId) => {
@@ -613,7 +564,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       return answer;
     },
     token: () => wired.token(),
-    watch: async (tradingDate, onLine, signal) => {
+    watch: async (tradingDate, listener, signal) => {
       // Credentials first: a refused token is not something reconnecting fixes. A broker that
       // cannot be reached is: the watch below retries it.
       try {
@@ -632,19 +583,12 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       try {
         await route.watch({
           signal: inner.signal,
-          onEvent: (event, order) => onLine(eventLine(event, order)),
+          onEvent: (event, order) =>
+            listener.onEvent(event, order === null ? null : toCliOrder(order)),
           onStatus: (status) => {
             runtime.log.info({ status }, 'watch status');
             if (status.state === 'stopped' || guard.error !== null) return;
-            const words: Record<string, string> = {
-              connecting: 'connecting to execution notices',
-              listening: 'listening for execution notices',
-              reconnecting: 'connection lost; reconnecting',
-              polling: 'notices unavailable; polling the order inquiry',
-            };
-            runtime.out.note(
-              `[${words[status.state] ?? status.state}${status.attempt > 1 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}${status.delayMs === undefined ? '' : ` (next in ${Math.round(status.delayMs / 100) / 10} s)`}`,
-            );
+            listener.onStatus(status);
           },
         });
       } finally {

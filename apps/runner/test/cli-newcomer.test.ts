@@ -18,6 +18,7 @@ import {
   sandboxEnv,
   startQts,
   tempDir,
+  withinOneTradingDate,
 } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -29,7 +30,6 @@ import {
   OrdersSchema,
   OrderWithErrorSchema,
   TokenSchema,
-  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];

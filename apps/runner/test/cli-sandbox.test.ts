@@ -11,7 +11,9 @@ import {
   removeTempDirs,
   runQts,
   sandboxEnv,
+  seoulDateOf,
   tempDir,
+  withinOneTradingDate,
 } from '@qts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,9 +26,7 @@ import {
   OrdersSchema,
   OrderWithErrorSchema,
   QuoteJsonSchema,
-  seoulDateOf,
   TokenSchema,
-  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];

@@ -1,7 +1,14 @@
 // The compiled CLI in virtual mode (the default: no account). State persists in QTS_HOME across
 // runs (the virtual exchange and the journal in SQLite).
 
-import { closedKisEnv, onlyJson, removeTempDirs, runQts, tempDir } from '@qts/test-utils';
+import {
+  closedKisEnv,
+  onlyJson,
+  removeTempDirs,
+  runQts,
+  seoulDateOf,
+  tempDir,
+} from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BalanceSchema,
@@ -12,7 +19,6 @@ import {
   OrdersSchema,
   OrderWithErrorSchema,
   QuoteJsonSchema,
-  seoulDateOf,
   TokenSchema,
 } from './helpers.js';
 

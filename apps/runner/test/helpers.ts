@@ -104,28 +104,6 @@ export function expectShape<T extends v.GenericSchema>(
   return result.output;
 }
 
-/**
- * The Seoul trading date (YYYYMMDD) of an order's `createdAt`. Tests list orders by the date
- * they were sent on: a test that runs across midnight KST must not ask for "today".
- */
-export function seoulDateOf(iso: string): string {
-  return new Date(Date.parse(iso) + 9 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-/**
- * For a test whose flow must stay within one trading date (place, then modify and cancel: KIS
- * day orders end with their trading date, and the sandbox expires them at midnight KST): when
- * fewer than `marginMs` remain before midnight in Seoul, waits until just after it. Returns the
- * milliseconds waited (0 almost always).
- */
-export async function withinOneTradingDate(marginMs = 60_000): Promise<number> {
-  const seoulMs = Date.now() + 9 * 3_600_000;
-  const untilMidnight = 86_400_000 - (seoulMs % 86_400_000);
-  if (untilMidnight > marginMs) return 0;
-  await new Promise((resolve) => setTimeout(resolve, untilMidnight + 1_000));
-  return untilMidnight + 1_000;
-}
-
 /** `qts balance --symbol S [--price P] --json`. */
 export const BalanceWithPowerSchema = v.strictObject({
   cash: v.object({ deposit: v.number(), orderable: v.number() }),

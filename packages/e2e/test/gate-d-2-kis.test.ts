@@ -4,10 +4,9 @@
 import { createKisOrderAdapter } from '@qts/broker-kis';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import type { OrderEvent } from '@qts/order-contract';
-import { kisAdapterOn, sandboxTarget, waitUntil } from '@qts/test-utils';
+import { kisAdapterOn, sandboxTarget, waitUntil, withinOneTradingDate } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { withinOneTradingDate } from './dates.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {

@@ -3,10 +3,16 @@
 // --json and the exit codes of the CLI contract. Only 127.0.0.1 is reached.
 
 import { existsSync, rmSync } from 'node:fs';
-import { parseEnvLines, QTS_CLI, tempDir } from '@qts/test-utils';
+import {
+  parseEnvLines,
+  QTS_CLI,
+  seoulDateOf,
+  tempDir,
+  withinOneTradingDate,
+} from '@qts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { ordersOn, seoulDateOf, withinOneTradingDate } from './dates.js';
+import { ordersOn } from './dates.js';
 import {
   type ProcessResult,
   parseJsonStdout,

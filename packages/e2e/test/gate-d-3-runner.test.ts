@@ -6,10 +6,11 @@
 
 import { rmSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
-import { sandboxEnv, tempDir, waitUntil } from '@qts/test-utils';
+import { seoulDate } from '@qts/order-contract';
+import { sandboxEnv, seoulDateOf, tempDir, waitUntil } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { ordersOn, seoulDate, seoulDateOf } from './dates.js';
+import { ordersOn } from './dates.js';
 import { type ProcessResult, parseJsonStdout, runCli, startCli } from './processes.js';
 
 const homes: string[] = [];

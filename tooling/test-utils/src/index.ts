@@ -1,5 +1,7 @@
 // @qts/test-utils: helpers the packages' tests share (a devDependency of tests only, never of
 // product code; docs/architecture.md section 2).
+
+export { seoulDateOf, withinOneTradingDate } from './dates.js';
 export {
   type KisAdapterParts,
   type KisConnection,

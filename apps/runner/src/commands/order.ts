@@ -1,11 +1,21 @@
 // qts order buy|sell <symbol> <qty> (--price <KRW> | --market) [--client-order-id <id>] [--force]
+
+import * as v from 'valibot';
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
 import { checkMarketHours } from '../market-hours.js';
-import type { Options } from '../program.js';
+import { type Options, readOptions } from '../options.js';
 import type { Runtime } from '../runtime.js';
 import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
+
+/** The flags of `qts order`. */
+const OrderOptionsSchema = v.object({
+  price: v.optional(v.string()),
+  market: v.optional(v.boolean()),
+  clientOrderId: v.optional(v.string()),
+  force: v.optional(v.boolean()),
+});
 
 export async function orderCommand(
   runtime: Runtime,
@@ -14,8 +24,9 @@ export async function orderCommand(
 ): Promise<ExitCode> {
   const [sideText = '', symbol = '', qtyText = ''] = args;
   const side = sideText === 'sell' ? 'sell' : 'buy';
-  const hasPrice = typeof options.price === 'string';
-  const market = options.market === true;
+  const flags = readOptions(OrderOptionsSchema, options);
+  const hasPrice = flags.price !== undefined;
+  const market = flags.market === true;
   if (hasPrice && market) {
     throw usageFailure(
       'Give either --price <KRW> or --market, not both.',
@@ -35,8 +46,8 @@ export async function orderCommand(
     'Quantity',
     `qts order ${side} ${symbol || '005930'} 10 --price 70000`,
   );
-  const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
-  const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;
+  const limitPrice = flags.price === undefined ? null : parsePrice(flags.price, '--price');
+  const clientOrderId = flags.clientOrderId ?? null;
   const { validateOrderRequest } = await import('@qts/order-contract');
   const issues = validateOrderRequest({
     clientOrderId: clientOrderId ?? 'cli-check',
@@ -82,7 +93,7 @@ export async function orderCommand(
         type: market ? 'market' : 'limit',
         limitPrice,
         clientOrderId,
-        force: options.force === true,
+        force: flags.force === true,
       }),
     );
     runtime.log.info({ order: outcome.order }, 'order result');
