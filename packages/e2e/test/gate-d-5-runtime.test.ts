@@ -183,7 +183,10 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
     expect(result.timedOut, `qts watch did not exit after SIGINT; stderr: ${result.stderr}`).toBe(
       false,
     );
-    expect(result.signal, 'qts watch handled SIGINT itself').toBeNull();
+    expect(
+      result.signal,
+      `qts watch handled SIGINT itself; stderr: ${result.stderr.slice(-800)}`,
+    ).toBeNull();
     expect(result.code, `qts watch exit code; stderr: ${result.stderr.slice(-600)}`).toBe(0);
     expect(leftoverHandles(result), 'qts watch left handles behind').toEqual([]);
     expect(result.stderr).not.toMatch(/kept the process alive/);
@@ -205,7 +208,10 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
     expect(result.timedOut, `qts watch did not exit after SIGINT; stderr: ${result.stderr}`).toBe(
       false,
     );
-    expect(result.signal, 'qts watch handled SIGINT itself').toBeNull();
+    expect(
+      result.signal,
+      `qts watch handled SIGINT itself; stderr: ${result.stderr.slice(-800)}`,
+    ).toBeNull();
     expect(result.code, `qts watch exit code; stderr: ${result.stderr.slice(-600)}`).toBe(0);
     expect(leftoverHandles(result), 'qts watch left handles behind').toEqual([]);
     recordEvidence(5, 'qts watch (virtual) stopped by SIGINT: exit 0, no handle left');

@@ -8,8 +8,14 @@ export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function stopSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => controller.abort(new Error(`stopped by ${signal}`));
-  for (const name of STOP_SIGNALS) process.once(name, stop);
+  const stop = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) controller.abort(new Error(`stopped by ${signal}`));
+  };
+  // `on`, not `once`: the listener must still be there while the other listeners of the signal
+  // run. signal-exit (loaded by proper-lockfile once a token file is locked) re-raises the
+  // signal, killing the process, when it finds itself the only listener; with `once` it did, so
+  // Ctrl-C on `qts watch` in paper or real mode killed it instead of letting it close and exit 0.
+  for (const name of STOP_SIGNALS) process.on(name, stop);
   return {
     signal: controller.signal,
     dispose() {
