@@ -1,7 +1,8 @@
 // The seam between commands and the packages they wire (adapter + execution route). Commands
 // only see this interface; `openEngine` builds it for the configured mode with dynamic imports,
 // so only commands that need SQLite, ws or HTTP load them.
-import type { OrderChange, OrderSide, OrderType } from '@qts/order-contract';
+import type { WatchStatus } from '@qts/execution-route';
+import type { OrderChange, OrderEvent, OrderSide, OrderType } from '@qts/order-contract';
 import type {
   CliBalance,
   CliBuyingPower,
@@ -38,20 +39,12 @@ export interface OrderOutcome {
   readonly error: unknown;
 }
 
-/** One line `qts watch` shows. */
-export interface WatchLine {
-  readonly at: string;
-  readonly orderId: string | null;
-  /** The route's event type (`order-filled`, ...), for scripts. */
-  readonly kind: string;
-  /**
-   * What the event made of the order, in the vocabulary of `qts orders` (`filled`,
-   * `partially_filled`, `canceled`, ...) plus `modified` and `connection_lost`.
-   */
-  readonly status: string;
-  /** The details, without the status word. */
-  readonly text: string;
-  readonly order: CliOrder | null;
+/** What `qts watch` hears from the engine; the command presents it. */
+export interface WatchListener {
+  /** A result for an order of the journal (order null: a notice no journal order matches). */
+  onEvent(event: OrderEvent, order: CliOrder | null): void;
+  /** The notice connection's state (connecting, listening, reconnecting, polling). */
+  onStatus(status: WatchStatus): void;
 }
 
 /** What commands use. */
@@ -89,12 +82,8 @@ export interface Engine {
   /** The current price, the day's limits and the tick of one symbol. One inquiry in KIS modes. */
   quote(symbol: string): Promise<CliQuote>;
   token(): Promise<CliTokenStatus>;
-  /** Follows today's orders until `signal` aborts; calls `onLine` for each result. */
-  watch(
-    tradingDate: string,
-    onLine: (line: WatchLine) => void,
-    signal: AbortSignal,
-  ): Promise<CliOrder[]>;
+  /** Follows today's orders until `signal` aborts, telling `listener` what happens. */
+  watch(tradingDate: string, listener: WatchListener, signal: AbortSignal): Promise<CliOrder[]>;
   /** Virtual mode only: sets a symbol's reference price. */
   setReferencePrice(symbol: string, price: number): Promise<void>;
   /** Closes adapters, journals, sockets. Idempotent. */

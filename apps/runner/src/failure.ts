@@ -1,10 +1,11 @@
 // Maps every error to the CLI's exit code and `--json` error object (architecture.md section 5).
-// Kept free of heavy imports: errors are recognised by their stable `code` strings, so copies of
-// sibling packages (source vs dist) cannot break `instanceof`. The field names are checked
-// against the siblings' error classes by type-only imports (erased: nothing loads at start-up).
-import type { KisAuthError, KisTransportError } from '@qts/auth-phase2';
+// The CLI sees the contract's errors (`QtsError`: code + outcome; broker-kis translates KIS's own
+// errors, also for the token calls the runner makes itself), the route's refusals and its own
+// usage failures. Kept free of heavy imports: errors are recognised by their stable `code`
+// strings, so copies of sibling packages (source vs dist) cannot break `instanceof`; the field
+// names are checked against the siblings' error classes by type-only imports (erased).
 import type { RouteRefusedError } from '@qts/execution-route';
-import type { QtsError } from '@qts/order-contract';
+import type { QtsError, QtsErrorJson } from '@qts/order-contract';
 
 /** Exit codes of the CLI contract. */
 export const EXIT = {
@@ -22,15 +23,11 @@ export const EXIT = {
 /** An exit code of the CLI contract. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** What `--json` prints as `error`. */
-export interface ErrorJson {
-  readonly code: string;
-  readonly outcome: 'not_placed' | 'rejected' | 'unknown';
-  readonly message: string;
-  readonly brokerCode: string | null;
-  readonly brokerMessage: string | null;
-  readonly hint: string;
-}
+/**
+ * What `--json` prints as `error`: the contract's `QtsErrorJson` without `details`, with any
+ * stable code (the contract's, a route refusal's reason, or the CLI's own such as `USAGE`).
+ */
+export type ErrorJson = Omit<QtsErrorJson, 'code' | 'details'> & { readonly code: string };
 
 /** A failure the CLI knows how to report: its exit code and its JSON form. */
 export class CliFailure extends Error {
@@ -69,22 +66,6 @@ export function configFailure(message: string, hint: string): CliFailure {
 }
 
 const NOT_SENT_CODES = new Set(['INVALID_ORDER', 'CONFIG', 'NOT_SUPPORTED', 'ABORTED']);
-const LOCAL_REFUSAL_CODES = new Set([
-  'UNKNOWN_ORDER_ID',
-  'ORDER_ID_UNKNOWN',
-  'LOCAL_ORDER_NOT_FOUND',
-  'DUPLICATE_UNKNOWN',
-  'UNKNOWN_ORDER_RETRY',
-  'RETRY_OF_UNKNOWN',
-  'DUPLICATE_ORDER',
-  'ORDER_NOT_OPEN',
-  'INVALID_STATE',
-  'NOT_CANCELABLE',
-  'NOT_MODIFIABLE',
-  'CLIENT_ORDER_ID_CONFLICT',
-  'USAGE',
-]);
-
 /** What a route refusal's `reason` looks like (stable upper-case words). */
 const REFUSAL_REASON = /^[A-Z][A-Z0-9_]{2,63}$/;
 
@@ -101,24 +82,18 @@ function stringField<T>(error: object, name: keyof T & string): string | null {
 export const UNKNOWN_HINT =
   'Do NOT resend. Run `qts orders` to reconcile: the order may exist at the broker.';
 
-function defaultHint(code: string, outcome: ErrorJson['outcome']): string {
-  if (outcome === 'unknown') return UNKNOWN_HINT;
-  if (outcome === 'rejected') {
-    return 'The broker refused; read its message, fix the cause, then try again.';
-  }
-  if (code === 'ROUTE_UNAVAILABLE') {
-    return 'Nothing was sent. Check the network and QTS_KIS_BASE_URL, then try again.';
-  }
-  return 'Nothing was sent; fix the cause named in the message and try again.';
-}
+/** Hints for an error object that carries none of its own (a QtsError always has one). */
+const FALLBACK_HINTS: Record<ErrorJson['outcome'], string> = {
+  unknown: UNKNOWN_HINT,
+  rejected: 'The broker refused; read its message, fix the cause, then try again.',
+  not_placed: 'Nothing was sent; fix the cause named in the message and try again.',
+};
 
 /** Exit code for an error with an outcome and a code (QTS errors and route errors). */
 function exitFor(code: string, outcome: ErrorJson['outcome']): ExitCode {
   if (outcome === 'unknown') return EXIT.unknown;
   if (outcome === 'rejected') return EXIT.rejected;
-  if (NOT_SENT_CODES.has(code) || LOCAL_REFUSAL_CODES.has(code)) return EXIT.notSent;
-  if (code === 'ROUTE_UNAVAILABLE') return EXIT.other;
-  return EXIT.other;
+  return NOT_SENT_CODES.has(code) ? EXIT.notSent : EXIT.other;
 }
 
 function isOutcome(value: unknown): value is ErrorJson['outcome'] {
@@ -126,8 +101,8 @@ function isOutcome(value: unknown): value is ErrorJson['outcome'] {
 }
 
 /**
- * Classifies any thrown value. QTS errors (`code` + `outcome`) keep their code; auth-phase2
- * errors (`KIS_CONFIG`, `KIS_AUTH`, `KIS_TRANSPORT`) are translated; anything else is exit 1.
+ * Classifies any thrown value. QTS errors (`code` + `outcome`) keep their code, route refusals
+ * their reason; a refused connection is "could not connect"; anything else is exit 1.
  */
 export function toFailure(error: unknown): CliFailure {
   if (error instanceof CliFailure) return error;
@@ -159,7 +134,7 @@ export function toFailure(error: unknown): CliFailure {
       );
     }
     if (code !== null && isOutcome(outcome)) {
-      const hint = stringField<QtsError>(error, 'hint') ?? defaultHint(code, outcome);
+      const hint = stringField<QtsError>(error, 'hint') ?? FALLBACK_HINTS[outcome];
       return new CliFailure(
         exitFor(code, outcome),
         {
@@ -169,59 +144,6 @@ export function toFailure(error: unknown): CliFailure {
           brokerCode: stringField<QtsError>(error, 'brokerCode'),
           brokerMessage: stringField<QtsError>(error, 'brokerMessage'),
           hint,
-        },
-        { cause: error },
-      );
-    }
-    if (code === 'KIS_CONFIG') {
-      return new CliFailure(
-        EXIT.notSent,
-        {
-          code: 'CONFIG',
-          outcome: 'not_placed',
-          message,
-          brokerCode: null,
-          brokerMessage: null,
-          hint: 'Fix the configuration named in the message (see `qts --help`); nothing was sent.',
-        },
-        { cause: error },
-      );
-    }
-    if (code === 'KIS_AUTH') {
-      const brokerCode = stringField<KisAuthError>(error, 'errorCode');
-      const httpStatus = field<KisAuthError>(error, 'httpStatus');
-      const answered = brokerCode !== null || typeof httpStatus === 'number';
-      return new CliFailure(
-        answered ? EXIT.rejected : EXIT.other,
-        {
-          code: answered ? 'AUTH' : 'ROUTE_UNAVAILABLE',
-          outcome: answered ? 'rejected' : 'not_placed',
-          message: answered ? message : `Could not connect to KIS, nothing was sent: ${message}`,
-          brokerCode,
-          brokerMessage: stringField<KisAuthError>(error, 'errorDescription'),
-          hint: answered
-            ? 'KIS refused the token request: check QTS_KIS_APP_KEY / QTS_KIS_APP_SECRET and the mode; no order was sent.'
-            : 'Could not reach the KIS token endpoint; no order was sent. Check QTS_KIS_BASE_URL and the network.',
-        },
-        { cause: error },
-      );
-    }
-    if (code === 'KIS_TRANSPORT') {
-      const sent = field<KisTransportError>(error, 'phase') === 'sent';
-      return new CliFailure(
-        sent ? EXIT.unknown : EXIT.other,
-        {
-          code: sent ? 'OUTCOME_UNKNOWN' : 'ROUTE_UNAVAILABLE',
-          outcome: sent ? 'unknown' : 'not_placed',
-          message: sent
-            ? `${message} (the request was sent; its outcome is unknown)`
-            : `${message} (nothing was sent)`,
-          brokerCode: null,
-          brokerMessage: null,
-          hint: defaultHint(
-            sent ? 'OUTCOME_UNKNOWN' : 'ROUTE_UNAVAILABLE',
-            sent ? 'unknown' : 'not_placed',
-          ),
         },
         { cause: error },
       );
@@ -236,7 +158,7 @@ export function toFailure(error: unknown): CliFailure {
           message: `Could not connect (${errno}): nothing was sent.`,
           brokerCode: null,
           brokerMessage: null,
-          hint: defaultHint('ROUTE_UNAVAILABLE', 'not_placed'),
+          hint: 'Nothing was sent. Check the network and QTS_KIS_BASE_URL, then try again.',
         },
         { cause: error },
       );

@@ -4,7 +4,7 @@
 // `--`, `--flag=value`, a repeated or unknown flag, a wrong argument count or choice); those go
 // through commander (program.ts), which also words every usage error. A test checks that every
 // command line parseFast accepts gives commander's own arguments and options.
-import type { CommandHandler, Options } from './program.js';
+import type { CommandHandler, Options } from './options.js';
 
 interface Flag {
   /** The option's key, as commander names it (`--client-order-id` -> clientOrderId). */

@@ -8,6 +8,7 @@
 // `redactSecrets` with the secrets of this run before it is written.
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { seoulDate, seoulTime } from '@qts/order-contract';
 
 /** The logger commands use (a pino logger's subset). */
 export interface Log {
@@ -48,12 +49,9 @@ export const SECRET_PATHS = [
 /** Seoul wall-clock time `HH:MM:SS.mmm KST` of a time (for --verbose lines). */
 export function seoulClock(time: number): string {
   if (Number.isNaN(time)) return '-';
-  return `${new Date(time + 9 * 3600_000).toISOString().slice(11, 23)} KST`;
-}
-
-/** The Seoul calendar date `YYYYMMDD` of a time. */
-export function seoulDateOf(time: number): string {
-  return new Date(time + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const clock = seoulTime(new Date(time));
+  const ms = String(((time % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${clock.slice(0, 2)}:${clock.slice(2, 4)}:${clock.slice(4)}.${ms} KST`;
 }
 
 /** The secret key names of SECRET_PATHS (redacted at any depth by the line writer). */
@@ -146,7 +144,7 @@ export function lineLog(
 export function logFileOf(home: string, time: number): string {
   const folder = join(home, 'logs');
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  return join(folder, `qts-${seoulDateOf(time)}.log`);
+  return join(folder, `qts-${seoulDate(new Date(time))}.log`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // at any hour; a real broker takes regular-session orders only on weekdays 09:00-15:30 KST.
 // qts says so when an order is placed outside them, and QTS_MARKET_HOURS=enforce refuses it.
 // KRX holidays are not known here: on a holiday the session counts as open.
+import { seoulDate, seoulTime } from '@qts/order-contract';
 import type { Config } from './config.js';
 import { usageFailure } from './failure.js';
 import type { Output } from './output.js';
@@ -14,11 +15,14 @@ const CLOSE_MINUTE = 15 * 60 + 30;
 
 /** Whether the KRX regular session is open at `time`, and the Seoul time in words. */
 export function krxSession(time: number): { open: boolean; when: string } {
-  const seoul = new Date(time + 9 * 3600_000);
-  const day = seoul.getUTCDay();
-  const minute = seoul.getUTCHours() * 60 + seoul.getUTCMinutes();
+  const date = seoulDate(new Date(time));
+  const clock = seoulTime(new Date(time));
+  const day = new Date(
+    `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}T00:00:00Z`,
+  ).getUTCDay();
+  const minute = Number(clock.slice(0, 2)) * 60 + Number(clock.slice(2, 4));
   const open = day >= 1 && day <= 5 && minute >= OPEN_MINUTE && minute < CLOSE_MINUTE;
-  const when = `${DAYS[day]} ${seoul.toISOString().slice(11, 16)} KST`;
+  const when = `${DAYS[day]} ${clock.slice(0, 2)}:${clock.slice(2, 4)} KST`;
   return { open, when };
 }
 

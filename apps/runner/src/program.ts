@@ -11,17 +11,8 @@ import {
 import { type CliFailure, EXIT, type ExitCode, toFailure, usageFailure } from './failure.js';
 import { COMMANDS } from './fast-args.js';
 import { pasteable, pasteableHelp } from './invocation.js';
+import type { CommandHandler, Options } from './options.js';
 import { sentences } from './text.js';
-
-/** The parsed global flags plus the command's own options. */
-export type Options = Record<string, unknown>;
-
-/** What a command module exports. */
-export type CommandHandler = (
-  runtime: import('./runtime.js').Runtime,
-  args: readonly string[],
-  options: Options,
-) => Promise<ExitCode>;
 
 function addGlobals(command: Command): Command {
   return command

@@ -4,6 +4,7 @@ import { type ErrorJson, type ExitCode, toFailure } from './failure.js';
 import { assertRealAllowed } from './interlock.js';
 import { pasteable } from './invocation.js';
 import { createLog, type Log, redactSecrets, silentLog } from './log.js';
+import { GlobalOptionsSchema, readOptions } from './options.js';
 import { Output } from './output.js';
 
 /** What a command gets. */
@@ -34,7 +35,8 @@ export async function runCommand(
   options: Record<string, unknown>,
   body: (runtime: Runtime) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const out = new Output({ json: options.json === true });
+  const globals = readOptions(GlobalOptionsSchema, options);
+  const out = new Output({ json: globals.json === true });
   let config: Config | undefined;
   let log: Log = silentLog;
   const extra: string[] = [];
@@ -42,10 +44,10 @@ export async function runCommand(
   try {
     config = loadConfig(
       {
-        mode: typeof options.mode === 'string' ? options.mode : undefined,
-        json: options.json === true,
-        verbose: options.verbose === true,
-        yes: options.yes === true,
+        mode: globals.mode,
+        json: globals.json === true,
+        verbose: globals.verbose === true,
+        yes: globals.yes === true,
       },
       process.env,
       { requireKis: command !== 'sandbox' },

@@ -25,12 +25,12 @@ import type {
 import {
   ConfigError,
   type OrderAdapter,
-  type OrderEvent,
   productTypeOfSymbol,
+  seoulDate,
   tickSize,
 } from '@qts/order-contract';
 import { stateFolder } from './config.js';
-import type { Engine, WatchLine } from './engine.js';
+import type { Engine } from './engine.js';
 import {
   afterSendFailure,
   beforeSendFailure,
@@ -39,7 +39,6 @@ import {
   toFailure,
   usageFailure,
 } from './failure.js';
-import { seoulDateOf } from './log.js';
 import type { CliBalance, CliBuyingPower, CliOrder, CliQuote, CliTokenStatus } from './model.js';
 import type { Runtime } from './runtime.js';
 import { type SendTracker, trackSends } from './send-point.js';
@@ -101,14 +100,14 @@ interface WatchGuard {
 const WAITING_CANNOT_FIX = new Set(['CONFIG', 'NOT_SUPPORTED', 'AUTH', 'ENVIRONMENT_MISMATCH']);
 
 /**
- * Whether the error (or one it wraps) says when to try again: a rate limit, such as KIS's one
- * token issuance a minute (auth-phase2's `retryAt`). Waiting fixes those.
+ * Whether the error (or one it wraps) is a rate limit, such as KIS's one token issuance a
+ * minute (broker-kis: `RATE_LIMITED`). Waiting fixes those.
  */
-function retryLater(error: unknown): boolean {
+function rateLimited(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
-    const fields = current as { retryAt?: unknown; code?: unknown; cause?: unknown };
-    if (typeof fields.retryAt === 'string' || fields.code === 'RATE_LIMITED') return true;
+    const fields = current as { code?: unknown; cause?: unknown };
+    if (fields.code === 'RATE_LIMITED') return true;
     current = fields.cause;
   }
   return false;
@@ -116,7 +115,7 @@ function retryLater(error: unknown): boolean {
 
 /** Whether waiting and retrying cannot fix `error` (a setup or credentials problem). */
 export function waitingCannotFix(error: unknown): boolean {
-  return !retryLater(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
+  return !rateLimited(error) && WAITING_CANNOT_FIX.has(toFailure(error).json.code);
 }
 
 /** The adapter as the route sees it: `subscribe` reports unfixable errors to the guard. */
@@ -156,9 +155,8 @@ interface Wired {
   token(): Promise<CliTokenStatus>;
   /**
    * Makes sure the session can talk to the broker before anything is journaled: in KIS modes it
-   * gets the access token (cached, else issued). A token endpoint that cannot be reached then
-   * fails as "could not connect, nothing sent" (exit 1) instead of surfacing later inside the
-   * order call, where broker-kis reports it as an AUTH rejection.
+   * gets the access token (cached, else issued) through broker-kis, so a token endpoint that
+   * cannot be reached (exit 1) or refuses the key (exit 3) fails before any journal record.
    */
   prepare(): Promise<void>;
 }
@@ -252,46 +250,58 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     import('@qts/broker-kis'),
     import('@qts/execution-route'),
   ]);
-  const endpoints = auth2.resolveKisEndpoints(mode, {
-    restBaseUrl: kis.baseUrl,
-    wsBaseUrl: kis.wsUrl,
-  });
-  const credentials = auth2.createKisCredentials({
-    appKey: kis.appKey,
-    appSecret: kis.appSecret,
-    account: kis.account,
-    htsId: kis.htsId,
-  });
-  const folder = stateFolder(config, endpoints.host);
-  const tokenCache = auth2.createFileTokenCache({ home: folder });
   const logger = hookLogger(runtime, 'kis');
-  const auth = auth2.createKisAuth({
-    endpoints,
-    credentials,
-    tokenCache,
-    logger,
-    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-  });
-  const transport = auth2.createKisTransport({
-    endpoints,
-    credentials,
-    auth,
-    logger,
-    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
-    ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
-  });
-  const adapter = brokerKis.createKisOrderAdapter({
-    transport,
-    auth,
-    environment: mode,
-    webSocketUrl: endpoints.wsBaseUrl,
-    logger,
-  });
+  const connectKis = () => {
+    const endpoints = auth2.resolveKisEndpoints(mode, {
+      restBaseUrl: kis.baseUrl,
+      wsBaseUrl: kis.wsUrl,
+    });
+    const credentials = auth2.createKisCredentials({
+      appKey: kis.appKey,
+      appSecret: kis.appSecret,
+      account: kis.account,
+      htsId: kis.htsId,
+    });
+    const tokenCache = auth2.createFileTokenCache({ home: stateFolder(config, endpoints.host) });
+    const auth = auth2.createKisAuth({
+      endpoints,
+      credentials,
+      tokenCache,
+      logger,
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    });
+    const transport = auth2.createKisTransport({
+      endpoints,
+      credentials,
+      auth,
+      logger,
+      ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+      ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
+    });
+    const adapter = brokerKis.createKisOrderAdapter({
+      transport,
+      auth,
+      environment: mode,
+      webSocketUrl: endpoints.wsBaseUrl,
+      logger,
+    });
+    return { endpoints, credentials, tokenCache, auth, adapter };
+  };
+  // auth-phase2's pieces; what they refuse (a URL, the account) comes back as the contract's
+  // ConfigError through broker-kis, like every other KIS error the CLI reports.
+  let connection: ReturnType<typeof connectKis>;
+  try {
+    connection = connectKis();
+  } catch (error) {
+    throw brokerKis.kisErrorToContract(error, 'KIS configuration');
+  }
+  const { endpoints, credentials, tokenCache, auth, adapter } = connection;
   const guard: WatchGuard = { error: null, stop: null };
   const sends = trackSends(guarded(adapter, guard));
   let journal: OrderJournal | undefined;
   try {
     const key = { mode, host: endpoints.host, account: kis.account };
+    const folder = stateFolder(config, endpoints.host);
     journal = routes.createSqliteJournal({ ...key, file: routes.journalPath(folder, key) });
     const route = routes.createExecutionRoute({
       adapter: sends.adapter,
@@ -327,11 +337,9 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
       host: endpoints.host,
       account: kis.account,
       exchange: null,
-      prepare: async () => {
-        await auth.getAccessToken();
-      },
+      prepare: () => brokerKis.ensureKisAccessToken(auth),
       token: async () => {
-        const status = await auth.tokenStatus();
+        const status = await brokerKis.readKisTokenStatus(auth);
         return {
           mode,
           host: endpoints.host,
@@ -346,54 +354,6 @@ async function wireKis(runtime: Runtime): Promise<Wired> {
     await adapter.close();
     throw error;
   }
-}
-
-function eventLine(event: OrderEvent, order: Order | null): WatchLine {
-  const num = (value: number | null) =>
-    typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
-  // A type this version does not know (a newer route) is shown by its name.
-  const kind: string = event.type;
-  let text: string;
-  // The status word comes from the same vocabulary as `qts orders` (see STATUS_WORDS).
-  let status: string;
-  switch (event.type) {
-    case 'order-accepted':
-      status = 'accepted';
-      text = `${event.side} ${event.symbol} x ${num(event.quantity)}${event.limitPrice === null ? ' market' : ` @ ${num(event.limitPrice)}`} (broker no. ${event.brokerOrderId})`;
-      break;
-    case 'order-filled':
-      status =
-        order !== null && event.filledQuantity < order.quantity ? 'partially_filled' : 'filled';
-      text = `${num(event.filledQuantity)}${order === null ? '' : `/${num(order.quantity)}`} @ avg ${num(event.averagePrice)}${event.lastQuantity === null ? '' : ` (last ${num(event.lastQuantity)} @ ${num(event.lastPrice)})`}`;
-      break;
-    case 'order-canceled':
-      status = 'canceled';
-      text = `${num(event.canceledQuantity)} canceled`;
-      break;
-    case 'order-modified':
-      status = 'modified';
-      text = `remaining ${num(event.quantity)}${event.limitPrice === null ? '' : ` @ ${num(event.limitPrice)}`} (new broker no. ${event.newBrokerOrderId})`;
-      break;
-    case 'order-rejected':
-      status = 'rejected';
-      text = `[${event.brokerCode ?? '-'}] ${event.brokerMessage ?? ''}`.trimEnd();
-      break;
-    case 'connection-lost':
-      status = 'connection_lost';
-      text = `${event.reason}; catching up by inquiry`;
-      break;
-    default:
-      status = kind;
-      text = '';
-  }
-  return {
-    at: event.at,
-    orderId: order?.orderId ?? null,
-    kind,
-    status,
-    text,
-    order: order === null ? null : toCliOrder(order),
-  };
 }
 
 /** Every broker order number of an order (the order, its modifies and cancels). */
@@ -527,7 +487,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       );
     },
     find: async (input) => {
-      const order = resolveOrder(route, input, seoulDateOf(Date.now()));
+      const order = resolveOrder(route, input, seoulDate());
       return order === null ? null : toCliOrder(order);
     },
     cancel: async (orderId) => {
@@ -614,7 +574,7 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       return answer;
     },
     token: () => wired.token(),
-    watch: async (tradingDate, onLine, signal) => {
+    watch: async (tradingDate, listener, signal) => {
       // Credentials first: a refused token is not something reconnecting fixes. A broker that
       // cannot be reached is: the watch below retries it.
       try {
@@ -633,19 +593,12 @@ export async function createEngine(runtime: Runtime): Promise<Engine> {
       try {
         await route.watch({
           signal: inner.signal,
-          onEvent: (event, order) => onLine(eventLine(event, order)),
+          onEvent: (event, order) =>
+            listener.onEvent(event, order === null ? null : toCliOrder(order)),
           onStatus: (status) => {
             runtime.log.info({ status }, 'watch status');
             if (status.state === 'stopped' || guard.error !== null) return;
-            const words: Record<string, string> = {
-              connecting: 'connecting to execution notices',
-              listening: 'listening for execution notices',
-              reconnecting: 'connection lost; reconnecting',
-              polling: 'notices unavailable; polling the order inquiry',
-            };
-            runtime.out.note(
-              `[${words[status.state] ?? status.state}${status.attempt > 1 ? ` #${status.attempt}` : ''}]${status.reason === undefined ? '' : ` ${status.reason}`}${status.delayMs === undefined ? '' : ` (next in ${Math.round(status.delayMs / 100) / 10} s)`}`,
-            );
+            listener.onStatus(status);
           },
         });
       } finally {

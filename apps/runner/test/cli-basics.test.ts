@@ -1,17 +1,11 @@
 // Help, argument errors, configuration errors and the real-mode interlock: nothing here reaches
 // a broker, so every run must end with exit 0 (help) or 2 (nothing sent).
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupHomes,
-  ErrorOnlySchema,
-  expectShape,
-  logsOf,
-  onlyJson,
-  runQts,
-  tempHome,
-} from './helpers.js';
 
-afterAll(cleanupHomes);
+import { closedKisEnv, onlyJson, removeTempDirs, runQts, tempDir } from '@qts/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorOnlySchema, expectShape, logsOf } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const COMMANDS = [
   ['order'],
@@ -27,20 +21,20 @@ const COMMANDS = [
 
 describe.concurrent('help', () => {
   it('qts --help lists every command and exits 0', async () => {
-    const result = await runQts(['--help'], { home: tempHome() });
+    const result = await runQts(['--help'], { home: tempDir() });
     expect(result.code).toBe(0);
     for (const [name] of COMMANDS) expect(result.stdout).toContain(name);
     expect(result.stdout).toContain('Exit codes');
   });
 
   it.each(COMMANDS)('qts %s --help has examples and exits 0', async (...command) => {
-    const result = await runQts([...command, '--help'], { home: tempHome() });
+    const result = await runQts([...command, '--help'], { home: tempDir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Examples:');
   });
 
   it('the fast top-level help (no commander) is exactly what commander renders', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const [fast, full] = await Promise.all([
       runQts(['--help'], { home }),
       runQts(['--help'], { home, env: { QTS_NO_FAST_HELP: '1' } }),
@@ -50,7 +44,7 @@ describe.concurrent('help', () => {
   });
 
   it('qts with no command prints help on stderr and exits 2', async () => {
-    const result = await runQts([], { home: tempHome() });
+    const result = await runQts([], { home: tempDir() });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('Usage: qts');
@@ -88,7 +82,7 @@ describe.concurrent('bad input: one clear line, exit 2, nothing sent', () => {
   it.each(cases.map((c, index) => [...c, index < 5] as const))(
     '%s',
     async (_name, args, pattern, human) => {
-      const home = tempHome();
+      const home = tempDir();
       const [people, json] = await Promise.all([
         human ? runQts(args, { home }) : Promise.resolve(null),
         runQts([...args, '--json'], { home }),
@@ -108,7 +102,7 @@ describe.concurrent('bad input: one clear line, exit 2, nothing sent', () => {
 
   it('flags may stand anywhere (global flags before the command)', async () => {
     const result = await runQts(['--json', 'order', 'buy', '005930', '0', '--price', '70000'], {
-      home: tempHome(),
+      home: tempDir(),
     });
     expect(result.code).toBe(2);
     expectShape(ErrorOnlySchema, onlyJson(result));
@@ -117,7 +111,10 @@ describe.concurrent('bad input: one clear line, exit 2, nothing sent', () => {
 
 describe.concurrent('configuration', () => {
   it('paper mode without credentials: one clear line, exit 2', async () => {
-    const result = await runQts(['--mode', 'paper', 'balance'], { home: tempHome() });
+    const result = await runQts(['--mode', 'paper', 'balance'], {
+      home: tempDir(),
+      env: await closedKisEnv(),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(
@@ -126,9 +123,12 @@ describe.concurrent('configuration', () => {
   });
 
   it('QTS_MODE=paper is used, and --mode beats it', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const [env, flag] = await Promise.all([
-      runQts(['balance', '--json'], { home, env: { QTS_MODE: 'paper' } }),
+      runQts(['balance', '--json'], {
+        home,
+        env: { QTS_MODE: 'paper', ...(await closedKisEnv()) },
+      }),
       runQts(['orders', '--date', '2026-1-1', '--mode', 'virtual', '--json'], {
         home,
         env: { QTS_MODE: 'paper' },
@@ -143,8 +143,9 @@ describe.concurrent('configuration', () => {
 
   it('a malformed account is named, the secret never echoed', async () => {
     const result = await runQts(['--mode', 'paper', 'balance', '--json'], {
-      home: tempHome(),
+      home: tempDir(),
       env: {
+        ...(await closedKisEnv()),
         QTS_KIS_APP_KEY: 'PSkey1234567890',
         QTS_KIS_APP_SECRET: 'topsecret-value-123',
         QTS_KIS_ACCOUNT: '1234',
@@ -176,7 +177,7 @@ describe.concurrent('real-mode interlock', () => {
     ['cancel', 'abc', '--yes'],
     ['modify', 'abc', '--qty', '1', '--yes'],
   ])('without QTS_ALLOW_REAL every command refuses with exit 2: %s', async (...args) => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(['--mode', 'real', ...args, '--json'], { home, env: creds });
     expect(result.code).toBe(2);
     const body = expectShape(ErrorOnlySchema, onlyJson(result));
@@ -186,7 +187,7 @@ describe.concurrent('real-mode interlock', () => {
 
   it('QTS_MODE=real from the environment is locked too', async () => {
     const result = await runQts(['balance'], {
-      home: tempHome(),
+      home: tempDir(),
       env: { ...creds, QTS_MODE: 'real' },
     });
     expect(result.code).toBe(2);
@@ -194,7 +195,7 @@ describe.concurrent('real-mode interlock', () => {
   });
 
   it('with QTS_ALLOW_REAL=yes but no terminal and no --yes, an order refuses (exit 2) after the banner', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(
       ['--mode', 'real', 'order', 'buy', '005930', '2', '--price', '70000'],
       {
@@ -215,7 +216,7 @@ describe.concurrent('real-mode interlock', () => {
 
 describe.concurrent('logs', () => {
   it('writes pino JSON lines under QTS_HOME/logs and --verbose mirrors them on stderr, readable', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(['order', 'buy', '005930', '0', '--price', '70000', '--verbose'], {
       home,
     });

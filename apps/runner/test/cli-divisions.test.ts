@@ -6,23 +6,14 @@
 // and the sandbox's with the same offset; without libfaketime those cases are skipped.
 import { existsSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import { onlyJson, removeTempDirs, runQts, seoulDateOf, tempDir } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupHomes,
-  ErrorOnlySchema,
-  expectShape,
-  OrderSchema,
-  OrdersSchema,
-  onlyJson,
-  runQts,
-  seoulDateOf,
-  tempHome,
-} from './helpers.js';
+import { ErrorOnlySchema, expectShape, OrderSchema, OrdersSchema } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
-  cleanupHomes();
+  removeTempDirs();
 });
 
 describe('qts order: every order type through virtual mode', () => {
@@ -44,7 +35,7 @@ describe('qts order: every order type through virtual mode', () => {
   ];
 
   it('each flag places the order it names; `qts orders` lists its division and venue', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const qts = (...args: string[]) => runQts(args, { home });
     expect((await qts('virtual', 'price', '005930', '70000')).code).toBe(0);
     const placed: string[] = [];
@@ -91,7 +82,7 @@ describe('qts order: every order type through virtual mode', () => {
     [['--best', '--price', '70000'], 'priced by the exchange: drop --price'],
     [['--session', 'pre', '--price', '70000'], 'priced by the exchange: drop --price'],
   ])('refuses %j before sending (exit 2): %s', async (flags, message) => {
-    const home = tempHome();
+    const home = tempDir();
     const run = await runQts(['order', 'buy', '005930', '1', ...flags, '--json'], { home });
     expect(run.code, run.stderr).toBe(2);
     const { error } = expectShape(ErrorOnlySchema, onlyJson(run));
@@ -175,7 +166,7 @@ async function sandboxAtTen(environment: 'paper' | 'real'): Promise<TenOClock> {
 describe.skipIf(LIBFAKETIME === undefined)('qts order on the KIS sandbox at 10:00 KST', () => {
   it('paper: limit, market, conditional, best and priority go through; IOC/FOK, the off-hours sessions and NXT/SOR are refused before sending', async () => {
     const { sandbox, env } = await sandboxAtTen('paper');
-    const home = tempHome();
+    const home = tempDir();
     const qts = (...args: string[]) => runQts(args, { home, env });
     const offered: [string[], Record<string, unknown>][] = [
       [['--best'], { priceCondition: 'best', price: null }],
@@ -209,7 +200,7 @@ describe.skipIf(LIBFAKETIME === undefined)('qts order on the KIS sandbox at 10:0
 
   it('real: IOC, FOK, best at SOR and a limit at NXT go through; an off-hours session at 10:00 is refused naming its session', async () => {
     const { sandbox, env } = await sandboxAtTen('real');
-    const home = tempHome();
+    const home = tempDir();
     const qts = (...args: string[]) => runQts(args, { home, env });
     const offered: [string[], Record<string, unknown>][] = [
       // KIS answers with the order number only: the IOC's end comes from the inquiry below.

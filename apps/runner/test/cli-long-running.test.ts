@@ -2,24 +2,24 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
-import { afterAll, describe, expect, it } from 'vitest';
 import {
-  cleanupHomes,
-  cliPath,
   clockEnv,
-  envLines,
-  expectShape,
-  OrderSchema,
   onlyJson,
+  parseEnvLines,
+  QTS_CLI,
+  removeTempDirs,
   runQts,
+  sandboxEnv,
   startQts,
-  tempHome,
-} from './helpers.js';
+  tempDir,
+} from '@qts/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectShape, OrderSchema } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
-  cleanupHomes();
+  removeTempDirs();
 });
 
 describe.concurrent('qts sandbox', () => {
@@ -29,10 +29,10 @@ describe.concurrent('qts sandbox', () => {
   ] as const)(
     '--env %s prints exactly the QTS_* lines, serves a KIS flow, and exits 0 on %s',
     async (environment, signal) => {
-      const home = tempHome();
+      const home = tempDir();
       const server = startQts(['sandbox', '--env', environment, '--port', '0'], { home });
       await server.waitFor(/^QTS_KIS_HTS_ID=.*\n/m);
-      const printed = await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/);
+      const [printed = ''] = await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/);
       const lines = printed.trimEnd().split('\n');
       expect(lines.map((line) => line.split('=')[0])).toEqual([
         'QTS_MODE',
@@ -43,13 +43,13 @@ describe.concurrent('qts sandbox', () => {
         'QTS_KIS_ACCOUNT',
         'QTS_KIS_HTS_ID',
       ]);
-      const env = envLines(printed);
+      const env = parseEnvLines(printed);
       expect(env.QTS_MODE).toBe(environment);
       expect(env.QTS_KIS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(env.QTS_KIS_WS_URL).toBe(env.QTS_KIS_BASE_URL?.replace('http://', 'ws://'));
       expect(env.QTS_KIS_ACCOUNT).toMatch(/^\d{8}-\d{2}$/);
 
-      const clientHome = tempHome();
+      const clientHome = tempDir();
       const order = await runQts(
         ['order', 'buy', '005930', '1', '--price', '70000', '--json', '--yes'],
         {
@@ -72,14 +72,14 @@ describe.concurrent('qts sandbox', () => {
   );
 
   it('--port must be a port', async () => {
-    const result = await runQts(['sandbox', '--port', 'abc'], { home: tempHome() });
+    const result = await runQts(['sandbox', '--port', 'abc'], { home: tempDir() });
     expect(result.code).toBe(2);
   });
 });
 
 describe('qts watch', () => {
   it('virtual mode: stays until SIGINT, then prints one JSON object and exits 0', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const placed = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home });
     expect(placed.code, placed.stderr).toBe(0);
     const watch = startQts(['watch', '--json'], { home });
@@ -99,17 +99,8 @@ describe('qts watch', () => {
       tokenIssueIntervalMs: 0,
     });
     sandboxes.push(s);
-    const home = tempHome();
-    const env = {
-      QTS_MODE: 'paper',
-      QTS_KIS_BASE_URL: s.baseUrl,
-      QTS_KIS_WS_URL: s.wsUrl,
-      QTS_KIS_APP_KEY: s.credentials.appKey,
-      QTS_KIS_APP_SECRET: s.credentials.appSecret,
-      QTS_KIS_ACCOUNT: s.credentials.account,
-      QTS_KIS_HTS_ID: s.credentials.htsId,
-      QTS_KIS_RATE_PER_SEC: 'off',
-    };
+    const home = tempDir();
+    const env = sandboxEnv(s, { QTS_MODE: 'paper', QTS_KIS_RATE_PER_SEC: 'off' });
     // a reference price above the order, so it rests until the price comes down
     s.exchange.setReferencePrice('005930', 70000);
     const placed = await runQts(['order', 'buy', '005930', '2', '--price', '60000', '--json'], {
@@ -123,7 +114,7 @@ describe('qts watch', () => {
 
     const watch = startQts(['watch'], { home, env });
     await watch.waitFor(/listening for execution notices|polling/, 'stderr');
-    const journalRow = await watch.waitFor(new RegExp(`^.*${order.orderId}.*$`, 'm'));
+    const [journalRow] = await watch.waitFor(new RegExp(`^.*${order.orderId}.*$`, 'm'));
     expect(journalRow).toMatch(
       /^\d{2}:\d{2}:\d{2} {2}o-\S+ +accepted {8} {2}buy 005930 x 2 @ 60,000, filled 0$/,
     );
@@ -131,7 +122,7 @@ describe('qts watch', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(s.exchange.setReferencePrice('005930', 60000)).toHaveLength(1);
     // one vocabulary (the words of `qts orders`) in aligned columns: time, id, status, details
-    const fillRow = await watch.waitFor(new RegExp(`^.*${order.orderId}  filled .*$`, 'm'));
+    const [fillRow] = await watch.waitFor(new RegExp(`^.*${order.orderId}  filled .*$`, 'm'));
     expect(fillRow).toMatch(/^\d{2}:\d{2}:\d{2} {2}o-\S+ +filled {10} {2}2\/2 @ avg 60,000/);
     // the same columns as the journal row above
     expect(fillRow.indexOf('filled')).toBe(journalRow.indexOf('accepted'));
@@ -158,10 +149,10 @@ describe.runIf(hasScript)('real-mode confirmation on a terminal', () => {
       tokenIssueIntervalMs: 0,
     });
     sandboxes.push(s);
-    const home = tempHome();
+    const home = tempDir();
     const command = [
       process.execPath,
-      cliPath,
+      QTS_CLI,
       '--mode',
       'real',
       'order',

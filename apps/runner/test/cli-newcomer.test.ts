@@ -8,31 +8,34 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import {
+  clockEnv,
+  onlyJson,
+  parseEnvLines,
+  REPO_ROOT,
+  removeTempDirs,
+  runQts,
+  sandboxEnv,
+  startQts,
+  tempDir,
+  withinOneTradingDate,
+} from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  cleanupHomes,
-  clockEnv,
   ErrorOnlySchema,
-  envLines,
   expectShape,
   logsOf,
   OrderSchema,
   OrdersNotReconciledSchema,
   OrdersSchema,
   OrderWithErrorSchema,
-  onlyJson,
-  repoRoot,
-  runQts,
-  startQts,
   TokenSchema,
-  tempHome,
-  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   await Promise.allSettled(sandboxes.map((s) => s.close()));
-  cleanupHomes();
+  removeTempDirs();
 });
 
 async function sandbox(): Promise<KisSandbox> {
@@ -47,16 +50,7 @@ async function sandbox(): Promise<KisSandbox> {
 }
 
 function paperEnv(s: KisSandbox): Record<string, string> {
-  return {
-    QTS_MODE: 'paper',
-    QTS_KIS_BASE_URL: s.baseUrl,
-    QTS_KIS_WS_URL: s.wsUrl,
-    QTS_KIS_APP_KEY: s.credentials.appKey,
-    QTS_KIS_APP_SECRET: s.credentials.appSecret,
-    QTS_KIS_ACCOUNT: s.credentials.account,
-    QTS_KIS_HTS_ID: s.credentials.htsId,
-    QTS_KIS_RATE_PER_SEC: 'off',
-  };
+  return sandboxEnv(s, { QTS_MODE: 'paper', QTS_KIS_RATE_PER_SEC: 'off' });
 }
 
 /** Whether the KRX regular session (weekdays 09:00-15:30 KST) is open at a time. */
@@ -88,7 +82,7 @@ const PNPM_EXEC = ['pnpm', 'exec', 'qts'] as const;
 
 describe.concurrent("the README's way of running qts", () => {
   it('`pnpm exec qts` prints only the CLI output; a failing run adds nothing from pnpm', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(['order', 'buy', '005930', '0', '--price', '70000'], {
       home,
       command: PNPM_EXEC,
@@ -106,10 +100,10 @@ describe.concurrent("the README's way of running qts", () => {
   it('a successful `pnpm exec qts` run has the same stdout as the bare CLI', async () => {
     const [viaPnpm, bare] = await Promise.all([
       runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
-        home: tempHome(),
+        home: tempDir(),
         command: PNPM_EXEC,
       }),
-      runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], { home: tempHome() }),
+      runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], { home: tempDir() }),
     ]);
     expect(viaPnpm.code, viaPnpm.stderr).toBe(0);
     expect(bare.code, bare.stderr).toBe(0);
@@ -119,14 +113,14 @@ describe.concurrent("the README's way of running qts", () => {
   });
 
   it('run directly (bin on PATH, alias), hints say plain `qts`', async () => {
-    const result = await runQts(['cancel', 'o-nothing-here'], { home: tempHome() });
+    const result = await runQts(['cancel', 'o-nothing-here'], { home: tempDir() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('`qts orders`');
     expect(result.stderr).not.toContain('pnpm');
   });
 
   it('help examples name the command the way it was run, still aligned', async () => {
-    const result = await runQts(['--help'], { home: tempHome(), command: PNPM_EXEC });
+    const result = await runQts(['--help'], { home: tempDir(), command: PNPM_EXEC });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: pnpm exec qts <command> [options]');
     expect(result.stdout).toContain('  pnpm exec qts orders ');
@@ -159,7 +153,7 @@ describe.concurrent('help examples are aligned', () => {
     [['watch', '--help']],
     [['virtual', 'price', '--help']],
   ])('%j', async (args) => {
-    const result = await runQts(args, { home: tempHome() });
+    const result = await runQts(args, { home: tempDir() });
     expect(result.code).toBe(0);
     expect(exampleColumns(result.stdout)).toEqual([0]);
   });
@@ -167,7 +161,7 @@ describe.concurrent('help examples are aligned', () => {
 
 describe.concurrent('signals', () => {
   it('the README background recipe: `kill $!` stops the sandbox and leaves nothing serving', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const envFile = join(home, 'sandbox.env');
     // exactly what the README says, in a non-interactive shell (background jobs ignore SIGINT)
     const script = `
@@ -182,7 +176,7 @@ describe.concurrent('signals', () => {
       echo "exit=$?"
     `;
     const child = spawn('sh', ['-c', script], {
-      cwd: repoRoot,
+      cwd: REPO_ROOT,
       env: {
         ...clockEnv(),
         PATH: process.env.PATH ?? '',
@@ -205,16 +199,16 @@ describe.concurrent('signals', () => {
     expect(code, err).toBe(0);
     expect(out.trim(), err).toBe('exit=0');
     expect(err).toContain('Stopping the sandbox');
-    const env = envLines(readFileSync(envFile, 'utf8'));
+    const env = parseEnvLines(readFileSync(envFile, 'utf8'));
     const port = Number(new URL(env.QTS_KIS_BASE_URL ?? 'http://x:1').port);
     expect(port).toBeGreaterThan(0);
     expect(await serving(port)).toBe(false);
   });
 
   it('qts sandbox stops on SIGHUP (terminal closed) with exit 0', async () => {
-    const server = startQts(['sandbox', '--port', '0'], { home: tempHome() });
-    const printed = await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/);
-    const port = Number(new URL(envLines(printed).QTS_KIS_BASE_URL ?? 'http://x:1').port);
+    const server = startQts(['sandbox', '--port', '0'], { home: tempDir() });
+    const [printed = ''] = await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/);
+    const port = Number(new URL(parseEnvLines(printed).QTS_KIS_BASE_URL ?? 'http://x:1').port);
     expect(await serving(port)).toBe(true);
     const result = await server.stop('SIGHUP');
     expect(result.signal).toBeNull();
@@ -224,7 +218,7 @@ describe.concurrent('signals', () => {
 
   it.each(['SIGTERM', 'SIGHUP'] as const)('qts watch stops on %s with exit 0', async (signal) => {
     await withinOneTradingDate(); // watch lists today's orders
-    const home = tempHome();
+    const home = tempDir();
     const placed = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home });
     expect(placed.code, placed.stderr).toBe(0);
     const watch = startQts(['watch', '--json'], { home });
@@ -240,7 +234,7 @@ describe.concurrent('qts orders without the broker', () => {
   it('lists the journal, marked NOT reconciled, and exits 1 (no connection)', async () => {
     await withinOneTradingDate(); // `qts orders` lists today's orders
     const s = await sandbox();
-    const home = tempHome();
+    const home = tempDir();
     const env = paperEnv(s);
     s.exchange.setReferencePrice('005930', 70000);
     const placed = await runQts(['order', 'buy', '005930', '2', '--price', '60000', '--json'], {
@@ -267,7 +261,7 @@ describe.concurrent('qts orders without the broker', () => {
 
   it("--date of a past day does not show today's reconciliation changes", async () => {
     const s = await sandbox();
-    const home = tempHome();
+    const home = tempDir();
     const env = { ...paperEnv(s), QTS_KIS_TIMEOUT_MS: '1500' };
     s.faults.next('place', { kind: 'never-answer' });
     const sent = await runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
@@ -295,7 +289,7 @@ describe.concurrent('qts watch stops on what waiting cannot fix', () => {
   it('QTS_KIS_HTS_ID not set: exit 2 at once, naming it', async () => {
     const s = await sandbox();
     const { QTS_KIS_HTS_ID: _unset, ...env } = paperEnv(s);
-    const result = await runQts(['watch'], { home: tempHome(), env, timeoutMs: 30_000 });
+    const result = await runQts(['watch'], { home: tempDir(), env, timeoutMs: 30_000 });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('QTS_KIS_HTS_ID');
     expect(s.faults.requestCount('place')).toBe(0);
@@ -304,7 +298,7 @@ describe.concurrent('qts watch stops on what waiting cannot fix', () => {
   it('credentials refused at the token: exit 3 with what to fix', async () => {
     const s = await sandbox();
     const env = { ...paperEnv(s), QTS_KIS_APP_SECRET: 'not-the-secret' };
-    const result = await runQts(['watch', '--json'], { home: tempHome(), env, timeoutMs: 30_000 });
+    const result = await runQts(['watch', '--json'], { home: tempDir(), env, timeoutMs: 30_000 });
     expect(result.code, result.stderr).toBe(3);
     const body = expectShape(ErrorOnlySchema, onlyJson(result));
     expect(body.error.code).toBe('AUTH');
@@ -313,7 +307,7 @@ describe.concurrent('qts watch stops on what waiting cannot fix', () => {
 
   it('credentials refused at the notice subscription (token cached): exit 3, no retrying', async () => {
     const s = await sandbox();
-    const home = tempHome();
+    const home = tempDir();
     const warm = await runQts(['balance'], { home, env: paperEnv(s) });
     expect(warm.code, warm.stderr).toBe(0);
     const env = { ...paperEnv(s), QTS_KIS_APP_SECRET: 'not-the-secret' };
@@ -329,7 +323,7 @@ describe.concurrent('qts watch stops on what waiting cannot fix', () => {
 describe.concurrent('order ids', () => {
   it('a unique prefix, or today’s broker number; an ambiguous prefix is exit 2 listing candidates', async () => {
     await withinOneTradingDate(); // broker numbers are today's; day orders end with their date
-    const home = tempHome();
+    const home = tempDir();
     const price = await runQts(['virtual', 'price', '005930', '70000'], { home });
     expect(price.code, price.stderr).toBe(0);
     const ids: string[] = [];
@@ -380,7 +374,7 @@ describe.concurrent('after an order', () => {
     const s = await sandbox();
     s.exchange.setReferencePrice('005930', 70000);
     const result = await runQts(['order', 'buy', '005930', '1', '--price', '60000'], {
-      home: tempHome(),
+      home: tempDir(),
       env: paperEnv(s),
     });
     expect(result.code, result.stderr).toBe(0);
@@ -390,7 +384,7 @@ describe.concurrent('after an order', () => {
   });
 
   it('tables have no trailing spaces (order, orders, balance)', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const outputs = [
       await runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home }),
       await runQts(['orders'], { home }),
@@ -413,7 +407,7 @@ describe.concurrent('small things', () => {
       QTS_KIS_WS_URL: 'ws://127.0.0.1:9',
     };
     const result = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], {
-      home: tempHome(),
+      home: tempDir(),
       env,
     });
     expect(result.code, result.stderr).toBe(1);
@@ -426,7 +420,7 @@ describe.concurrent('small things', () => {
 
   it('qts token: Seoul times, no table padding, times equal to the JSON ones', async () => {
     const s = await sandbox();
-    const home = tempHome();
+    const home = tempDir();
     const env = paperEnv(s);
     expect((await runQts(['balance'], { home, env })).code).toBe(0);
     const [human, json] = await Promise.all([
@@ -452,9 +446,9 @@ describe.concurrent('small things', () => {
     // (the CLI's own krxSession is tested on fixed times in units.test.ts).
     const before = krxOpen(Date.now());
     const [free, enforced] = await Promise.all([
-      runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home: tempHome() }),
+      runQts(['order', 'buy', '005930', '1', '--price', '70000'], { home: tempDir() }),
       runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
-        home: tempHome(),
+        home: tempDir(),
         env: { QTS_MARKET_HOURS: 'enforce' },
       }),
     ]);
@@ -475,7 +469,7 @@ describe.concurrent('small things', () => {
 
   it('a bad QTS_MARKET_HOURS is a configuration error (exit 2)', async () => {
     const result = await runQts(['order', 'buy', '005930', '1', '--price', '70000'], {
-      home: tempHome(),
+      home: tempDir(),
       env: { QTS_MARKET_HOURS: 'sometimes' },
     });
     expect(result.code).toBe(2);

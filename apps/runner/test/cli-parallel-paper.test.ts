@@ -2,27 +2,27 @@
 // refuses more than 2 calls a second per app key with EGW00201, as KIS paper does) all succeed:
 // the processes share one QTS_HOME, so they share one pacing file and stay within the paper
 // rate (1 call a second) together.
-import { afterAll, expect, it } from 'vitest';
+
 import {
-  cleanupHomes,
-  envLines,
-  expectShape,
-  OrderSchema,
   onlyJson,
+  parseEnvLines,
+  removeTempDirs,
   runQts,
   startQts,
-  tempHome,
-} from './helpers.js';
+  tempDir,
+} from '@qts/test-utils';
+import { afterAll, expect, it } from 'vitest';
+import { expectShape, OrderSchema } from './helpers.js';
 
-afterAll(() => cleanupHomes());
+afterAll(() => removeTempDirs());
 
 const PROCESSES = 15;
 
 it(`${PROCESSES} parallel paper orders on one QTS_HOME: all accepted, no EGW00201`, async () => {
-  const server = startQts(['sandbox', '--env', 'paper', '--port', '0'], { home: tempHome() });
+  const server = startQts(['sandbox', '--env', 'paper', '--port', '0'], { home: tempDir() });
   try {
-    const env = envLines(await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/));
-    const home = tempHome();
+    const env = parseEnvLines((await server.waitFor(/[\s\S]*QTS_KIS_HTS_ID=.*\n/))[0]);
+    const home = tempDir();
     const results = await Promise.all(
       Array.from({ length: PROCESSES }, (_, index) =>
         runQts(['order', 'buy', '005930', '1', '--price', String(70_000 + index * 100), '--json'], {

@@ -5,31 +5,34 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import {
+  onlyJson,
+  type ProcessResult,
+  removeTempDirs,
+  runQts,
+  sandboxEnv,
+  seoulDateOf,
+  tempDir,
+  withinOneTradingDate,
+} from '@qts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BalanceSchema,
   BalanceWithPowerSchema,
-  cleanupHomes,
   ErrorOnlySchema,
   expectShape,
   logsOf,
   OrderSchema,
   OrdersSchema,
   OrderWithErrorSchema,
-  onlyJson,
   QuoteJsonSchema,
-  type RunResult,
-  runQts,
-  seoulDateOf,
   TokenSchema,
-  tempHome,
-  withinOneTradingDate,
 } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
-  cleanupHomes();
+  removeTempDirs();
 });
 
 async function sandbox(environment: 'paper' | 'real'): Promise<KisSandbox> {
@@ -44,17 +47,7 @@ async function sandbox(environment: 'paper' | 'real'): Promise<KisSandbox> {
 }
 
 function envOf(s: KisSandbox, mode: 'paper' | 'real'): Record<string, string> {
-  return {
-    QTS_MODE: mode,
-    QTS_KIS_BASE_URL: s.baseUrl,
-    QTS_KIS_WS_URL: s.wsUrl,
-    QTS_KIS_APP_KEY: s.credentials.appKey,
-    QTS_KIS_APP_SECRET: s.credentials.appSecret,
-    QTS_KIS_ACCOUNT: s.credentials.account,
-    QTS_KIS_HTS_ID: s.credentials.htsId,
-    QTS_KIS_RATE_PER_SEC: 'off',
-    ...(mode === 'real' ? { QTS_ALLOW_REAL: 'yes' } : {}),
-  };
+  return sandboxEnv(s, { QTS_MODE: mode, QTS_KIS_RATE_PER_SEC: 'off' });
 }
 
 /** Every token cached under a home (to prove none leaks). */
@@ -78,7 +71,7 @@ function tokensIn(home: string): string[] {
   return found;
 }
 
-function expectNoSecret(home: string, secret: string, results: readonly RunResult[]): void {
+function expectNoSecret(home: string, secret: string, results: readonly ProcessResult[]): void {
   const tokens = tokensIn(home);
   const text = results.map((r) => r.stdout + r.stderr).join('\n') + logsOf(home);
   expect(text).not.toContain(secret);
@@ -98,9 +91,9 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
 
   it('order (fills, rests), orders, modify, cancel, balance, token: exit 0 and the JSON shapes', async () => {
     await withinOneTradingDate(); // modify and cancel of a day order need its day
-    const home = tempHome();
+    const home = tempDir();
     const qts = (...args: string[]) => runQts([...args, ...extra], { home, env });
-    const results: RunResult[] = [];
+    const results: ProcessResult[] = [];
     const filledRun = await qts('order', 'buy', '005930', '3', '--price', '70000', '--json');
     results.push(filledRun);
     expect(filledRun.code, filledRun.stderr).toBe(0);
@@ -189,7 +182,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('balance --symbol --price: buying power from inquire-psbl-order (one symbol, one price)', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const run = await runQts(
       ['balance', '--symbol', '005930', '--price', '70000', '--json', ...extra],
       { home, env },
@@ -213,7 +206,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('quote: inquire-price gives price, limits and tick; a limit order outside them is refused before sending', async () => {
-    const home = tempHome();
+    const home = tempDir();
     // A symbol no other test here trades: the sandbox is shared by the concurrent tests.
     s.exchange.setReferencePrice('207940', 12_345);
     const run = await runQts(['quote', '207940', '--json', ...extra], { home, env });
@@ -244,7 +237,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('the broker refuses (insufficient funds): exit 3, the order with error, KIS message verbatim', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(
       ['order', 'buy', '005930', '5000', '--price', '70000', '--json', ...extra],
       { home, env },
@@ -266,7 +259,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
   });
 
   it('a refused connection: exit 1, {"error"} only, nothing sent', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(
       ['order', 'buy', '005930', '1', '--price', '70000', '--json', ...extra],
       {
@@ -289,7 +282,7 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
 describe('faults on a dedicated sandbox (paper)', () => {
   it('a scripted reject: exit 3 with the scripted KIS code and message', async () => {
     const s = await sandbox('paper');
-    const home = tempHome();
+    const home = tempDir();
     s.faults.next('place', {
       kind: 'reject',
       code: 'APBK0919',
@@ -307,7 +300,7 @@ describe('faults on a dedicated sandbox (paper)', () => {
 
   it('accept-then-never-answer: exit 4 unknown; a retry is refused (exit 2) unless forced; qts orders reconciles', async () => {
     const s = await sandbox('paper');
-    const home = tempHome();
+    const home = tempDir();
     const env = { ...envOf(s, 'paper'), QTS_KIS_TIMEOUT_MS: '1500' };
     s.faults.next('place', { kind: 'never-answer' });
     const sent = await runQts(['order', 'buy', '005930', '2', '--price', '70000', '--json'], {
@@ -355,7 +348,7 @@ describe('a refused connection with a cached token (paper)', () => {
       refuseConnectionMs: 60_000,
     });
     sandboxes.push(s);
-    const home = tempHome();
+    const home = tempDir();
     const env = envOf(s, 'paper');
     const warm = await runQts(['balance', '--json'], { home, env });
     expect(warm.code, warm.stderr).toBe(0);
@@ -377,7 +370,7 @@ describe('a refused connection with a cached token (paper)', () => {
 describe('paper and real never share state', () => {
   it('token files and journals live in separate folders keyed by mode, host, account, app key', async () => {
     const [paper, real] = await Promise.all([sandbox('paper'), sandbox('real')]);
-    const home = tempHome();
+    const home = tempDir();
     const [a, b] = await Promise.all([
       runQts(['token', '--json'], { home, env: envOf(paper, 'paper') }),
       runQts(['token', '--json'], { home, env: envOf(real, 'real') }),

@@ -20,23 +20,15 @@ import {
   journalPath,
   type RouteCheckpoint,
 } from '@qts/execution-route';
+import { onlyJson, removeTempDirs, runQts, sandboxEnv, tempDir } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toFailure } from '../src/failure.js';
-import {
-  cleanupHomes,
-  ErrorOnlySchema,
-  expectShape,
-  OrderSchema,
-  OrderWithErrorSchema,
-  onlyJson,
-  runQts,
-  tempHome,
-} from './helpers.js';
+import { ErrorOnlySchema, expectShape, OrderSchema, OrderWithErrorSchema } from './helpers.js';
 
 const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()));
-  cleanupHomes();
+  removeTempDirs();
 });
 
 /** The virtual mode's files under a QTS_HOME, opened in this process (another "qts process"). */
@@ -98,7 +90,7 @@ describe('a replay of a client order id still in flight elsewhere', () => {
   ] as const)(
     'first order stopped at %s (%s): exit 4 with the unknown-outcome words, nothing sent',
     async (point: RouteCheckpoint, status) => {
-      const home = tempHome();
+      const home = tempDir();
       const price = await runQts(['virtual', 'price', '005930', '70000'], { home });
       expect(price.code, price.stderr).toBe(0);
       const side = virtualSide(home);
@@ -172,7 +164,7 @@ describe('a replay of a client order id still in flight elsewhere', () => {
 
 describe('an unexpected failure before the send point', () => {
   it('an unreadable journal: exit 1, not_placed, and it says nothing was sent', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const folder = join(home, 'virtual');
     const file = journalPath(folder, { mode: 'virtual', host: 'virtual', account: '00000000-01' });
     mkdirSync(join(folder, 'journal'), { recursive: true });
@@ -190,7 +182,7 @@ describe('an unexpected failure before the send point', () => {
 
 describe('route refusals have their own JSON codes', () => {
   it('a retry of an unknown order: UNKNOWN_ORDER_FINGERPRINT (exit 2), never CONFIG', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const side = virtualSide(home);
     side.exchange.setReferencePrice('005930', 70000);
     side.exchange.faults.next('place', { kind: 'never-answer' });
@@ -219,7 +211,7 @@ describe('route refusals have their own JSON codes', () => {
   });
 
   it('a cancel of a filled order: ORDER_NOT_CANCELABLE (exit 2)', async () => {
-    const home = tempHome();
+    const home = tempDir();
     expect((await runQts(['virtual', 'price', '005930', '70000'], { home })).code).toBe(0);
     const placed = await runQts(['order', 'buy', '005930', '1', '--price', '70000', '--json'], {
       home,
@@ -259,17 +251,8 @@ describe('another process holds the journal write lock during a cancel (paper sa
     });
     sandboxes.push(s);
     s.exchange.setReferencePrice('005930', 70000);
-    const home = tempHome();
-    const env = {
-      QTS_MODE: 'paper',
-      QTS_KIS_BASE_URL: s.baseUrl,
-      QTS_KIS_WS_URL: s.wsUrl,
-      QTS_KIS_APP_KEY: s.credentials.appKey,
-      QTS_KIS_APP_SECRET: s.credentials.appSecret,
-      QTS_KIS_ACCOUNT: s.credentials.account,
-      QTS_KIS_HTS_ID: s.credentials.htsId,
-      QTS_KIS_RATE_PER_SEC: 'off',
-    };
+    const home = tempDir();
+    const env = sandboxEnv(s, { QTS_MODE: 'paper', QTS_KIS_RATE_PER_SEC: 'off' });
     const placed = await runQts(['order', 'buy', '005930', '1', '--price', '60000', '--json'], {
       home,
       env,

@@ -1,28 +1,32 @@
 // The compiled CLI in virtual mode (the default: no account). State persists in QTS_HOME across
 // runs (the virtual exchange and the journal in SQLite).
+
+import {
+  closedKisEnv,
+  onlyJson,
+  removeTempDirs,
+  runQts,
+  seoulDateOf,
+  tempDir,
+} from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BalanceSchema,
   BalanceWithPowerSchema,
-  cleanupHomes,
   ErrorOnlySchema,
   expectShape,
   OrderSchema,
   OrdersSchema,
   OrderWithErrorSchema,
-  onlyJson,
   QuoteJsonSchema,
-  runQts,
-  seoulDateOf,
   TokenSchema,
-  tempHome,
 } from './helpers.js';
 
-afterAll(cleanupHomes);
+afterAll(removeTempDirs);
 
 describe('virtual mode', () => {
   it('price, order (fills), order (rests), modify, cancel, orders, balance, token across runs', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const qts = (...args: string[]) => runQts(args, { home });
     const price = await qts('virtual', 'price', '005930', '70000');
     expect(price.code, price.stderr).toBe(0);
@@ -92,7 +96,7 @@ describe('virtual mode', () => {
   });
 
   it('balance --symbol: buying power at a price, or at the reference price; --price alone is exit 2', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const atPrice = await runQts(['balance', '--symbol', '005930', '--price', '70000', '--json'], {
       home,
     });
@@ -121,7 +125,7 @@ describe('virtual mode', () => {
   });
 
   it('quote: the reference price with limits ±30 % and the tick; orders outside them exit 2, at the limit go on', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const none = await runQts(['quote', '035720', '--json'], { home });
     expect(none.code).toBe(3);
     expect(none.stdout + none.stderr).toMatch(/virtual price 035720/);
@@ -150,7 +154,7 @@ describe('virtual mode', () => {
   });
 
   it('insufficient funds: exit 3 with the order and its error', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(['order', 'buy', '000660', '1000', '--price', '150000', '--json'], {
       home,
     });
@@ -161,14 +165,14 @@ describe('virtual mode', () => {
   });
 
   it('a market order with no reference price says how to set one, and nothing fills', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const result = await runQts(['order', 'buy', '035720', '1', '--market'], { home });
     expect([2, 3]).toContain(result.code);
     expect(result.stderr).toMatch(/qts virtual price|reference price/i);
   });
 
   it('the same --client-order-id never makes a second order', async () => {
-    const home = tempHome();
+    const home = tempDir();
     const args = [
       'order',
       'buy',
@@ -195,7 +199,7 @@ describe('virtual mode', () => {
   });
 
   it('cancel / modify of an unknown id: exit 2, nothing sent', async () => {
-    const home = tempHome();
+    const home = tempDir();
     // one after the other: two first runs racing on a fresh QTS_HOME is not what this checks
     const cancel = await runQts(['cancel', 'nope', '--json'], { home });
     const modify = await runQts(['modify', 'nope', '--qty', '1', '--json'], { home });
@@ -206,8 +210,9 @@ describe('virtual mode', () => {
 
   it('virtual price refuses in paper mode (exit 2)', async () => {
     const result = await runQts(['virtual', 'price', '005930', '70000', '--mode', 'paper'], {
-      home: tempHome(),
+      home: tempDir(),
       env: {
+        ...(await closedKisEnv()),
         QTS_KIS_APP_KEY: 'k'.repeat(36),
         QTS_KIS_APP_SECRET: 's'.repeat(40),
         QTS_KIS_ACCOUNT: '50000000-01',

@@ -6,7 +6,6 @@ import { loadavg } from 'node:os';
 import { KisNoticeTracker } from '../src/notice/kis-notice-tracker.js';
 import {
   createKisNoticeDecrypter,
-  type KisNoticeRecord,
   parseKisNoticeRecords,
   splitKisNoticeFrame,
 } from '../src/wire/kis-ccnl-notice-api.js';
@@ -30,11 +29,14 @@ const frames = Array.from({ length: 10_000 }, (_, index) =>
 );
 const decrypt = createKisNoticeDecrypter(NOTICE_KEY);
 
-interface Tracker {
-  map(records: readonly KisNoticeRecord[], tradingDate: string): readonly unknown[];
+interface Tracker<R> {
+  map(records: readonly R[], tradingDate: string): readonly unknown[];
 }
 
-function pipeline(parse: typeof parseKisNoticeRecords, create: () => Tracker) {
+function pipeline<R>(
+  parse: (text: string, count: number) => { readonly records: R[] } | { readonly error: string },
+  create: () => Tracker<R>,
+) {
   let tracker = create();
   let at = 0;
   return (count: number): number => {

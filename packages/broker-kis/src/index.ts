@@ -12,4 +12,5 @@ export {
   type KisOrderAdapter,
   type KisOrderAdapterOptions,
 } from './kis-order-adapter.js';
+export { ensureKisAccessToken, kisErrorToContract, readKisTokenStatus } from './kis-token.js';
 export type { KisWebSocketFactory } from './notice/kis-notice-connection.js';

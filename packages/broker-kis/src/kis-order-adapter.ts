@@ -8,6 +8,7 @@ import {
   type CallOptions,
   ConfigError,
   InvalidOrderError,
+  isOnTick,
   isValidSymbol,
   ORDER_DIVISION_RULES,
   type OrderAck,
@@ -26,11 +27,13 @@ import {
   OutcomeUnknownError,
   orderDivisionOf,
   orderDivisionParts,
+  productTypeOfSymbol,
   QtsError,
   type QtsErrorDetails,
   type Quote,
   RouteUnavailableError,
   revisionIssue,
+  seoulDate,
   type Unsubscribe,
   type Venue,
   validateOrderRequest,
@@ -54,7 +57,7 @@ import {
   type KisTransport,
   kisTrId,
 } from './internal/auth-phase2-api.js';
-import { normalizeOrderNumber, seoulDateOf, seoulIso } from './internal/seoul-time.js';
+import { normalizeOrderNumber, seoulIso } from './internal/seoul-time.js';
 import {
   type KisNoticeConnection,
   type KisWebSocketFactory,
@@ -274,7 +277,7 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
   const webSocketUrl = `${(options.webSocketUrl ?? transport.endpoints.wsBaseUrl).replace(/\/+$/, '')}${KIS_WEBSOCKET_PATH}`;
   const webSocketFactory: KisWebSocketFactory =
     options.webSocketFactory ?? ((url) => new WebSocket(url, { perMessageDeflate: false }));
-  const today = (): string => seoulDateOf(clock());
+  const today = (): string => seoulDate(new Date(clock()));
 
   // Order numbers as this adapter returned them in acks, by their normalised form, so notices
   // report the same string the caller holds.
@@ -907,15 +910,20 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
     limitPrice: number | null,
     callOptions?: CallOptions,
   ): Promise<KisBuyingPower> {
-    const issues = validateOrderRequest({
-      clientOrderId: 'buying-power',
-      symbol,
-      side: 'buy',
-      quantity: 1,
-      type: limitPrice === null ? 'market' : 'limit',
-      ...(limitPrice === null ? {} : { limitPrice }),
-    });
-    if (issues.length > 0) throw new InvalidOrderError(issues);
+    if (!isValidSymbol(symbol)) {
+      throw invalid(
+        'symbol',
+        'symbol-invalid',
+        `Symbol ${JSON.stringify(symbol)} is not a KRX code: use 6 digits or capital letters (e.g. "005930"), or "Q" and 6 digits for an ETN. Nothing was sent.`,
+      );
+    }
+    if (limitPrice !== null && !isOnTick(limitPrice, productTypeOfSymbol(symbol))) {
+      throw invalid(
+        'limitPrice',
+        'price-off-tick',
+        `Limit price ${String(limitPrice)} KRW is not a positive whole price on the KRX tick of ${symbol}. Nothing was sent.`,
+      );
+    }
     const what = `KIS inquire-psbl-order ${symbol}`;
     const response = await send(
       what,

@@ -1,18 +1,12 @@
 // The Order Adapter conformance kit against broker-virtual's KIS sandbox, over real HTTP and
 // WebSocket on 127.0.0.1, in both environments.
-import {
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  createMemoryTokenCache,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
 import { startKisSandbox } from '@qts/broker-virtual';
 import { ORDER_WINDOWS, seoulDate } from '@qts/order-contract';
 import {
   type ConformanceHarness,
   describeOrderAdapterConformance,
 } from '@qts/order-contract/testing';
+import { kisConnection, sandboxTarget } from '@qts/test-utils';
 import { createKisOrderAdapter } from '../src/index.js';
 import { startTcpGate } from './tcp-gate.js';
 
@@ -36,24 +30,9 @@ async function moveClock(
 async function createHarness(environment: 'real' | 'paper'): Promise<ConformanceHarness> {
   const sandbox = await startKisSandbox({ environment, rateLimitPerSecond: null });
   sandbox.exchange.setReferencePrice(SYMBOL, REFERENCE_PRICE);
-  const credentials = createKisCredentials({
-    appKey: sandbox.credentials.appKey,
-    appSecret: sandbox.credentials.appSecret,
-    account: sandbox.credentials.account,
-    htsId: sandbox.credentials.htsId,
-  });
   const gate = await startTcpGate(sandbox.baseUrl);
-  const endpoints = resolveKisEndpoints(environment, {
-    restBaseUrl: gate.url,
-    wsBaseUrl: sandbox.wsUrl,
-  });
-  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
-  const transport = createKisTransport({
-    endpoints,
-    credentials,
-    auth,
+  const { auth, transport } = kisConnection(sandboxTarget(sandbox, { baseUrl: gate.url }), {
     timeoutMs: 2_000,
-    ratePerSecond: null,
   });
   const adapter = createKisOrderAdapter({ transport, auth, environment });
   // Tokens live 24 h and are cached: issue one first, so a scripted refusal hits the order

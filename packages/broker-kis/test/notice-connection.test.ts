@@ -1,6 +1,6 @@
 // The notice connection against a scripted local WebSocket server on 127.0.0.1.
 import type { OrderEvent } from '@qts/order-contract';
-import { waitFor } from '@qts/order-contract/testing';
+import { waitUntil } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createKisOrderAdapter } from '../src/index.js';
@@ -88,7 +88,7 @@ describe('notice connection', () => {
     );
     socket.send(fill('3'));
     socket.send(fill('2'));
-    await waitFor(() => (events.length >= 2 ? true : undefined), { description: 'two fills' });
+    await waitUntil(() => (events.length >= 2 ? true : undefined), 'two fills');
     expect(
       events.map(
         (event) => event.type === 'order-filled' && [event.brokerOrderId, event.filledQuantity],
@@ -107,21 +107,20 @@ describe('notice connection', () => {
     const first: OrderEvent[] = [];
     await adapter.subscribe((event) => first.push(event));
     server.sockets[0]?.terminate();
-    await waitFor(() => first.find((event) => event.type === 'connection-lost'), {
-      description: 'connection-lost',
-    });
+    await waitUntil(
+      () => first.find((event) => event.type === 'connection-lost'),
+      'connection-lost',
+    );
     const second: OrderEvent[] = [];
     const unsubscribe = await adapter.subscribe((event) => second.push(event));
     expect(server.sockets).toHaveLength(2);
     server.sockets[1]?.send(fill('1'));
-    await waitFor(() => second[0], { description: 'a fill on the new connection' });
+    await waitUntil(() => second[0], 'a fill on the new connection');
     expect(first.map((event) => event.type)).toEqual(['connection-lost']);
     await unsubscribe();
-    await waitFor(
+    await waitUntil(
       () => (server.received.some((text) => text.includes('"tr_type":"2"')) ? true : undefined),
-      {
-        description: 'the unsubscribe message',
-      },
+      'the unsubscribe message',
     );
   });
 

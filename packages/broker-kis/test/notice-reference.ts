@@ -5,6 +5,9 @@ import { createDecipheriv } from 'node:crypto';
 import type { OrderEvent } from '@qts/order-contract';
 import type { KisNoticeRecord } from '../src/wire/kis-ccnl-notice-api.js';
 
+/** A record as the reference decoder knew it (before the division fields ODER_COND, ORD_EXG_GB). */
+type ReferenceRecord = Omit<KisNoticeRecord, 'executionConditionCode' | 'exchangeCode'>;
+
 const EXCHANGE_PRICED_CODES = new Set(['01', '03', '04', '05', '06', '13', '14', '15', '16']);
 
 /** base64 -> AES-256-CBC (one fresh decipher) -> PKCS#7 -> UTF-8. */
@@ -53,7 +56,7 @@ function recordLength(total: number, count: number): number | null {
 export function referenceParseKisNoticeRecords(
   text: string,
   count: number,
-): { readonly records: KisNoticeRecord[] } | { readonly error: string } {
+): { readonly records: ReferenceRecord[] } | { readonly error: string } {
   const fields = text.split('^');
   const each = recordLength(fields.length, count);
   if (each === null) {
@@ -61,7 +64,7 @@ export function referenceParseKisNoticeRecords(
   }
   const priceIndex =
     each >= LAYOUTS.current.fields ? LAYOUTS.current.orderPrice : LAYOUTS.older.orderPrice;
-  const records: KisNoticeRecord[] = [];
+  const records: ReferenceRecord[] = [];
   for (let start = 0; start < fields.length; start += each) {
     const orderNumber = (fields[start + 2] ?? '').trim();
     const sideCode = fields[start + 4];
@@ -133,7 +136,7 @@ export class ReferenceKisNoticeTracker {
    * @param tradingDate Today in Seoul, `YYYYMMDD` (notice times are HHMMSS only).
    * @returns The events, in order (possibly none).
    */
-  map(records: readonly KisNoticeRecord[], tradingDate: string): OrderEvent[] {
+  map(records: readonly ReferenceRecord[], tradingDate: string): OrderEvent[] {
     const events: OrderEvent[] = [];
     const occurrences = records.length > 1 ? new Map<string, number>() : null;
     for (const record of records) {
@@ -151,7 +154,7 @@ export class ReferenceKisNoticeTracker {
   }
 
   #mapOne(
-    record: KisNoticeRecord,
+    record: ReferenceRecord,
     tradingDate: string,
     occurrences: Map<string, number> | null,
   ): OrderEvent | null {
@@ -223,7 +226,7 @@ export class ReferenceKisNoticeTracker {
     };
   }
 
-  #limitPrice(record: KisNoticeRecord): number | null {
+  #limitPrice(record: ReferenceRecord): number | null {
     // the one rule that changed in meaning since: every division the exchange prices (market,
     // best, priority, the pre/post close sessions and their IOC/FOK forms) has no limit price
     if (EXCHANGE_PRICED_CODES.has(record.orderTypeCode)) return null;
@@ -232,7 +235,7 @@ export class ReferenceKisNoticeTracker {
   }
 
   #fill(
-    record: KisNoticeRecord,
+    record: ReferenceRecord,
     id: string,
     at: string,
     occurrences: Map<string, number> | null,

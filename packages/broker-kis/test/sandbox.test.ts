@@ -1,14 +1,7 @@
 // Beyond the conformance kit, against broker-virtual's KIS sandbox over real HTTP / WebSocket.
-import {
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  createMemoryTokenCache,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { type OrderEvent, type OrderRequest, seoulDate } from '@qts/order-contract';
-import { waitFor } from '@qts/order-contract/testing';
+import { kisConnection, sandboxTarget, waitUntil } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createKisOrderAdapter, type KisOrderAdapter } from '../src/index.js';
@@ -33,22 +26,10 @@ async function setup(
     ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
   });
   sandbox.exchange.setReferencePrice('005930', 70_000);
-  const credentials = createKisCredentials({
-    ...sandbox.credentials,
-    ...(options.htsId === undefined ? {} : { htsId: options.htsId }),
-  });
-  const endpoints = resolveKisEndpoints(environment, {
-    restBaseUrl: sandbox.baseUrl,
-    wsBaseUrl: sandbox.wsUrl,
-  });
-  const auth = createKisAuth({ endpoints, credentials, tokenCache: createMemoryTokenCache() });
-  const transport = createKisTransport({
-    endpoints,
-    credentials,
-    auth,
-    timeoutMs: 2_000,
-    ratePerSecond: null,
-  });
+  const { auth, transport } = kisConnection(
+    sandboxTarget(sandbox, options.htsId === undefined ? {} : { htsId: options.htsId }),
+    { timeoutMs: 2_000 },
+  );
   const sent: string[] = [];
   const approval =
     options.approvalKey === undefined
@@ -179,11 +160,9 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
     const { adapter, sent } = await setup(environment, { pingIntervalMs: 250 });
     const events: OrderEvent[] = [];
     const unsubscribe = await adapter.subscribe((event) => events.push(event));
-    await waitFor(
+    await waitUntil(
       () => (sent.filter((text) => text.includes('PINGPONG')).length >= 3 ? true : undefined),
-      {
-        description: 'three PINGPONG echoes',
-      },
+      'three PINGPONG echoes',
     );
     const echo = sent.find((text) => text.includes('PINGPONG')) ?? '';
     expect(JSON.parse(echo)).toEqual({
@@ -219,9 +198,10 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
       },
     });
     const ack = await adapter.placeOrder(order);
-    await waitFor(() => events.find((event) => event.type === 'order-accepted'), {
-      description: 'the receipt notice',
-    });
+    await waitUntil(
+      () => events.find((event) => event.type === 'order-accepted'),
+      'the receipt notice',
+    );
     expect(events[0]).toMatchObject({
       type: 'order-accepted',
       brokerOrderId: ack.brokerOrderId,
@@ -231,9 +211,10 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
       source: 'notice',
     });
     await sandbox.close();
-    const lost = await waitFor(() => events.find((event) => event.type === 'connection-lost'), {
-      description: 'a connection-lost event',
-    });
+    const lost = await waitUntil(
+      () => events.find((event) => event.type === 'connection-lost'),
+      'a connection-lost event',
+    );
     expect(lost).toMatchObject({ type: 'connection-lost', reason: expect.any(String) });
   });
 

@@ -1,15 +1,14 @@
 // Gate D 2: KIS order and inquiry work. broker-kis (through auth-phase2's transport) against
 // broker-virtual's KIS sandbox over real HTTP and WebSocket on 127.0.0.1, in BOTH the real and
 // the paper environment: place, inquire (getOrders), cancel, and execution notices.
-import { startKisSandbox } from '@qts/broker-virtual';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import type { OrderEvent } from '@qts/order-contract';
+import { kisAdapterOn, sandboxTarget, waitUntil, withinOneTradingDate } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { withinOneTradingDate } from './dates.js';
-import { kisAdapterOn } from './kis-on-sandbox.js';
-import { type SandboxView, waitUntil } from './siblings.js';
 
-const sandboxes: SandboxView[] = [];
+const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   for (const s of sandboxes) await s.close().catch(() => undefined);
 });
@@ -21,7 +20,7 @@ for (const environment of ['real', 'paper'] as const) {
       const sandbox = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
       expect(sandbox.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const adapter = kisAdapterOn(sandbox);
+      const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox)).adapter;
       expect(adapter.environment).toBe(environment);
       const events: OrderEvent[] = [];
       const unsubscribe = await adapter.subscribe((event) => events.push(event));
@@ -118,7 +117,7 @@ for (const environment of ['real', 'paper'] as const) {
               (e) => e.type === 'order-canceled' && e.brokerOrderId === restAck.brokerOrderId,
             ),
           'the fill and cancel notices arrived',
-          15_000,
+          { timeoutMs: 15_000 },
         );
         const fill = events.find((e) => e.type === 'order-filled');
         expect(fill).toMatchObject({
@@ -140,7 +139,7 @@ for (const environment of ['real', 'paper'] as const) {
     it(`Gate D 2: ${environment}: a KIS rejection (insufficient funds) is a normal answer with the KIS code kept`, async () => {
       const sandbox = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
       sandboxes.push(sandbox);
-      const adapter = kisAdapterOn(sandbox);
+      const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox)).adapter;
       try {
         sandbox.exchange.setReferencePrice('005930', 70_000);
         const error = await adapter

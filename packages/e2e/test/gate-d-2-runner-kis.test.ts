@@ -1,20 +1,25 @@
 // Gate D 2 (the user's own path): `qts` as a child process against a `qts sandbox` child process,
 // in paper and in real mode: order, orders (inquiry), cancel, a broker rejection, all with
 // --json and the exit codes of the CLI contract. Only 127.0.0.1 is reached.
+
 import { existsSync, rmSync } from 'node:fs';
+import {
+  parseEnvLines,
+  QTS_CLI,
+  seoulDateOf,
+  tempDir,
+  withinOneTradingDate,
+} from '@qts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { RUNNER_CLI } from '../src/paths.js';
+import { ordersOn } from './dates.js';
 import {
   type ProcessResult,
-  parseEnvLines,
   parseJsonStdout,
   type RunningProcess,
   runCli,
   startCli,
-  tempHome,
-} from '../src/processes.js';
-import { ordersOn, seoulDateOf, withinOneTradingDate } from './dates.js';
+} from './processes.js';
 
 const homes: string[] = [];
 const sandboxes: RunningProcess[] = [];
@@ -24,14 +29,14 @@ afterAll(async () => {
 });
 
 async function startSandbox(environment: 'paper' | 'real'): Promise<Record<string, string>> {
-  const home = tempHome();
+  const home = tempDir();
   homes.push(home);
   const sandbox = startCli(['sandbox', '--env', environment, '--port', '0'], {
     home,
     timeoutMs: 110_000,
   });
   sandboxes.push(sandbox);
-  await sandbox.waitForStdout(/^QTS_KIS_HTS_ID=.*$/m, 30_000);
+  await sandbox.waitFor(/^QTS_KIS_HTS_ID=.*$/m, 'stdout', 30_000);
   return parseEnvLines(sandbox.stdout());
 }
 
@@ -58,11 +63,11 @@ function describeRun(r: ProcessResult): string {
 for (const environment of ['paper', 'real'] as const) {
   describe(`Gate D 2: the user's KIS flow through the runner (${environment})`, () => {
     let env: Record<string, string> = {};
-    const home = tempHome();
+    const home = tempDir();
     homes.push(home);
 
     beforeAll(async () => {
-      if (!existsSync(RUNNER_CLI)) return;
+      if (!existsSync(QTS_CLI)) return;
       const printed = await startSandbox(environment);
       env = {
         ...printed,
@@ -80,7 +85,7 @@ for (const environment of ['paper', 'real'] as const) {
 
     it(`Gate D 2: runner ${environment}: qts order / qts orders / qts cancel against qts sandbox`, async () => {
       await withinOneTradingDate(); // the resting order is canceled on its own trading date
-      expect(existsSync(RUNNER_CLI), `compiled runner missing at ${RUNNER_CLI}`).toBe(true);
+      expect(existsSync(QTS_CLI), `compiled runner missing at ${QTS_CLI}`).toBe(true);
       expect(env.QTS_MODE).toBe(environment);
       expect(env.QTS_KIS_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(env.QTS_KIS_WS_URL).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);

@@ -5,6 +5,8 @@
 // the route recovers what was in flight and reconcile brings it in line without resending.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import type { KisSandbox } from '@qts/broker-virtual';
 import * as brokerVirtual from '@qts/broker-virtual';
 import {
   createExecutionRoute,
@@ -12,12 +14,11 @@ import {
   type ExecutionRoute,
 } from '@qts/execution-route';
 import type { OrderAdapter } from '@qts/order-contract';
+import { kisAdapterOn, sandboxEnv, sandboxTarget, tempDir, waitUntil } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
 import { E2E_DIR } from '../src/paths.js';
-import { type RunningProcess, startNode, tempHome } from '../src/processes.js';
-import { kisAdapterOn } from './kis-on-sandbox.js';
-import { type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
+import { type RunningProcess, startNode } from './processes.js';
 
 const CHILD = join(E2E_DIR, 'test', 'fixtures', 'route-child.ts');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,7 +29,7 @@ afterAll(async () => {
 const INTENT = { symbol: '005930', side: 'buy', type: 'limit', quantity: 5, limitPrice: 70_000 };
 
 function startChild(env: Record<string, string>): RunningProcess {
-  const home = tempHome();
+  const home = tempDir();
   cleanups.push(() => rmSync(home, { recursive: true, force: true }));
   return startNode(['--conditions=@qts/source', '--import', 'tsx', CHILD], {
     home,
@@ -44,7 +45,7 @@ async function kill(child: RunningProcess): Promise<void> {
   expect(result.stdout).not.toContain('RESULT');
 }
 
-async function kisSandbox(): Promise<SandboxView> {
+async function kisSandbox(): Promise<KisSandbox> {
   const sandbox = await brokerVirtual.startKisSandbox({
     environment: 'paper',
     port: 0,
@@ -70,7 +71,7 @@ function reopen(
 describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
   it('Gate D 3: kis-paper: killed after the broker booked the order (no answer yet): restart marks it unknown, reconcile binds it, one order', async () => {
     const sandbox = await kisSandbox();
-    const dir = tempHome('qts-e2e-kill-');
+    const dir = tempDir('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'journal.sqlite');
     sandbox.exchange.faults.next('place', { kind: 'never-answer' });
@@ -82,10 +83,14 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
     });
     const booked = () =>
       sandbox.exchange.orders(sandbox.credentials.account).filter((o) => o.kind === 'order');
-    await waitUntil(() => booked().length === 1, 'the sandbox booked the child order', 30_000);
+    await waitUntil(() => booked().length === 1, 'the sandbox booked the child order', {
+      timeoutMs: 30_000,
+    });
     await kill(child);
 
-    const adapter = kisAdapterOn(sandbox, { tokenHome: dir });
+    const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
+      tokenHome: dir,
+    }).adapter;
     cleanups.push(() => adapter.close());
     const host = `127.0.0.1:${sandbox.port}`;
     const route = reopen(file, adapter, 'paper', host, sandbox.credentials.account);
@@ -108,7 +113,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
 
   it('Gate D 3: kis-paper: killed after journaling, before sending: restart marks it failed, nothing was booked', async () => {
     const sandbox = await kisSandbox();
-    const dir = tempHome('qts-e2e-kill-');
+    const dir = tempDir('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'journal.sqlite');
     const child = startChild({
@@ -118,9 +123,11 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
       QTS_E2E_TOKEN_HOME: dir,
       QTS_E2E_HANG_AT: 'journaled',
     });
-    await child.waitForStdout(/CHECKPOINT journaled/, 30_000);
+    await child.waitFor(/CHECKPOINT journaled/, 'stdout', 30_000);
     await kill(child);
-    const adapter = kisAdapterOn(sandbox, { tokenHome: dir });
+    const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
+      tokenHome: dir,
+    }).adapter;
     cleanups.push(() => adapter.close());
     const route = reopen(
       file,
@@ -141,7 +148,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
   }, 90_000);
 
   it('Gate D 3: virtual (file-backed exchange): killed after the answer, before the journal update: recovered and bound, one order', async () => {
-    const dir = tempHome('qts-e2e-kill-');
+    const dir = tempDir('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const exchangeFile = join(dir, 'exchange.sqlite');
     const setup = brokerVirtual.createVirtualExchange({ file: exchangeFile });
@@ -156,7 +163,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
       QTS_E2E_TOKEN_HOME: dir,
       QTS_E2E_HANG_AT: 'answered',
     });
-    await child.waitForStdout(/CHECKPOINT answered/, 30_000);
+    await child.waitFor(/CHECKPOINT answered/, 'stdout', 30_000);
     await kill(child);
 
     const exchange = brokerVirtual.createVirtualExchange({ file: exchangeFile });

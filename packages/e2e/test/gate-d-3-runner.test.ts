@@ -3,41 +3,37 @@
 // Timeout after send -> unknown (exit 4) -> `qts orders` reconciles, no second order; route cut
 // -> ROUTE_UNAVAILABLE / not_placed (exit 1) and an exact journal state; SIGKILL mid-order ->
 // a fresh `qts orders` recovers the order from the journal and the broker, no second order.
+
 import { rmSync } from 'node:fs';
-import { startKisSandbox } from '@qts/broker-virtual';
+import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
+import { seoulDate } from '@qts/order-contract';
+import { sandboxEnv, seoulDateOf, tempDir, waitUntil } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import {
-  type ProcessResult,
-  parseJsonStdout,
-  runCli,
-  startCli,
-  tempHome,
-} from '../src/processes.js';
-import { ordersOn, seoulDate, seoulDateOf } from './dates.js';
-import { type SandboxView, sandboxEnv, waitUntil } from './siblings.js';
+import { ordersOn } from './dates.js';
+import { type ProcessResult, parseJsonStdout, runCli, startCli } from './processes.js';
 
 const homes: string[] = [];
-const sandboxes: SandboxView[] = [];
+const sandboxes: KisSandbox[] = [];
 afterAll(async () => {
   for (const s of sandboxes) await s.close().catch(() => undefined);
   for (const home of homes) rmSync(home, { recursive: true, force: true });
 });
 
 function newHome(): string {
-  const home = tempHome();
+  const home = tempDir();
   homes.push(home);
   return home;
 }
 
-async function sandbox(environment: 'paper' | 'real' = 'paper'): Promise<SandboxView> {
+async function sandbox(environment: 'paper' | 'real' = 'paper'): Promise<KisSandbox> {
   const s = await startKisSandbox({ environment, port: 0, rateLimitPerSecond: null });
   sandboxes.push(s);
   return s;
 }
 
 /** The runner's environment for an in-process sandbox (its rate limit is off, so ours is too). */
-function runnerEnv(s: SandboxView): Record<string, string> {
+function runnerEnv(s: KisSandbox): Record<string, string> {
   return { ...sandboxEnv(s), QTS_KIS_RATE_PER_SEC: 'off' };
 }
 
@@ -47,7 +43,7 @@ function describeRun(r: ProcessResult): string {
 
 type Json = Record<string, unknown>;
 
-function bookedOrders(s: SandboxView) {
+function bookedOrders(s: KisSandbox) {
   return s.exchange
     .orders(s.credentials.account) // every trading date: a run may straddle midnight KST
     .filter((o) => o.kind === 'order');
@@ -147,7 +143,9 @@ describe('Gate D 3: Intent -> Order -> Response through the runner (KIS paper on
       timeoutMs: 60_000,
       reportHandles: false,
     });
-    await waitUntil(() => bookedOrders(s).length === 1, 'the sandbox booked the order', 30_000);
+    await waitUntil(() => bookedOrders(s).length === 1, 'the sandbox booked the order', {
+      timeoutMs: 30_000,
+    });
     const killed = await child.stop('SIGKILL');
     expect(killed.signal, describeRun(killed)).toBe('SIGKILL');
     expect(killed.stdout, 'the killed child printed no result').toBe('');

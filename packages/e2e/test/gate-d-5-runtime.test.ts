@@ -1,25 +1,24 @@
 // Gate D 5 (runtime): every one-shot runner command exits by itself and leaves no timer or
 // handle behind; `qts watch` and `qts sandbox` stop on SIGINT and then exit cleanly with 0.
 // The compiled runner runs as a child with a preload that lists its active resources at exit.
+
 import { existsSync, rmSync } from 'node:fs';
+import { parseEnvLines, QTS_CLI, tempDir } from '@qts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvidence } from '../src/evidence.js';
-import { RUNNER_CLI } from '../src/paths.js';
 import {
   leftoverHandles,
   type ProcessResult,
-  parseEnvLines,
   parseJsonStdout,
   type RunningProcess,
   runCli,
   runNode,
   startCli,
-  tempHome,
-} from '../src/processes.js';
+} from './processes.js';
 
 const homes: string[] = [];
 const newHome = () => {
-  const home = tempHome();
+  const home = tempDir();
   homes.push(home);
   return home;
 };
@@ -28,12 +27,12 @@ let sandboxEnv: Record<string, string> = {};
 const checked: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(RUNNER_CLI)) return;
+  if (!existsSync(QTS_CLI)) return;
   sandbox = startCli(['sandbox', '--env', 'paper', '--port', '0'], {
     home: newHome(),
     timeoutMs: 110_000,
   });
-  await sandbox.waitForStdout(/^QTS_KIS_HTS_ID=.*$/m, 30_000);
+  await sandbox.waitFor(/^QTS_KIS_HTS_ID=.*$/m, 'stdout', 30_000);
   sandboxEnv = parseEnvLines(sandbox.stdout());
 }, 40_000);
 
@@ -66,8 +65,8 @@ function expectCleanExit(label: string, result: ProcessResult, codes: readonly n
 
 function requireRunner(): void {
   expect(
-    existsSync(RUNNER_CLI),
-    `the compiled runner ${RUNNER_CLI} is missing (apps/runner build; turbo builds it before e2e)`,
+    existsSync(QTS_CLI),
+    `the compiled runner ${QTS_CLI} is missing (apps/runner build; turbo builds it before e2e)`,
   ).toBe(true);
 }
 
@@ -179,12 +178,15 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
       env: { ...DEBUG, ...sandboxEnv, QTS_MODE: 'paper' },
       timeoutMs: 60_000,
     });
-    await watch.waitForStderr(/Watching/, 30_000);
+    await watch.waitFor(/Watching/, 'stderr', 30_000);
     const result = await watch.stop('SIGINT');
     expect(result.timedOut, `qts watch did not exit after SIGINT; stderr: ${result.stderr}`).toBe(
       false,
     );
-    expect(result.signal, 'qts watch handled SIGINT itself').toBeNull();
+    expect(
+      result.signal,
+      `qts watch handled SIGINT itself; stderr: ${result.stderr.slice(-800)}`,
+    ).toBeNull();
     expect(result.code, `qts watch exit code; stderr: ${result.stderr.slice(-600)}`).toBe(0);
     expect(leftoverHandles(result), 'qts watch left handles behind').toEqual([]);
     expect(result.stderr).not.toMatch(/kept the process alive/);
@@ -201,12 +203,15 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
       env: { ...DEBUG, QTS_MODE: 'virtual' },
       timeoutMs: 60_000,
     });
-    await watch.waitForStderr(/Watching/, 30_000);
+    await watch.waitFor(/Watching/, 'stderr', 30_000);
     const result = await watch.stop('SIGINT');
     expect(result.timedOut, `qts watch did not exit after SIGINT; stderr: ${result.stderr}`).toBe(
       false,
     );
-    expect(result.signal, 'qts watch handled SIGINT itself').toBeNull();
+    expect(
+      result.signal,
+      `qts watch handled SIGINT itself; stderr: ${result.stderr.slice(-800)}`,
+    ).toBeNull();
     expect(result.code, `qts watch exit code; stderr: ${result.stderr.slice(-600)}`).toBe(0);
     expect(leftoverHandles(result), 'qts watch left handles behind').toEqual([]);
     recordEvidence(5, 'qts watch (virtual) stopped by SIGINT: exit 0, no handle left');
@@ -219,7 +224,7 @@ describe('Gate D 5: runner commands are one-shot (runtime check)', () => {
       env: DEBUG,
       timeoutMs: 60_000,
     });
-    await own.waitForStdout(/^QTS_KIS_HTS_ID=.*$/m, 30_000);
+    await own.waitFor(/^QTS_KIS_HTS_ID=.*$/m, 'stdout', 30_000);
     const printed = parseEnvLines(own.stdout());
     expect(Object.keys(printed).sort()).toEqual([
       'QTS_KIS_ACCOUNT',

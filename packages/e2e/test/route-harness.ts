@@ -2,11 +2,11 @@
 // adapter, and broker-kis on broker-virtual's KIS sandbox (paper) over real HTTP/WebSocket.
 // Both sit on a VirtualExchange the test can read (booked orders) and script (faults).
 
-import type { VirtualExchange } from '@qts/broker-virtual';
+import { createKisOrderAdapter } from '@qts/broker-kis';
+import type { KisSandbox, VirtualExchange } from '@qts/broker-virtual';
 import * as brokerVirtual from '@qts/broker-virtual';
 import type { OrderAdapter } from '@qts/order-contract';
-import { kisAdapterOn } from './kis-on-sandbox.js';
-import type { SandboxView } from './siblings.js';
+import { closedPort, kisAdapterOn, sandboxTarget } from '@qts/test-utils';
 
 export type BrokerKind = 'virtual' | 'kis-paper';
 
@@ -16,7 +16,7 @@ export interface Broker {
   readonly exchange: VirtualExchange;
   readonly account: string;
   /** The sandbox, for kis-paper. */
-  readonly sandbox: SandboxView | null;
+  readonly sandbox: KisSandbox | null;
   /** New orders the exchange booked (cancel / modify orders excluded), today. */
   booked(): readonly brokerVirtual.VirtualOrder[];
   /** An adapter of the same kind whose route is cut (closed port / refused connection). */
@@ -55,7 +55,9 @@ export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promi
     port: 0,
     rateLimitPerSecond: null,
   });
-  const adapter = kisAdapterOn(sandbox, { timeoutMs: kisTimeoutMs });
+  const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
+    timeoutMs: kisTimeoutMs,
+  }).adapter;
   const account = sandbox.credentials.account;
   const opened: OrderAdapter[] = [adapter];
   return {
@@ -70,7 +72,13 @@ export async function openBroker(kind: BrokerKind, kisTimeoutMs = 10_000): Promi
         .filter((o) => o.kind === 'order'),
     async cutAdapter() {
       // A port nothing listens on: the connection is refused, nothing can be sent.
-      const cut = kisAdapterOn(sandbox, { timeoutMs: kisTimeoutMs, baseUrl: 'http://127.0.0.1:9' });
+      const cut = kisAdapterOn(
+        createKisOrderAdapter,
+        sandboxTarget(sandbox, { baseUrl: `http://127.0.0.1:${await closedPort()}` }),
+        {
+          timeoutMs: kisTimeoutMs,
+        },
+      ).adapter;
       opened.push(cut);
       return cut;
     },

@@ -2,19 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createFileTokenCache,
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
 import { createKisOrderAdapter } from '@qts/broker-kis';
 import {
   createVirtualExchange,
   createVirtualOrderAdapter,
   startKisSandbox,
 } from '@qts/broker-virtual';
+import { kisAdapterOn, sandboxTarget, waitUntil } from '@qts/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExecutionRoute, createSqliteJournal } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
@@ -224,28 +218,13 @@ describe.concurrent('kill -9 with broker-virtual: a file-backed exchange, and th
       });
       const booked = () =>
         sandbox.exchange.orders(sandbox.credentials.account).filter((o) => o.kind === 'order');
-      for (let i = 0; i < 600 && booked().length === 0; i += 1)
-        await new Promise((r) => setTimeout(r, 50));
+      await waitUntil(() => booked().length > 0, 'the sandbox booked the child order', {
+        timeoutMs: 30_000,
+      });
       expect(booked()).toHaveLength(1);
       await kill9(proc);
-      const endpoints = resolveKisEndpoints('paper', {
-        restBaseUrl: sandbox.baseUrl,
-        wsBaseUrl: sandbox.wsUrl,
-      });
-      const credentials = createKisCredentials({
-        appKey: sandbox.credentials.appKey,
-        appSecret: sandbox.credentials.appSecret,
-        account: sandbox.credentials.account,
-      });
-      const auth = createKisAuth({
-        endpoints,
-        credentials,
-        tokenCache: createFileTokenCache({ home: dir }),
-      });
-      const adapter = createKisOrderAdapter({
-        transport: createKisTransport({ endpoints, credentials, auth, ratePerSecond: null }),
-        auth,
-        environment: 'paper',
+      const { adapter } = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
+        tokenHome: dir,
       });
       const journal = createSqliteJournal({
         file: journalFile,

@@ -4,6 +4,7 @@
 // because nothing was left. Each failed on the code before the compare-and-set design.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { waitUntil } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionRoute,
@@ -144,12 +145,11 @@ describe('owner identity survives pid reuse', () => {
     // The unrelated process that now holds the pid.
     holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const pid = holder.pid!;
-    let start: string | null = null;
-    for (let i = 0; i < 50 && start === null; i += 1) {
-      start = processStartOf(pid);
-      if (start === null) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(start).not.toBeNull();
+    const start = await waitUntil(
+      () => processStartOf(pid) ?? undefined,
+      'the start time of the process holding the pid',
+    );
+    expect(start).toMatch(/\S/);
     const file = join(tempDir(), 'j.sqlite');
     const journal = sqliteJournal(file);
     const at = new Date(T0).toISOString();
@@ -162,7 +162,7 @@ describe('owner identity survives pid reuse', () => {
     // The live process's own record (same pid, its real start time) is left alone.
     journal.insert(
       { ...inFlight('o-live', 'submitted', T0), symbol: '000660' },
-      { at, cause: 'intent', owner: `${pid}:${start!.replaceAll(':', '_')}:123456` },
+      { at, cause: 'intent', owner: `${pid}:${start.replaceAll(':', '_')}:123456` },
     );
     const broker = createFakeBroker({ clock: () => T0 });
     cleanups.push(() => broker.close());

@@ -6,6 +6,7 @@ import {
   type VirtualExchange,
   type VirtualFault,
 } from '@qts/broker-virtual';
+import { waitUntil } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionRoute,
@@ -147,8 +148,11 @@ describe('fault matrix through broker-virtual', () => {
     expect(order.status).toBe('accepted');
     rig.exchange.faults.nextNotice('duplicate', 3);
     rig.exchange.fillPartially(order.brokerOrderId!, 2);
-    for (let i = 0; i < 50 && rig.route.order(order.orderId)?.filledQuantity !== 2; i += 1)
-      await new Promise((r) => setTimeout(r, 5));
+    const { route } = rig;
+    await waitUntil(
+      () => route.order(order.orderId)?.filledQuantity === 2,
+      'the route applied the fill notice',
+    );
     expect(rig.route.order(order.orderId)).toMatchObject({
       status: 'partially_filled',
       filledQuantity: 2,

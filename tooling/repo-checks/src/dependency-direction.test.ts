@@ -265,4 +265,38 @@ describe('checkDependencyDirection', () => {
       { file: 'tooling/checks/src/index.ts', line: 1, rule: 'forbidden-import' },
     ]);
   });
+
+  it('lets tests use @qts/test-utils as a devDependency, and test-utils use auth-phase2 alone', () => {
+    const testUtils = {
+      'tooling/test-utils/package.json': manifest('@qts/test-utils', ['@qts/auth-phase2']),
+      'tooling/test-utils/src/index.ts': "import { createKisAuth } from '@qts/auth-phase2';\n",
+    };
+    const clean = plant({
+      ...cleanTree(),
+      ...testUtils,
+      'packages/broker-kis/package.json': manifest(
+        '@qts/broker-kis',
+        ['@qts/order-contract', '@qts/auth-phase2'],
+        ['@qts/broker-virtual', '@qts/test-utils'],
+      ),
+      'packages/broker-kis/test/sandbox.test.ts': "import { waitUntil } from '@qts/test-utils';\n",
+    });
+    expect(checkDependencyDirection(clean)).toEqual([]);
+    const broken = plant({
+      ...cleanTree(),
+      ...testUtils,
+      'tooling/test-utils/src/kis.ts': "import { x } from '@qts/broker-kis';\n",
+      'packages/execution-route/package.json': manifest(
+        '@qts/execution-route',
+        ['@qts/order-contract', '@qts/sqlite-store', '@qts/test-utils'],
+        ['@qts/broker-virtual'],
+      ),
+      'packages/execution-route/src/wait.ts': "import { waitUntil } from '@qts/test-utils';\n",
+    });
+    expect(rulesOf(checkDependencyDirection(broken))).toEqual([
+      { file: 'packages/execution-route/package.json', line: null, rule: 'forbidden-dependency' },
+      { file: 'packages/execution-route/src/wait.ts', line: 1, rule: 'forbidden-import' },
+      { file: 'tooling/test-utils/src/kis.ts', line: 1, rule: 'forbidden-import' },
+    ]);
+  });
 });

@@ -18,13 +18,26 @@ export const DEPENDENCY_RULES: Readonly<Record<string, readonly string[] | '*'>>
   '@qts/pack-check': '*',
 };
 
-/** Tooling packages: allowed as devDependencies everywhere, never as dependencies of product code. */
+/**
+ * Tooling packages: allowed as devDependencies everywhere (tests, benchmarks, configuration),
+ * never as dependencies of product code and never imported by production `src/`.
+ */
 export const TOOLING_PACKAGES: readonly string[] = [
   '@qts/tsconfig',
   '@qts/vitest-config',
   '@qts/repo-checks',
   '@qts/bench-kit',
+  '@qts/test-utils',
 ];
+
+/**
+ * The product packages a tooling package may use besides other tooling (architecture.md
+ * section 2). `@qts/test-utils` wires KIS connections with auth-phase2, the lowest layer, so
+ * every package above it can use it in tests without a cycle.
+ */
+export const TOOLING_DEPENDENCY_RULES: Readonly<Record<string, readonly string[]>> = {
+  '@qts/test-utils': ['@qts/auth-phase2'],
+};
 
 /** Packages that hold only tests (every file counts as a test file). */
 export const TEST_ONLY_PACKAGES: readonly string[] = ['@qts/e2e', '@qts/pack-check'];
@@ -143,7 +156,9 @@ function isWorkspaceScope(name: string, packages: ReadonlyMap<string, WorkspaceP
 
 /** Production code may use these siblings; null means any. */
 function allowedFor(pkg: WorkspacePackage): readonly string[] | null {
-  if (pkg.group === 'tooling') return TOOLING_PACKAGES;
+  if (pkg.group === 'tooling') {
+    return [...TOOLING_PACKAGES, ...(TOOLING_DEPENDENCY_RULES[pkg.name] ?? [])];
+  }
   const rule = DEPENDENCY_RULES[pkg.name];
   return rule === '*' ? null : (rule ?? []);
 }
@@ -205,7 +220,7 @@ function checkManifest(
         rule: 'unknown-package',
         message: `${pkg.name} has the devDependency ${name}, which is not a workspace package: remove it or fix the name.`,
       });
-    } else if (pkg.group === 'tooling' && !TOOLING_PACKAGES.includes(name)) {
+    } else if (pkg.group === 'tooling' && !allowedFor(pkg)?.includes(name)) {
       violations.push({
         file,
         line: null,
@@ -294,7 +309,7 @@ function checkFile(
           message: `${pkg.name} src/ imports ${target.name}, which is not in its dependencies: add "${target.name}": "workspace:*" to dependencies.`,
         });
       }
-    } else if (pkg.group === 'tooling' && !TOOLING_PACKAGES.includes(target.name)) {
+    } else if (pkg.group === 'tooling' && !allowedFor(pkg)?.includes(target.name)) {
       violations.push({
         file,
         line,

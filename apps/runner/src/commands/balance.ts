@@ -1,17 +1,27 @@
 // qts balance [--symbol S [--price P]]: cash and positions, and buying power for one symbol.
+
+import * as v from 'valibot';
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import { checkLimitPrice, checkSymbol } from '../krx-input.js';
+import { type Options, readOptions } from '../options.js';
 import { krw } from '../output.js';
-import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { checkSymbol, parsePrice, spin, withEngine } from './shared.js';
+import { parsePrice, spin, withEngine } from './shared.js';
+
+/** The flags of `qts balance`. */
+const BalanceOptionsSchema = v.object({
+  symbol: v.optional(v.string()),
+  price: v.optional(v.string()),
+});
 
 export async function balanceCommand(
   runtime: Runtime,
   _args: readonly string[],
   options: Options,
 ): Promise<ExitCode> {
-  const symbol = typeof options.symbol === 'string' ? options.symbol.trim() : null;
-  const price = typeof options.price === 'string' ? parsePrice(options.price, '--price') : null;
+  const flags = readOptions(BalanceOptionsSchema, options);
+  const symbol = flags.symbol?.trim() ?? null;
+  const price = flags.price === undefined ? null : parsePrice(flags.price, '--price');
   if (symbol === null && price !== null) {
     throw usageFailure(
       '--price needs --symbol: buying power is asked for one symbol at one price.',
@@ -19,6 +29,7 @@ export async function balanceCommand(
     );
   }
   if (symbol !== null) await checkSymbol(symbol);
+  if (symbol !== null && price !== null) await checkLimitPrice(price, symbol, '--price');
   return withEngine(runtime, 'Asking the broker…', async (engine) => {
     const balance = await spin(runtime, 'Asking the broker…', engine.balance());
     const power =

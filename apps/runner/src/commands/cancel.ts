@@ -2,18 +2,9 @@
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
-import type { Options } from '../program.js';
+import type { Options } from '../options.js';
 import type { Runtime } from '../runtime.js';
-import { reportOutcome, spin, withEngine } from './shared.js';
-
-/** Exit 2: the id is not in this mode's journal. */
-export function unknownOrderId(orderId: string, mode: string) {
-  return usageFailure(
-    `No order ${JSON.stringify(orderId)} in the ${mode} journal: nothing was sent.`,
-    "Check the id with `qts orders` (a unique prefix of it, or today's broker order number, works too; each mode and account has its own journal).",
-    'UNKNOWN_ORDER_ID',
-  );
-}
+import { reportOutcome, spin, unknownOrderId, withEngine } from './shared.js';
 
 export async function cancelCommand(
   runtime: Runtime,

@@ -1,11 +1,26 @@
 // qts modify <orderId> [--price <KRW>] [--qty <n>]   (--qty = the new REMAINING quantity)
+
+import * as v from 'valibot';
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
-import type { Options } from '../program.js';
+import { checkLimitPrice } from '../krx-input.js';
+import { type Options, readOptions } from '../options.js';
 import type { Runtime } from '../runtime.js';
-import { unknownOrderId } from './cancel.js';
-import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
+import {
+  parsePrice,
+  parseQuantity,
+  reportOutcome,
+  spin,
+  unknownOrderId,
+  withEngine,
+} from './shared.js';
+
+/** The flags of `qts modify`. */
+const ModifyOptionsSchema = v.object({
+  price: v.optional(v.string()),
+  qty: v.optional(v.string()),
+});
 
 export async function modifyCommand(
   runtime: Runtime,
@@ -13,8 +28,7 @@ export async function modifyCommand(
   options: Options,
 ): Promise<ExitCode> {
   const orderId = (args[0] ?? '').trim();
-  const priceText = typeof options.price === 'string' ? options.price : undefined;
-  const qtyText = typeof options.qty === 'string' ? options.qty : undefined;
+  const { price: priceText, qty: qtyText } = readOptions(ModifyOptionsSchema, options);
   if (priceText === undefined && qtyText === undefined) {
     throw usageFailure(
       'Give --price <KRW> and/or --qty <n> (the new remaining quantity).',
@@ -26,29 +40,14 @@ export async function modifyCommand(
   if (qtyText !== undefined) {
     change.quantity = parseQuantity(qtyText, '--qty (the new remaining quantity)', '--qty 3');
   }
-  if (priceText !== undefined) {
-    const price = parsePrice(priceText, '--price');
-    const { validateOrderRequest } = await import('@qts/order-contract');
-    const issues = validateOrderRequest({
-      clientOrderId: 'cli-check',
-      symbol: '005930',
-      side: 'buy',
-      quantity: 1,
-      type: 'limit',
-      limitPrice: price,
-    }).filter((issue) => issue.field === 'limitPrice');
-    if (issues.length > 0) {
-      throw usageFailure(
-        issues.map((issue) => issue.message).join(' '),
-        'Nothing was sent.',
-        'INVALID_ORDER',
-      );
-    }
-    change.limitPrice = price;
-  }
+  if (priceText !== undefined) change.limitPrice = parsePrice(priceText, '--price');
   return withEngine(runtime, 'Opening…', async (engine) => {
     const order = await engine.find(orderId);
     if (order === null) throw unknownOrderId(orderId, runtime.config.mode);
+    // The tick depends on the product (5 KRW for an ETN): checked once the order is known.
+    if (change.limitPrice !== undefined) {
+      await checkLimitPrice(change.limitPrice, order.symbol, '--price');
+    }
     if (order.type === 'market' && change.limitPrice !== undefined) {
       // Allowed by KIS (market -> limit) only in some cases; let the route/broker decide.
       runtime.log.info({ orderId: order.orderId }, 'modifying a market order with a price');

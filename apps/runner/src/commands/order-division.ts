@@ -10,7 +10,7 @@ import {
 import * as v from 'valibot';
 import type { CliOrderDivision } from '../engine.js';
 import { usageFailure } from '../failure.js';
-import type { Options } from '../program.js';
+import type { Options } from '../options.js';
 
 const flag = v.optional(v.literal(true));
 

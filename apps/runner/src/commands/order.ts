@@ -1,14 +1,24 @@
 // qts order buy|sell <symbol> <qty> (--price <KRW> | --market) [--client-order-id <id>] [--force]
 // with the order types and venues: --ioc | --fok, --best | --priority | --conditional,
 // --session pre|post|single, --venue KRX|NXT|SOR (docs/order-types.md).
+
+import * as v from 'valibot';
 import { brokerIdentity } from '../engine.js';
 import { type ExitCode, usageFailure } from '../failure.js';
 import { confirmReal } from '../interlock.js';
 import { checkMarketHours } from '../market-hours.js';
-import type { Options } from '../program.js';
+import { type Options, readOptions } from '../options.js';
 import type { Runtime } from '../runtime.js';
 import { divisionFlagsText, readDivisionFlags } from './order-division.js';
 import { parsePrice, parseQuantity, reportOutcome, spin, withEngine } from './shared.js';
+
+/** The flags of `qts order`. */
+const OrderOptionsSchema = v.object({
+  price: v.optional(v.string()),
+  market: v.optional(v.boolean()),
+  clientOrderId: v.optional(v.string()),
+  force: v.optional(v.boolean()),
+});
 
 export async function orderCommand(
   runtime: Runtime,
@@ -17,8 +27,9 @@ export async function orderCommand(
 ): Promise<ExitCode> {
   const [sideText = '', symbol = '', qtyText = ''] = args;
   const side = sideText === 'sell' ? 'sell' : 'buy';
-  const hasPrice = typeof options.price === 'string';
-  const market = options.market === true;
+  const flags = readOptions(OrderOptionsSchema, options);
+  const hasPrice = flags.price !== undefined;
+  const market = flags.market === true;
   const choice = readDivisionFlags(options);
   const { ORDER_DIVISION_RULES, validateOrderRequest } = await import('@qts/order-contract');
   const rule = ORDER_DIVISION_RULES[choice.division];
@@ -58,8 +69,8 @@ export async function orderCommand(
     'Quantity',
     `qts order ${side} ${symbol || '005930'} 10 --price 70000`,
   );
-  const limitPrice = hasPrice ? parsePrice(options.price as string, '--price') : null;
-  const clientOrderId = typeof options.clientOrderId === 'string' ? options.clientOrderId : null;
+  const limitPrice = flags.price === undefined ? null : parsePrice(flags.price, '--price');
+  const clientOrderId = flags.clientOrderId ?? null;
   const issues = validateOrderRequest({
     clientOrderId: clientOrderId ?? 'cli-check',
     symbol,
@@ -106,7 +117,7 @@ export async function orderCommand(
         limitPrice,
         division: choice.fields,
         clientOrderId,
-        force: options.force === true,
+        force: flags.force === true,
       }),
     );
     runtime.log.info({ order: outcome.order }, 'order result');

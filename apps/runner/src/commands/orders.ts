@@ -1,11 +1,14 @@
 // qts orders [--date YYYYMMDD]: the journal reconciled with the broker's inquiry, then listed.
+
+import { seoulDate } from '@qts/order-contract';
+import * as v from 'valibot';
 import { EXIT, type ExitCode, toFailure, usageFailure } from '../failure.js';
 import { pasteable } from '../invocation.js';
+import { type Options, readOptions } from '../options.js';
 import { krw } from '../output.js';
-import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
 import { divisionLabel } from './division-label.js';
-import { seoulTime, seoulToday, spin, statusWord, withEngine } from './shared.js';
+import { kstDateTime, spin, statusWord, withEngine } from './shared.js';
 
 function checkDate(text: string): string {
   const match = /^(\d{4})(\d{2})(\d{2})$/.exec(text.trim());
@@ -29,7 +32,8 @@ export async function ordersCommand(
   _args: readonly string[],
   options: Options,
 ): Promise<ExitCode> {
-  const date = typeof options.date === 'string' ? checkDate(options.date) : seoulToday();
+  const { date: dateText } = readOptions(v.object({ date: v.optional(v.string()) }), options);
+  const date = dateText === undefined ? seoulDate() : checkDate(dateText);
   return withEngine(runtime, 'Reconciling with the broker…', async (engine) => {
     const result = await spin(runtime, 'Reconciling with the broker…', engine.orders(date));
     // Not reconciled: the journal is still listed, and the exit code is the failure's (1 when
@@ -82,7 +86,7 @@ export async function ordersCommand(
         ],
         result.orders.map((o, index) => [
           o.orderId,
-          seoulTime(o.createdAt).slice(11),
+          kstDateTime(o.createdAt).slice(11),
           o.side,
           o.symbol,
           o.quantity,

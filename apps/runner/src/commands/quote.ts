@@ -1,9 +1,10 @@
 // qts quote <symbol>: the current price, the day's upper and lower limits and the tick.
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import { checkSymbol } from '../krx-input.js';
+import type { Options } from '../options.js';
 import { krw } from '../output.js';
-import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { checkSymbol, spin, withEngine } from './shared.js';
+import { spin, withEngine } from './shared.js';
 
 export async function quoteCommand(
   runtime: Runtime,

@@ -1,18 +1,27 @@
 // qts sandbox [--env paper|real] [--port <n>]: broker-virtual's KIS-protocol sandbox on
 // 127.0.0.1, state in memory (a fresh account each start), until SIGINT / SIGTERM. Its control
 // endpoints (POST /qts-sandbox/price, GET /qts-sandbox/book) are printed as curl lines.
+
+import * as v from 'valibot';
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
-import type { Options } from '../program.js';
+import { type Options, readOptions } from '../options.js';
 import type { Runtime } from '../runtime.js';
 import { stopSignal, untilAborted } from './stop-signal.js';
+
+/** The flags of `qts sandbox` (commander checks --env's choices). */
+const SandboxOptionsSchema = v.object({
+  env: v.optional(v.picklist(['paper', 'real'])),
+  port: v.optional(v.string()),
+});
 
 export async function sandboxCommand(
   runtime: Runtime,
   _args: readonly string[],
   options: Options,
 ): Promise<ExitCode> {
-  const environment = options.env === 'real' ? 'real' : 'paper';
-  const portText = typeof options.port === 'string' ? options.port.trim() : '0';
+  const flags = readOptions(SandboxOptionsSchema, options);
+  const environment = flags.env ?? 'paper';
+  const portText = flags.port?.trim() ?? '0';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) {
     throw usageFailure(

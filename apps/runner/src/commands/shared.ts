@@ -1,6 +1,6 @@
 // Helpers shared by the commands: argument parsing (one clear line on bad input), opening and
 // closing the engine, printing orders.
-
+import { seoulDate, seoulTime } from '@qts/order-contract';
 import type { Engine, OrderOutcome } from '../engine.js';
 import { openEngine } from '../engine.js';
 import {
@@ -56,23 +56,13 @@ export function parsePrice(text: string, flag: string): number {
   return Number(cleaned);
 }
 
-/** Checks a symbol with the contract's rule; exit 2 with its message. */
-export async function checkSymbol(symbol: string): Promise<void> {
-  const { validateOrderRequest } = await import('@qts/order-contract');
-  const issues = validateOrderRequest({
-    clientOrderId: 'x',
-    symbol,
-    side: 'buy',
-    quantity: 1,
-    type: 'market',
-  }).filter((issue) => issue.field === 'symbol');
-  if (issues.length > 0) {
-    throw usageFailure(
-      issues.map((i) => i.message).join(' '),
-      'Nothing was sent.',
-      'INVALID_ORDER',
-    );
-  }
+/** Exit 2: the id is not in this mode's journal (cancel, modify). */
+export function unknownOrderId(orderId: string, mode: string): CliFailure {
+  return usageFailure(
+    `No order ${JSON.stringify(orderId)} in the ${mode} journal: nothing was sent.`,
+    "Check the id with `qts orders` (a unique prefix of it, or today's broker order number, works too; each mode and account has its own journal).",
+    'UNKNOWN_ORDER_ID',
+  );
 }
 
 /** Shows a spinner on stderr (terminal only) while `work` runs. */
@@ -194,7 +184,7 @@ export function printOrderHuman(runtime: Runtime, order: CliOrder, title: string
       ],
       ['broker order', order.brokerOrderId],
       ['client id', order.clientOrderId],
-      ['created', seoulTime(order.createdAt)],
+      ['created', kstDateTime(order.createdAt)],
     ],
   );
 }
@@ -241,14 +231,14 @@ export function reportOutcome(runtime: Runtime, outcome: OrderOutcome, title: st
   return failure.exitCode;
 }
 
-/** An ISO time as Seoul wall-clock time, `YYYY-MM-DD HH:MM:SS KST`. */
-export function seoulTime(iso: string): string {
+/**
+ * An ISO time shown as Seoul wall-clock time, `YYYY-MM-DD HH:MM:SS KST` (the contract's
+ * `seoulDate` and `seoulTime` of the instant); an unreadable time is shown as it is.
+ */
+export function kstDateTime(iso: string): string {
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return iso;
-  return `${new Date(time + 9 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')} KST`;
-}
-
-/** Today's trading date in Seoul, `YYYYMMDD`. */
-export function seoulToday(): string {
-  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const date = seoulDate(new Date(time));
+  const clock = seoulTime(new Date(time));
+  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)} ${clock.slice(0, 2)}:${clock.slice(2, 4)}:${clock.slice(4)} KST`;
 }

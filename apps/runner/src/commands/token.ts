@@ -1,9 +1,9 @@
 // qts token: where the KIS access token is cached and when it expires; never the token.
 import { homedir } from 'node:os';
 import { EXIT, type ExitCode } from '../failure.js';
-import type { Options } from '../program.js';
+import type { Options } from '../options.js';
 import type { Runtime } from '../runtime.js';
-import { seoulTime, withEngine } from './shared.js';
+import { kstDateTime, withEngine } from './shared.js';
 
 /** A path under the home folder as `~/...`. */
 function homeRelative(path: string): string {
@@ -47,9 +47,9 @@ export async function tokenCommand(
       ['host', status.host ?? '-'],
       [
         'expires at',
-        `${seoulTime(status.expiresAt)}${Number.isNaN(left) ? '' : left <= 0 ? ' (expired)' : ` (in ${duration(left)})`}`,
+        `${kstDateTime(status.expiresAt)}${Number.isNaN(left) ? '' : left <= 0 ? ' (expired)' : ` (in ${duration(left)})`}`,
       ],
-      ['cached at', status.cachedAt === null ? '-' : seoulTime(status.cachedAt)],
+      ['cached at', status.cachedAt === null ? '-' : kstDateTime(status.cachedAt)],
       ['file', status.file === null ? '-' : homeRelative(status.file)],
     ];
     for (const [name, value] of rows) out.line(`${name.padEnd(10)}  ${value}`);

@@ -1,9 +1,10 @@
 // qts virtual price <symbol> <KRW>: sets a reference price in the virtual exchange.
 import { EXIT, type ExitCode, usageFailure } from '../failure.js';
+import { checkLimitPrice, checkSymbol } from '../krx-input.js';
+import type { Options } from '../options.js';
 import { krw } from '../output.js';
-import type { Options } from '../program.js';
 import type { Runtime } from '../runtime.js';
-import { checkSymbol, parsePrice, withEngine } from './shared.js';
+import { parsePrice, withEngine } from './shared.js';
 
 export async function virtualPriceCommand(
   runtime: Runtime,
@@ -19,18 +20,7 @@ export async function virtualPriceCommand(
   const [symbol = '', priceText = ''] = args;
   await checkSymbol(symbol);
   const price = parsePrice(priceText, '<KRW>');
-  const { validateOrderRequest } = await import('@qts/order-contract');
-  const issues = validateOrderRequest({
-    clientOrderId: 'cli-check',
-    symbol,
-    side: 'buy',
-    quantity: 1,
-    type: 'limit',
-    limitPrice: price,
-  }).filter((issue) => issue.field === 'limitPrice');
-  if (issues.length > 0) {
-    throw usageFailure(issues.map((i) => i.message).join(' '), 'Nothing was changed.');
-  }
+  await checkLimitPrice(price, symbol, '<KRW>', 'Nothing was changed.');
   return withEngine(runtime, 'Setting the price…', async (engine) => {
     await engine.setReferencePrice(symbol, price);
     runtime.log.info({ symbol, price }, 'reference price set');

@@ -88,25 +88,42 @@ export function toContractError(error: unknown, what: string, kind: KisCallKind)
     const httpStatus = field(error, 'httpStatus');
     const brokerCode = typeof errorCode === 'string' ? errorCode : null;
     if (brokerCode === null && typeof httpStatus !== 'number') {
+      if (typeof field(error, 'retryAt') === 'string') {
+        // auth-phase2 kept to KIS's one issuance a minute without asking: KIS would say EGW00133.
+        return new BrokerRejectedError('RATE_LIMITED', `${what}: ${message}`, {
+          hint: 'Nothing was sent. KIS issues one access token a minute per app key: try again after the time named.',
+          cause: error,
+        });
+      }
       // The token endpoint gave no answer at all (refused, reset, timed out): the request this
       // token was for was never written, so nothing was placed.
       return new RouteUnavailableError(
         `${what}: no access token (the KIS token endpoint could not be reached); the request itself was not sent: ${message}`,
-        { cause: error },
+        {
+          hint: 'Could not reach the KIS token endpoint; nothing was sent. Check QTS_KIS_BASE_URL (the KIS host) and the network, then try again.',
+          cause: error,
+        },
       );
     }
+    const rateLimited = brokerCode === 'EGW00133';
     return new BrokerRejectedError(
-      brokerCode === 'EGW00133' ? 'RATE_LIMITED' : 'AUTH',
+      rateLimited ? 'RATE_LIMITED' : 'AUTH',
       `${what}: the KIS token endpoint refused (${brokerCode ?? 'no code'}); the request itself was not sent: ${message}`,
       {
         brokerCode,
         brokerMessage: typeof description === 'string' ? kisMessage(description) : null,
+        hint: rateLimited
+          ? 'Nothing was sent. KIS issues one access token a minute per app key: try again in a minute.'
+          : 'KIS refused the token request; nothing was sent. Check the app key and secret (QTS_KIS_APP_KEY / QTS_KIS_APP_SECRET) and that they belong to this environment (paper or real).',
         cause: error,
       },
     );
   }
   if (isKisError(error, 'KisConfigError', 'KIS_CONFIG')) {
-    return new ConfigError(`${what}: ${message}`, { cause: error });
+    return new ConfigError(`${what}: ${message}`, {
+      hint: 'Fix the configuration named in the message; nothing was sent.',
+      cause: error,
+    });
   }
   if (kind === 'order') {
     return new OutcomeUnknownError(`${what}: unexpected failure (${message})`, { cause: error });

@@ -1,6 +1,8 @@
 // The parts of @qts/auth-phase2 this package uses, in one place.
 import type { KisAuth } from '@qts/auth-phase2';
 
+export type { KisAuth, KisTokenStatus } from '@qts/auth-phase2';
+
 export {
   type KisCredentials,
   type KisEndpoints,

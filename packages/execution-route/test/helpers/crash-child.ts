@@ -2,16 +2,10 @@
 // broker book in SQLite files (the broker's state lives OUTSIDE this process), and hangs at the
 // point named by QTS_TEST_HANG_AT, printing "HANG <point>" so the parent can SIGKILL it there.
 //   before-journal | journaled | before-send | after-send | answered | none
-import {
-  createFileTokenCache,
-  createKisAuth,
-  createKisCredentials,
-  createKisTransport,
-  resolveKisEndpoints,
-} from '@qts/auth-phase2';
 import { createKisOrderAdapter } from '@qts/broker-kis';
 import { createVirtualExchange, createVirtualOrderAdapter } from '@qts/broker-virtual';
 import type { OrderAdapter } from '@qts/order-contract';
+import { kisAdapterOn, targetFromEnv } from '@qts/test-utils';
 import {
   createExecutionRoute,
   createSqliteJournal,
@@ -42,28 +36,10 @@ if (kind === 'virtual-file') {
 } else if (kind === 'kis-sandbox') {
   // broker-kis against the KIS sandbox running in the parent process (it never answers: the
   // parent scripted never-answer, so this child hangs "after send, before the answer")
-  const endpoints = resolveKisEndpoints('paper', {
-    restBaseUrl: env('QTS_KIS_BASE_URL'),
-    wsBaseUrl: env('QTS_KIS_WS_URL'),
-  });
-  const credentials = createKisCredentials({
-    appKey: env('QTS_KIS_APP_KEY'),
-    appSecret: env('QTS_KIS_APP_SECRET'),
-    account: env('QTS_KIS_ACCOUNT'),
-  });
-  const auth = createKisAuth({
-    endpoints,
-    credentials,
-    tokenCache: createFileTokenCache({ home: env('QTS_TEST_TOKEN_HOME') }),
-  });
-  const transport = createKisTransport({
-    endpoints,
-    credentials,
-    auth,
+  adapter = kisAdapterOn(createKisOrderAdapter, targetFromEnv('paper'), {
+    tokenHome: env('QTS_TEST_TOKEN_HOME'),
     timeoutMs: 60_000,
-    ratePerSecond: null,
-  });
-  adapter = createKisOrderAdapter({ transport, auth, environment: 'paper' });
+  }).adapter;
   process.stdout.write('HANG after-send\n'); // the parent waits for the sandbox to book it
 } else {
   const broker = createFakeBroker({ file: brokerFile });

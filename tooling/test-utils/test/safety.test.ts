@@ -1,6 +1,6 @@
 // The harness itself: runner children in paper / real mode can only be pointed at 127.0.0.1.
 import { describe, expect, it } from 'vitest';
-import { assertLocalOnly } from '../src/processes.js';
+import { assertLocalOnly } from '../src/index.js';
 
 describe('harness safety: tests reach only 127.0.0.1', () => {
   it('refuses paper or real mode without local KIS endpoints', () => {

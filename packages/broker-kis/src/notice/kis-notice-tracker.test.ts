@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { KisNoticeTracker } from '../src/notice/kis-notice-tracker.js';
+import { NOTICE_KEY, noticeFrame, noticeRecord } from '../../test/notice-fixtures.js';
 import {
   createKisNoticeDecrypter,
   parseKisNoticeControl,
   parseKisNoticeRecords,
   splitKisNoticeFrame,
-} from '../src/wire/kis-ccnl-notice-api.js';
-import { NOTICE_KEY, noticeFrame, noticeRecord } from './notice-fixtures.js';
+} from '../wire/kis-ccnl-notice-api.js';
+import { KisNoticeTracker } from './kis-notice-tracker.js';
 
 const decrypt = createKisNoticeDecrypter(NOTICE_KEY);
 
@@ -327,7 +327,7 @@ describe('notices of order divisions and venues', () => {
 describe('createKisNoticeDecrypter (ECB blocks + CBC chaining done by hand)', () => {
   it('equals node:crypto AES-256-CBC on payloads of every length 0..100 and UTF-8 text', async () => {
     const { createDecipheriv, randomBytes } = await import('node:crypto');
-    const { encrypt } = await import('./notice-fixtures.js');
+    const { encrypt } = await import('../../test/notice-fixtures.js');
     for (let length = 0; length <= 100; length += 1) {
       const text = `${randomBytes(length).toString('base64').slice(0, length)}홍길동^삼성전자`;
       const payload = encrypt(text);

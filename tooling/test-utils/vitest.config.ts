@@ -1,0 +1,3 @@
+import { defineQtsConfig } from '@qts/vitest-config';
+
+export default defineQtsConfig();
