@@ -48,7 +48,7 @@ export async function startSandboxServer(
   options: SandboxServerOptions = {},
 ): Promise<RunningSandboxServer> {
   const state = createSandboxState({ ...options, exchange });
-  const listening = await listen(state, options.port ?? 0, options.keepAlive ?? false);
+  const listening = await openSandboxServer(state, options.port ?? 0, options.keepAlive ?? false);
   return {
     environment: state.environment,
     port: listening.port,
@@ -85,7 +85,7 @@ function destroyHard(socket: Socket): void {
   else socket.destroy();
 }
 
-async function listen(
+async function openSandboxServer(
   state: SandboxState,
   listenPort: number,
   keepAlive: boolean,
