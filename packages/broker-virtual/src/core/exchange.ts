@@ -1,46 +1,40 @@
-// The deterministic virtual exchange: matching, cash, positions, rejections and events over one
-// SQLite database (a file under QTS_HOME, or memory). Every operation is one IMMEDIATE
-// transaction, so two processes sharing the file never interleave half an operation; events go
-// out after the commit.
+// The deterministic virtual exchange: the operations (place, cancel, modify, scripted fills and
+// rejects, reference prices, listings) over one SQLite database (a file under QTS_HOME, or
+// memory). Every operation is one IMMEDIATE transaction, so two processes sharing the file never
+// interleave half an operation; events go out after the commit. The parts: exchange-store.ts (all
+// SQL), ledger.ts (cash and positions), matching.ts (prices and fills), sessions.ts (session
+// rules), events.ts (delivery).
 
 import {
   isOnTick,
   isValidSymbol,
-  krxSessionAt,
   NO_HOLIDAYS,
   ORDER_DIVISION_RULES,
   type OrderDivision,
   orderDivisionParts,
-  orderWindowAt,
-  orderWindowIssue,
   type ProductType,
   productTypeOfSymbol,
   revisionIssue,
   seoulDate,
-  seoulTime,
   type Venue,
   validateOrderRequest,
 } from '@qts/order-contract';
 import { VirtualExchangeError } from './errors.js';
+import { createEventOutbox, type EventDraft, eventDraft } from './events.js';
+import { createExchangeStore, type NewOrderRow } from './exchange-store.js';
 import { createFaultQueues } from './faults.js';
+import { checkAccount, createLedger } from './ledger.js';
+import { createMatching, isImmediate } from './matching.js';
 import {
   insufficientFunds,
   insufficientHoldings,
   invalidRequest,
-  marketClosed,
   noReferencePrice,
   notModifiable,
   orderNotFound,
-  outsideSession,
 } from './rejections.js';
-import {
-  type Db,
-  numberColumn,
-  openDatabase,
-  toOrder,
-  toPositionRow,
-  toPriceRow,
-} from './store.js';
+import { openDatabase } from './schema.js';
+import { createSessionRules } from './sessions.js';
 import {
   DEFAULT_STARTING_CASH,
   DEFAULT_VIRTUAL_ACCOUNT,
@@ -48,40 +42,15 @@ import {
   type ModifyOrderInput,
   type PlaceOrderInput,
   type VirtualBalance,
-  type VirtualEvent,
-  type VirtualEventListener,
   type VirtualExchange,
   type VirtualExchangeOptions,
   type VirtualOrder,
   type VirtualOrdersQuery,
-  type VirtualPosition,
   type VirtualResult,
 } from './types.js';
 
-type EventDraft = Omit<VirtualEvent, 'sequence'>;
-
-const ORDER_COLUMNS =
-  'order_no, account, branch, original_order_no, kind, symbol, side, type, quantity, limit_price, filled_quantity, filled_amount, remaining_quantity, canceled_quantity, modified_quantity, rejected_quantity, reject_code, reject_message, ordered_at, trading_date, product_type, division, venue';
-
-/** Divisions whose unfilled part the exchange cancels at once (IOC / FOK). */
-const isImmediate = (division: OrderDivision): boolean => !ORDER_DIVISION_RULES[division].rests;
-const isFillOrKill = (division: OrderDivision): boolean =>
-  orderDivisionParts(division).executionCondition === 'fok';
-
-/** The after-hours single-price band: within 10 % of the reference price (KRX). */
-const SINGLE_PRICE_BAND = 0.1;
-
 const isWholePositive = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0;
-
-function checkAccount(account: string): void {
-  if (typeof account !== 'string' || account.length === 0 || account.length > 64) {
-    throw new VirtualExchangeError(
-      'invalid-account',
-      `An account id is a non-empty string of at most 64 characters (got ${JSON.stringify(account)}).`,
-    );
-  }
-}
 
 /**
  * Creates a virtual exchange.
@@ -100,75 +69,23 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
   const sessionRules = options.sessionRules ?? false;
   const holidays = options.holidays ?? NO_HOLIDAYS;
   const file = options.file ?? null;
-  const db: Db = openDatabase(file);
+  const store = createExchangeStore(openDatabase(file));
   const faults = createFaultQueues();
-  const listeners = new Set<VirtualEventListener>();
-  let sequence = 0;
-  let lastEvent: VirtualEvent | null = null;
+  const outbox = createEventOutbox();
+  const ledger = createLedger(store, { startingCash, clock });
+  const { priceOf, applyFill, matchSymbol, divisionPrice, immediateFills } = createMatching(
+    store,
+    ledger,
+    clock,
+  );
+  const { sessionRefusal, placeSessionRefusal } = createSessionRules({
+    sessionRules,
+    holidays,
+    clock,
+  });
+  const readOrder = store.order;
+  const mustOrder = store.mustOrder;
   let closed = false;
-
-  const stmt = (sql: string) => db.prepare(sql);
-  const listings = new Map<string, ReturnType<typeof stmt>>();
-  const q = {
-    account: stmt('SELECT cash FROM accounts WHERE account = ?'),
-    insertAccount: stmt(
-      'INSERT OR IGNORE INTO accounts (account, cash, created_at) VALUES (?, ?, ?)',
-    ),
-    addCash: stmt('UPDATE accounts SET cash = cash + ? WHERE account = ?'),
-    order: stmt(`SELECT ${ORDER_COLUMNS} FROM orders WHERE order_no = ?`),
-    insertOrder: stmt(
-      `INSERT INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    resting: stmt(
-      `SELECT ${ORDER_COLUMNS} FROM orders WHERE symbol = ? AND remaining_quantity > 0 AND type = 'limit' ORDER BY seq`,
-    ),
-    reserved: stmt(
-      `SELECT SUM(remaining_quantity * limit_price) AS total FROM orders WHERE account = ? AND side = 'buy' AND remaining_quantity > 0 AND type = 'limit'`,
-    ),
-    sellHeld: stmt(
-      `SELECT SUM(remaining_quantity) AS total FROM orders WHERE account = ? AND symbol = ? AND side = 'sell' AND remaining_quantity > 0`,
-    ),
-    position: stmt(
-      'SELECT symbol, quantity, average_price FROM positions WHERE account = ? AND symbol = ?',
-    ),
-    positions: stmt(
-      'SELECT symbol, quantity, average_price FROM positions WHERE account = ? ORDER BY symbol',
-    ),
-    upsertPosition: stmt(
-      'INSERT INTO positions (account, symbol, quantity, average_price) VALUES (?, ?, ?, ?) ON CONFLICT (account, symbol) DO UPDATE SET quantity = excluded.quantity, average_price = excluded.average_price',
-    ),
-    deletePosition: stmt('DELETE FROM positions WHERE account = ? AND symbol = ?'),
-    price: stmt('SELECT symbol, price FROM reference_prices WHERE symbol = ?'),
-    prices: stmt('SELECT symbol, price FROM reference_prices ORDER BY symbol'),
-    setPrice: stmt(
-      'INSERT INTO reference_prices (symbol, price, updated_at) VALUES (?, ?, ?) ON CONFLICT (symbol) DO UPDATE SET price = excluded.price, updated_at = excluded.updated_at',
-    ),
-    fill: stmt(
-      'UPDATE orders SET filled_quantity = filled_quantity + ?, filled_amount = filled_amount + ?, remaining_quantity = remaining_quantity - ? WHERE order_no = ?',
-    ),
-    insertFill: stmt(
-      'INSERT INTO fills (order_no, account, symbol, side, quantity, price, at, trading_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    traded: stmt(
-      'SELECT side, SUM(quantity) AS total FROM fills WHERE account = ? AND symbol = ? AND trading_date = ? GROUP BY side',
-    ),
-    cancelPart: stmt(
-      'UPDATE orders SET remaining_quantity = remaining_quantity - ?, canceled_quantity = canceled_quantity + ? WHERE order_no = ?',
-    ),
-    movePart: stmt(
-      'UPDATE orders SET remaining_quantity = remaining_quantity - ?, modified_quantity = modified_quantity + ? WHERE order_no = ?',
-    ),
-    reject: stmt(
-      'UPDATE orders SET rejected_quantity = rejected_quantity + remaining_quantity, remaining_quantity = 0, reject_code = ?, reject_message = ? WHERE order_no = ?',
-    ),
-    expire: stmt(
-      'UPDATE orders SET canceled_quantity = canceled_quantity + remaining_quantity, remaining_quantity = 0 WHERE remaining_quantity > 0 AND trading_date < ?',
-    ),
-    counter: stmt('SELECT value AS total FROM counters WHERE name = ?'),
-    setCounter: stmt(
-      'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-    ),
-  };
 
   function assertOpen(): void {
     if (closed) throw new VirtualExchangeError('closed', 'The virtual exchange is closed.');
@@ -178,74 +95,16 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
   function transact<T>(work: (events: EventDraft[]) => T): T {
     assertOpen();
     const events: EventDraft[] = [];
-    const run = db.transaction(() => {
+    const result = store.immediate(() => {
       // Day orders do not outlive their trading date.
-      q.expire.run(seoulDate(new Date(clock())));
+      store.expireBefore(seoulDate(new Date(clock())));
       return work(events);
     });
-    const result = run.immediate();
-    emit(events.map((draft) => ({ ...draft, sequence: ++sequence })));
+    outbox.publish(events);
     return result;
   }
 
-  // Events go out in order even when a listener calls the exchange again (its events queue up).
-  const outbox: VirtualEvent[] = [];
-  let draining = false;
-  function emit(events: readonly VirtualEvent[]): void {
-    outbox.push(...events);
-    if (draining) return;
-    draining = true;
-    try {
-      for (let next = outbox.shift(); next !== undefined; next = outbox.shift()) {
-        lastEvent = next;
-        for (const listener of [...listeners]) {
-          try {
-            listener(next);
-          } catch {
-            // A listener must not throw; its errors are ignored.
-          }
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
-  function ensureAccount(account: string): void {
-    checkAccount(account);
-    q.insertAccount.run(account, startingCash, clock());
-  }
-
-  function cashOf(account: string): number {
-    return numberColumn(q.account.get(account), 'cash');
-  }
-
-  function reservedOf(account: string): number {
-    return numberColumn(q.reserved.get(account), 'total');
-  }
-
-  function sellableOf(account: string, symbol: string): number {
-    const row = q.position.get(account, symbol);
-    const held = row === undefined ? 0 : toPositionRow(row).quantity;
-    return held - numberColumn(q.sellHeld.get(account, symbol), 'total');
-  }
-
-  function priceOf(symbol: string): number | null {
-    const row = q.price.get(symbol);
-    return row === undefined ? null : toPriceRow(row).price;
-  }
-
-  function readOrder(orderNo: string): VirtualOrder | null {
-    const row = q.order.get(orderNo);
-    return row === undefined ? null : toOrder(row);
-  }
-
-  function mustOrder(orderNo: string): VirtualOrder {
-    const order = readOrder(orderNo);
-    if (order === null)
-      throw new VirtualExchangeError('corrupt-state', `Order ${orderNo} vanished.`);
-    return order;
-  }
+  const ensureAccount = (account: string): void => ledger.ensureAccount(account);
 
   function nextOrderNo(): string {
     if (options.ids !== undefined) {
@@ -261,137 +120,24 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       }
       return id;
     }
-    const next = numberColumn(q.counter.get('order_no'), 'total') + 1;
-    q.setCounter.run('order_no', next);
+    const next = store.counter('order_no') + 1;
+    store.setCounter('order_no', next);
     return String(next).padStart(10, '0');
   }
 
-  function sessionRefusal(): Extract<VirtualResult, { ok: false }> | null {
-    if (!sessionRules) return null;
-    const now = new Date(clock());
-    if (krxSessionAt(now, holidays) !== 'closed') return null;
-    return marketClosed(seoulTime(now) < '083000');
-  }
-
-  function insertOrder(order: {
-    account: string;
-    originalOrderNo: string | null;
-    kind: VirtualOrder['kind'];
-    symbol: string;
-    side: VirtualOrder['side'];
-    type: VirtualOrder['type'];
-    quantity: number;
-    limitPrice: number | null;
-    remaining: number;
-    canceled: number;
-    productType: ProductType;
-    division: OrderDivision;
-    venue: Venue;
-  }): VirtualOrder {
+  function insertOrder(
+    order: Omit<NewOrderRow, 'orderNo' | 'branch' | 'orderedAt' | 'tradingDate'>,
+  ): VirtualOrder {
     const orderNo = nextOrderNo();
     const at = clock();
-    q.insertOrder.run(
+    store.insertOrder({
+      ...order,
       orderNo,
-      order.account,
       branch,
-      order.originalOrderNo,
-      order.kind,
-      order.symbol,
-      order.side,
-      order.type,
-      order.quantity,
-      order.limitPrice,
-      0,
-      0,
-      order.remaining,
-      order.canceled,
-      0,
-      0,
-      null,
-      null,
-      at,
-      seoulDate(new Date(at)),
-      order.productType,
-      order.division,
-      order.venue,
-    );
+      orderedAt: at,
+      tradingDate: seoulDate(new Date(at)),
+    });
     return mustOrder(orderNo);
-  }
-
-  function applyFill(
-    order: VirtualOrder,
-    quantity: number,
-    price: number,
-    events: EventDraft[],
-  ): VirtualOrder {
-    const at = clock();
-    const amount = quantity * price;
-    q.fill.run(quantity, amount, quantity, order.orderNo);
-    q.insertFill.run(
-      order.orderNo,
-      order.account,
-      order.symbol,
-      order.side,
-      quantity,
-      price,
-      at,
-      seoulDate(new Date(at)),
-    );
-    const row = q.position.get(order.account, order.symbol);
-    const held = row === undefined ? { quantity: 0, average_price: 0 } : toPositionRow(row);
-    if (order.side === 'buy') {
-      q.addCash.run(-amount, order.account);
-      const quantityAfter = held.quantity + quantity;
-      const average = (held.quantity * held.average_price + amount) / quantityAfter;
-      q.upsertPosition.run(order.account, order.symbol, quantityAfter, average);
-    } else {
-      q.addCash.run(amount, order.account);
-      const quantityAfter = held.quantity - quantity;
-      if (quantityAfter <= 0) q.deletePosition.run(order.account, order.symbol);
-      else q.upsertPosition.run(order.account, order.symbol, quantityAfter, held.average_price);
-    }
-    const after = mustOrder(order.orderNo);
-    events.push({
-      kind: 'fill',
-      account: order.account,
-      order: after,
-      originalOrder: null,
-      fillQuantity: quantity,
-      fillPrice: price,
-      code: null,
-      message: null,
-      at,
-    });
-    return after;
-  }
-
-  /** Fills every resting limit order on the symbol that crosses the reference price. */
-  function matchSymbol(symbol: string, events: EventDraft[]): VirtualOrder[] {
-    const price = priceOf(symbol);
-    if (price === null) return [];
-    const filled: VirtualOrder[] = [];
-    for (const row of q.resting.all(symbol)) {
-      const order = toOrder(row);
-      const limit = order.limitPrice;
-      if (limit === null) continue;
-      const crosses = order.side === 'buy' ? limit >= price : limit <= price;
-      if (crosses) filled.push(applyFill(order, order.remainingQuantity, price, events));
-    }
-    return filled;
-  }
-
-  function receipt(order: VirtualOrder, events: EventDraft[]): void {
-    events.push({
-      kind: 'receipt',
-      account: order.account,
-      order,
-      originalOrder: null,
-      fillQuantity: null,
-      fillPrice: null,
-      code: null,
-      message: null,
-      at: order.orderedAt,
-    });
   }
 
   function checkPrice(productType: ProductType, price: unknown): string | null {
@@ -402,111 +148,6 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       return `Limit price ${price} KRW is not on the KRX tick.`;
     }
     return null;
-  }
-
-  /** Resting limit orders of a symbol on one side (any account), best price first, then oldest. */
-  function bookSide(symbol: string, side: VirtualOrder['side']): VirtualOrder[] {
-    const orders = q.resting
-      .all(symbol)
-      .map(toOrder)
-      .filter((order) => order.side === side && order.limitPrice !== null);
-    // Array.prototype.sort is stable: equal prices keep their time order (seq).
-    return orders.sort((a, b) =>
-      side === 'buy'
-        ? (b.limitPrice ?? 0) - (a.limitPrice ?? 0)
-        : (a.limitPrice ?? 0) - (b.limitPrice ?? 0),
-    );
-  }
-
-  /**
-   * The price of an order of a division: the request's limit price, or the price the exchange
-   * sets (best: the best opposite resting order, else the reference price; priority: the best
-   * resting order on its own side, else the reference price; the pre/post-market close sessions:
-   * the reference price, which stands for the previous / today's close). Null for market orders.
-   */
-  function divisionPrice(
-    division: OrderDivision,
-    side: VirtualOrder['side'],
-    symbol: string,
-    limitPrice: number | null,
-  ): { readonly price: number | null } | Extract<VirtualResult, { ok: false }> {
-    const parts = orderDivisionParts(division);
-    if (parts.type === 'market') return { price: null };
-    const reference = priceOf(symbol);
-    if (parts.priceCondition === 'best' || parts.priceCondition === 'priority') {
-      const bookSideOf = parts.priceCondition === 'best' ? (side === 'buy' ? 'sell' : 'buy') : side;
-      const price = bookSide(symbol, bookSideOf)[0]?.limitPrice ?? reference;
-      return price === null ? noReferencePrice(symbol) : { price };
-    }
-    if (parts.session === 'pre' || parts.session === 'post') {
-      return reference === null ? noReferencePrice(symbol) : { price: reference };
-    }
-    if (parts.session === 'single') {
-      if (reference === null) return noReferencePrice(symbol);
-      const low = reference * (1 - SINGLE_PRICE_BAND);
-      const high = reference * (1 + SINGLE_PRICE_BAND);
-      if (limitPrice === null || limitPrice < low || limitPrice > high) {
-        return invalidRequest(
-          `An after-hours single-price order (시간외 단일가) must be priced within 10 % of the reference price ${reference} KRW (${Math.ceil(low)}-${Math.floor(high)} KRW, on the tick); got ${String(limitPrice)}.`,
-        );
-      }
-    }
-    return { price: limitPrice };
-  }
-
-  /** The session refusal of a new order of a division at a venue, or null (session rules off, or open). */
-  function placeSessionRefusal(
-    division: OrderDivision,
-    venue: Venue,
-  ): Extract<VirtualResult, { ok: false }> | null {
-    if (!sessionRules) return null;
-    // Plain limit and market orders on KRX keep the exchange's long-standing rule (any KRX phase).
-    if ((division === 'limit' || division === 'market') && venue === 'KRX') return sessionRefusal();
-    const now = new Date(clock());
-    if (orderWindowAt(venue, division, now, holidays) !== undefined) return null;
-    const issue = orderWindowIssue({ ...orderDivisionParts(division), venue }, now, holidays);
-    const message = issue?.message ?? `${venue} does not take ${division} orders now.`;
-    // The contract's message is written for a check before sending; here the exchange refused.
-    return outsideSession(message.replace('Nothing was sent;', 'The order was not booked;'));
-  }
-
-  /**
-   * What an IOC / FOK order fills when it arrives: against the resting opposite orders it crosses
-   * (best price first, each at its own price) when the opposite side of the book has any;
-   * otherwise, like every order here, all of it at the reference price if it crosses that. FOK
-   * fills nothing unless all of it fills.
-   */
-  function immediateFills(
-    division: OrderDivision,
-    side: VirtualOrder['side'],
-    symbol: string,
-    quantity: number,
-    price: number | null,
-  ): { counterpart: VirtualOrder | null; quantity: number; price: number }[] {
-    const opposite = bookSide(symbol, side === 'buy' ? 'sell' : 'buy');
-    const fills: { counterpart: VirtualOrder | null; quantity: number; price: number }[] = [];
-    let left = quantity;
-    if (opposite.length > 0) {
-      for (const resting of opposite) {
-        if (left === 0) break;
-        const at = resting.limitPrice ?? 0;
-        if (price !== null && (side === 'buy' ? at > price : at < price)) break;
-        const take = Math.min(left, resting.remainingQuantity);
-        fills.push({ counterpart: resting, quantity: take, price: at });
-        left -= take;
-      }
-    } else {
-      const reference = priceOf(symbol);
-      const crosses =
-        reference !== null &&
-        (price === null || (side === 'buy' ? price >= reference : price <= reference));
-      if (crosses) {
-        fills.push({ counterpart: null, quantity, price: reference });
-        left = 0;
-      }
-    }
-    if (isFillOrKill(division) && left > 0) return [];
-    return fills;
   }
 
   function place(account: string, input: PlaceOrderInput): VirtualResult {
@@ -548,13 +189,13 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       if (type === 'market' && immediate && reference === null && fills.length === 0) {
         return noReferencePrice(symbol);
       }
-      const orderable = cashOf(account) - reservedOf(account);
+      const orderable = ledger.cash(account) - ledger.reserved(account);
       if (side === 'buy') {
         const planned = fills.reduce((sum, fill) => sum + fill.quantity * fill.price, 0);
         const cost = Math.max(quantity * (limitPrice ?? reference ?? 0), planned);
         if (cost > orderable) return insufficientFunds();
       } else {
-        const sellable = sellableOf(account, symbol);
+        const sellable = ledger.sellable(account, symbol);
         if (quantity > sellable) return insufficientHoldings(symbol, quantity, sellable);
       }
       const order = insertOrder({
@@ -572,7 +213,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         division,
         venue,
       });
-      receipt(order, events);
+      events.push(eventDraft('receipt', order, order.orderedAt));
       if (immediate) {
         let current = order;
         for (const fill of fills) {
@@ -583,26 +224,16 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         }
         if (current.remainingQuantity > 0) {
           const rest = current.remainingQuantity;
-          q.cancelPart.run(rest, rest, order.orderNo);
+          store.cancelPart(order.orderNo, rest);
           const canceled = mustOrder(order.orderNo);
-          events.push({
-            kind: 'exchange-cancel',
-            account,
-            order: canceled,
-            originalOrder: null,
-            fillQuantity: null,
-            fillPrice: null,
-            code: null,
-            message: null,
-            at: clock(),
-          });
+          events.push(eventDraft('exchange-cancel', canceled, clock()));
         }
         return { ok: true, order: mustOrder(order.orderNo) };
       }
       if (type === 'market' && reference !== null) {
         return { ok: true, order: applyFill(order, quantity, reference, events) };
       }
-      if (reference === null && limitPrice !== null) q.setPrice.run(symbol, limitPrice, clock());
+      if (reference === null && limitPrice !== null) store.setPrice(symbol, limitPrice, clock());
       matchSymbol(symbol, events);
       return { ok: true, order: mustOrder(order.orderNo) };
     });
@@ -639,7 +270,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
           `Cancel quantity must be 'all' or a whole number from 1 to the remaining ${found.remainingQuantity} (got ${String(quantity)}).`,
         );
       }
-      q.cancelPart.run(canceled, canceled, found.orderNo);
+      store.cancelPart(found.orderNo, canceled);
       const cancelOrder = insertOrder({
         account,
         originalOrderNo: found.orderNo,
@@ -655,17 +286,11 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         division: found.division,
         venue: found.venue,
       });
-      events.push({
-        kind: 'cancel',
-        account,
-        order: cancelOrder,
-        originalOrder: mustOrder(found.orderNo),
-        fillQuantity: null,
-        fillPrice: null,
-        code: null,
-        message: null,
-        at: cancelOrder.orderedAt,
-      });
+      events.push(
+        eventDraft('cancel', cancelOrder, cancelOrder.orderedAt, {
+          originalOrder: mustOrder(found.orderNo),
+        }),
+      );
       return { ok: true, order: cancelOrder };
     });
   }
@@ -724,14 +349,14 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       const reference = priceOf(found.symbol);
       if (type === 'market' && reference === null) return noReferencePrice(found.symbol);
       if (found.side === 'buy') {
-        const orderable = cashOf(account) - reservedOf(account);
+        const orderable = ledger.cash(account) - ledger.reserved(account);
         const released = moved * (found.limitPrice ?? 0);
         const cost = moved * (limitPrice ?? reference ?? 0);
         if (cost > orderable + released) return insufficientFunds();
       }
-      q.movePart.run(moved, moved, found.orderNo);
+      store.movePart(found.orderNo, moved);
       const rest = found.remainingQuantity - moved;
-      if (change.rest === 'cancel' && rest > 0) q.cancelPart.run(rest, rest, found.orderNo);
+      if (change.rest === 'cancel' && rest > 0) store.cancelPart(found.orderNo, rest);
       const modifyOrder = insertOrder({
         account,
         originalOrderNo: found.orderNo,
@@ -747,17 +372,11 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
         division,
         venue: found.venue,
       });
-      events.push({
-        kind: 'modify',
-        account,
-        order: modifyOrder,
-        originalOrder: mustOrder(found.orderNo),
-        fillQuantity: null,
-        fillPrice: null,
-        code: null,
-        message: null,
-        at: modifyOrder.orderedAt,
-      });
+      events.push(
+        eventDraft('modify', modifyOrder, modifyOrder.orderedAt, {
+          originalOrder: mustOrder(found.orderNo),
+        }),
+      );
       if (type === 'market' && reference !== null) {
         return { ok: true, order: applyFill(modifyOrder, moved, reference, events) };
       }
@@ -808,19 +427,9 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
           `Order ${orderNo} has nothing open to reject.`,
         );
       }
-      q.reject.run(code, message, orderNo);
+      store.reject(orderNo, code, message);
       const after = mustOrder(orderNo);
-      events.push({
-        kind: 'reject',
-        account: order.account,
-        order: after,
-        originalOrder: null,
-        fillQuantity: null,
-        fillPrice: null,
-        code,
-        message,
-        at: clock(),
-      });
+      events.push(eventDraft('reject', after, clock(), { code, message }));
       return after;
     });
   }
@@ -839,7 +448,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
       );
     }
     return transact((events) => {
-      q.setPrice.run(symbol, price, clock());
+      store.setPrice(symbol, price, clock());
       return matchSymbol(symbol, events);
     });
   }
@@ -850,53 +459,26 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     const today = seoulDate(new Date(clock()));
     const from = query.from ?? query.tradingDate ?? today;
     const to = query.to ?? query.tradingDate ?? today;
-    const clauses = ['account = ?', 'trading_date >= ?', 'trading_date <= ?'];
-    const params: (string | number)[] = [account, from, to];
-    if (query.symbol !== undefined) {
-      clauses.push('symbol = ?');
-      params.push(query.symbol);
-    }
-    if (query.orderNo !== undefined) {
-      clauses.push('order_no = ?');
-      params.push(query.orderNo);
-    }
-    if (query.openOnly === true) clauses.push('remaining_quantity > 0');
     // Expire stale day orders first so a listing never shows yesterday's order as open.
-    const sql = `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${clauses.join(' AND ')} ORDER BY seq`;
-    let statement = listings.get(sql);
-    if (statement === undefined) {
-      statement = db.prepare(sql);
-      listings.set(sql, statement);
-    }
-    const prepared = statement;
-    return transact(() => prepared.all(...params).map(toOrder));
+    return transact(() =>
+      store.listOrders({
+        account,
+        from,
+        to,
+        symbol: query.symbol,
+        orderNo: query.orderNo,
+        openOnly: query.openOnly,
+      }),
+    );
   }
 
   function balance(account: string): VirtualBalance {
     return transact(() => {
       ensureAccount(account);
-      const cash = cashOf(account);
-      const reservedCash = reservedOf(account);
+      const cash = ledger.cash(account);
+      const reservedCash = ledger.reserved(account);
       const today = seoulDate(new Date(clock()));
-      const positions: VirtualPosition[] = q.positions.all(account).map((row) => {
-        const p = toPositionRow(row);
-        let boughtToday = 0;
-        let soldToday = 0;
-        for (const traded of q.traded.all(account, p.symbol, today)) {
-          const side = (traded as Record<string, unknown>).side;
-          if (side === 'buy') boughtToday = numberColumn(traded, 'total');
-          if (side === 'sell') soldToday = numberColumn(traded, 'total');
-        }
-        return {
-          symbol: p.symbol,
-          quantity: p.quantity,
-          sellableQuantity: sellableOf(account, p.symbol),
-          averagePrice: p.average_price,
-          lastPrice: priceOf(p.symbol),
-          boughtToday,
-          soldToday,
-        };
-      });
+      const positions = ledger.positions(account, today);
       return { account, cash, orderableCash: cash - reservedCash, reservedCash, positions };
     });
   }
@@ -923,10 +505,7 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     },
     referencePrices() {
       assertOpen();
-      return q.prices.all().map((row) => {
-        const p = toPriceRow(row);
-        return { symbol: p.symbol, price: p.price };
-      });
+      return store.prices();
     },
     getOrder(orderNo) {
       assertOpen();
@@ -934,22 +513,13 @@ export function createVirtualExchange(options: VirtualExchangeOptions = {}): Vir
     },
     orders,
     balance,
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
-    replayLastEvent() {
-      if (lastEvent === null) return false;
-      emit([lastEvent]);
-      return true;
-    },
+    onEvent: (listener) => outbox.onEvent(listener),
+    replayLastEvent: () => outbox.replayLast(),
     close() {
       if (closed) return;
       closed = true;
-      listeners.clear();
-      db.close();
+      outbox.clear();
+      store.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { createVirtualExchange } from './exchange.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 const WED_10_KST = Date.UTC(2026, 10, 25, 1, 0, 0);
 const A = '00000000-01';

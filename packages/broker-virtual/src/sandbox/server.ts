@@ -1,14 +1,67 @@
-// node:http + ws server on 127.0.0.1 speaking KIS REST and WebSocket notices.
+// The sandbox's server: node:http + ws on 127.0.0.1 speaking KIS REST and WebSocket notices over
+// an ExchangeAccess. `startKisSandbox` (start.ts) serves the exchange core through it; the
+// protocol tests serve a fake exchange.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { PortFault } from './exchange-port.js';
-import type { SandboxRequest } from './rest.js';
-import type { SandboxState } from './state.js';
+import type { ExchangeAccess, ExchangeFault } from './exchange-access.js';
+import { answerFetchRequest } from './request-handler.js';
+import type { SandboxRequest } from './rest/common.js';
+import { createSandboxState, type SandboxState } from './state.js';
+import type {
+  KisSandboxCredentials,
+  KisSandboxEnvironment,
+  KisSandboxTimingOptions,
+} from './types.js';
 import { createNoticeHub, WEBSOCKET_PATHS } from './websocket.js';
 import type { WireOutcome } from './wire.js';
 
-export interface RunningServer {
+export interface SandboxServerOptions extends KisSandboxTimingOptions {
+  readonly environment?: KisSandboxEnvironment | undefined;
+  /** TCP port on 127.0.0.1; 0 (default) = a free port. */
+  readonly port?: number | undefined;
+  readonly credentials?: KisSandboxCredentials | undefined;
+  /** Keep HTTP connections alive between requests. @defaultValue false (`Connection: close`) */
+  readonly keepAlive?: boolean | undefined;
+}
+
+export interface RunningSandboxServer {
+  readonly environment: KisSandboxEnvironment;
+  /** The TCP port it listens on. */
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  /** `ws://127.0.0.1:<port>` (paths `/`, `/tryitout`, `/tryitout/H0STCNI0`, `/tryitout/H0STCNI9`). */
+  readonly wsUrl: string;
+  readonly credentials: KisSandboxCredentials;
+  /** The same KIS REST handling for a fetch `Request` (no network). */
+  handleKisRequest(request: Request): Promise<Response>;
+  /** Stops listening for `ms` (ECONNREFUSED), then listens again on the same port. */
+  refuseConnections(ms: number, reopened?: () => void): void;
+  /** Stops the server, drops WebSocket clients and hanging requests. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Serves KIS REST and WebSocket notices over `exchange` on 127.0.0.1. */
+export async function startSandboxServer(
+  exchange: ExchangeAccess,
+  options: SandboxServerOptions = {},
+): Promise<RunningSandboxServer> {
+  const state = createSandboxState({ ...options, exchange });
+  const listening = await openSandboxServer(state, options.port ?? 0, options.keepAlive ?? false);
+  return {
+    environment: state.environment,
+    port: listening.port,
+    baseUrl: `http://127.0.0.1:${listening.port}`,
+    wsUrl: `ws://127.0.0.1:${listening.port}`,
+    credentials: state.credentials,
+    handleKisRequest: (request) => answerFetchRequest(state, request),
+    refuseConnections: (ms, reopened) => listening.refuseConnections(ms, reopened),
+    close: () => listening.close(),
+  };
+}
+
+interface Listening {
   readonly port: number;
   /**
    * Stops listening for `ms` (connection attempts get ECONNREFUSED; idle kept-alive connections
@@ -32,11 +85,11 @@ function destroyHard(socket: Socket): void {
   else socket.destroy();
 }
 
-export async function startServer(
+async function openSandboxServer(
   state: SandboxState,
-  port: number,
-  keepAlive = false,
-): Promise<RunningServer> {
+  listenPort: number,
+  keepAlive: boolean,
+): Promise<Listening> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const delayedSockets = new WeakMap<Socket, number>();
@@ -46,7 +99,7 @@ export async function startServer(
     environment: state.environment,
     credentials: state.credentials,
     tokens: state.tokens,
-    port: state.port,
+    exchange: state.exchange,
     clock: state.clock,
     pingIntervalMs: state.pingIntervalMs,
   });
@@ -63,7 +116,7 @@ export async function startServer(
     });
   }
 
-  function refuses(fault: PortFault | null): boolean {
+  function refuses(fault: ExchangeFault | null): boolean {
     return fault?.kind === 'refuse-connection';
   }
 
@@ -83,8 +136,8 @@ export async function startServer(
   async function onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const socket = request.socket;
     // A 'connect' fault queued while this kept-alive socket was open applies to this request.
-    if (state.port.hasConnectFault()) {
-      const fault = state.port.takeFault('connect');
+    if (state.exchange.hasConnectFault()) {
+      const fault = state.exchange.takeFault('connect');
       if (refuses(fault)) {
         destroyHard(socket);
         server.closeIdleConnections();
@@ -154,7 +207,7 @@ export async function startServer(
 
   /** One 'connect' fault is taken per new TCP connection (WebSocket upgrades included). */
   function accept(socket: Socket): void {
-    const fault = state.port.takeFault('connect');
+    const fault = state.exchange.takeFault('connect');
     if (refuses(fault)) {
       destroyHard(socket);
       return;
@@ -177,7 +230,7 @@ export async function startServer(
 
   // The HTTP server never listens itself: a plain TCP listener hands it the sockets, so the
   // listener can be closed for a while (a real ECONNREFUSED) without touching open connections.
-  const listen = (at: number): Promise<NetServer> =>
+  const listenAt = (at: number): Promise<NetServer> =>
     new Promise<NetServer>((resolve, reject) => {
       const listener = createNetServer(accept);
       listener.once('error', reject);
@@ -186,7 +239,7 @@ export async function startServer(
         resolve(listener);
       });
     });
-  let listener: NetServer | null = await listen(port);
+  let listener: NetServer | null = await listenAt(listenPort);
   const address = listener.address();
   if (address === null || typeof address === 'string') throw new Error('sandbox: no TCP address');
   const boundPort = address.port;
@@ -203,7 +256,7 @@ export async function startServer(
       reopenTimer = setTimeout(() => {
         reopenTimer = null;
         if (closing) return;
-        listen(boundPort).then(
+        listenAt(boundPort).then(
           (reopenedListener) => {
             if (closing) reopenedListener.close();
             else listener = reopenedListener;

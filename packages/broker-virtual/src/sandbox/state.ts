@@ -1,14 +1,13 @@
-// Shared state of one sandbox: credentials, tokens, the REST handler and the exchange port.
+// Shared state of one sandbox: credentials, tokens, the REST handler and its exchange access.
 import { generateCredentials } from './credentials.js';
-import type { ExchangePort } from './exchange-port.js';
-import { createRestHandler, type RestHandler, type SandboxRequest } from './rest.js';
+import type { ExchangeAccess } from './exchange-access.js';
+import { createRestHandler, type RestHandler } from './rest/handler.js';
 import { createTokenStore, type TokenStore } from './tokens.js';
 import type {
   KisSandboxCredentials,
   KisSandboxEnvironment,
   KisSandboxTimingOptions,
 } from './types.js';
-import type { WireOutcome } from './wire.js';
 
 /** KIS defaults (docs/kis-protocol.md §2, §8). */
 export const KIS_SANDBOX_DEFAULTS = {
@@ -26,7 +25,7 @@ export interface SandboxState {
   readonly environment: KisSandboxEnvironment;
   readonly credentials: KisSandboxCredentials;
   readonly tokens: TokenStore;
-  readonly port: ExchangePort;
+  readonly exchange: ExchangeAccess;
   readonly rest: RestHandler;
   readonly clock: () => number;
   readonly pingIntervalMs: number;
@@ -36,7 +35,7 @@ export function createSandboxState(
   options: KisSandboxTimingOptions & {
     environment?: KisSandboxEnvironment | undefined;
     credentials?: KisSandboxCredentials | undefined;
-    port: ExchangePort;
+    exchange: ExchangeAccess;
   },
 ): SandboxState {
   const environment = options.environment ?? 'paper';
@@ -53,12 +52,12 @@ export function createSandboxState(
     // KIS: a token request within 6 h of the last issuance returns the same token.
     reuseMs: Math.min(6 * 60 * 60 * 1000, tokenLifetimeMs),
   });
-  options.port.ensureAccount(credentials.account);
+  options.exchange.ensureAccount(credentials.account);
   const rest = createRestHandler({
     environment,
     credentials,
     tokens,
-    port: options.port,
+    exchange: options.exchange,
     clock,
     rateLimitPerSecond:
       options.rateLimitPerSecond === undefined
@@ -70,61 +69,9 @@ export function createSandboxState(
     environment,
     credentials,
     tokens,
-    port: options.port,
+    exchange: options.exchange,
     rest,
     clock,
     pingIntervalMs: options.pingIntervalMs ?? KIS_SANDBOX_DEFAULTS.pingIntervalMs,
   };
-}
-
-/** Runs a fetch `Request` through the REST handler. */
-export async function outcomeOfFetchRequest(
-  state: SandboxState,
-  request: Request,
-): Promise<WireOutcome> {
-  const url = new URL(request.url);
-  const bodyText =
-    request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-  const sandboxRequest: SandboxRequest = {
-    method: request.method,
-    path: url.pathname,
-    query: url.searchParams,
-    header: (name) => request.headers.get(name) ?? undefined,
-    bodyText,
-  };
-  return state.rest.handle(sandboxRequest);
-}
-
-/**
- * Fetch-style answer: `delay` waits first, `hang` never settles unless the signal aborts,
- * `reset`/`refuse` become
- * `Response.error()` (a network error in fetch and msw).
- */
-export async function fetchResponseOf(
-  outcome: WireOutcome,
-  signal?: AbortSignal,
-): Promise<Response> {
-  switch (outcome.kind) {
-    case 'respond':
-      return new Response(outcome.response.body, {
-        status: outcome.response.status,
-        headers: outcome.response.headers,
-      });
-    case 'delay': {
-      const aborted = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), outcome.ms);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-      return aborted ? Response.error() : fetchResponseOf(outcome.resume(), signal);
-    }
-    case 'hang':
-      return new Promise<Response>((resolve) => {
-        signal?.addEventListener('abort', () => resolve(Response.error()));
-      });
-    default:
-      return Response.error();
-  }
 }

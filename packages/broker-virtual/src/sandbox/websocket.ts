@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import type { WebSocket } from 'ws';
 import { ORD_DVSN_OF, oderCond, ordExgGb } from './divisions.js';
-import type { ExchangePort, PortEvent } from './exchange-port.js';
+import type { ExchangeAccess, ExchangeEvent } from './exchange-access.js';
 import { kstCompact, kstTime } from './kst.js';
 import { productName } from './names.js';
 import { type NoticeKey, type NoticeRecord, newNoticeKey, noticeFrame } from './notice-crypto.js';
@@ -44,7 +44,7 @@ export interface NoticeHubOptions {
   readonly environment: KisSandboxEnvironment;
   readonly credentials: KisSandboxCredentials;
   readonly tokens: TokenStore;
-  readonly port: ExchangePort;
+  readonly exchange: ExchangeAccess;
   readonly clock: () => number;
   readonly pingIntervalMs: number;
 }
@@ -155,7 +155,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
     replyError(session, trId, trKey, 'QTSV1014', 'invalid tr_type : use "1" or "2"');
   }
 
-  function record(event: PortEvent, acceptance?: '1' | '2'): NoticeRecord {
+  function record(event: ExchangeEvent, acceptance?: '1' | '2'): NoticeRecord {
     const { order } = event;
     const isFill = event.kind === 'fill';
     const rctf = order.kind === 'cancel' ? '2' : order.kind === 'modify' ? '1' : '0';
@@ -199,7 +199,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
     };
   }
 
-  function deliver(event: PortEvent): void {
+  function deliver(event: ExchangeEvent): void {
     if (event.account !== options.credentials.account) return;
     const targets: Array<{ session: Session; key: NoticeKey }> = [];
     for (const session of sessions) {
@@ -209,7 +209,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
       }
     }
     if (targets.length === 0) return;
-    const fault = options.port.takeNoticeFault();
+    const fault = options.exchange.takeNoticeFault();
     if (fault === 'drop') return;
     // A cancel or modify is notified twice, like KIS: its receipt (ACPT_YN 1), then its
     // confirmation (ACPT_YN 2). Both carry the quantity the request acted on.
@@ -224,7 +224,7 @@ export function createNoticeHub(options: NoticeHubOptions) {
     }
   }
 
-  const unsubscribe = options.port.onEvent(deliver);
+  const unsubscribe = options.exchange.onEvent(deliver);
 
   const pinger = setInterval(() => {
     for (const session of sessions) {

@@ -1,7 +1,7 @@
-// HTTP-layer faults and inquire-daily-ccld paging over the fake exchange port.
+// HTTP-layer faults and inquire-daily-ccld paging over the fake exchange.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningSandboxBase, startOnPort } from '../../src/sandbox/start.js';
-import { createFakePort, type FakePort } from './fake-port.js';
+import { type RunningSandboxServer, startSandboxServer } from '../../src/sandbox/server.js';
+import { createFakeExchange, type FakeExchange } from './fake-exchange.js';
 import {
   dailyCcldQuery,
   issueToken,
@@ -13,23 +13,23 @@ import {
   trIdOf,
 } from './helpers.js';
 
-const open: RunningSandboxBase[] = [];
+const open: RunningSandboxServer[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((sb) => sb.close()));
 });
 
-async function start(options: Parameters<typeof startOnPort>[1] = {}) {
-  const port: FakePort = createFakePort();
-  const sb = await startOnPort(port, {
+async function start(options: Parameters<typeof startSandboxServer>[1] = {}) {
+  const exchange: FakeExchange = createFakeExchange();
+  const sb = await startSandboxServer(exchange, {
     environment: 'paper',
     rateLimitPerSecond: null,
     ...options,
   });
   open.push(sb);
-  return { sb, port };
+  return { sb, exchange };
 }
 
-function orderRequest(sb: RunningSandboxBase, token: string, signal?: AbortSignal) {
+function orderRequest(sb: RunningSandboxServer, token: string, signal?: AbortSignal) {
   return fetch(`${sb.baseUrl}${TRADING}/order-cash`, {
     method: 'POST',
     headers: kisHeaders(sb, token, trIdOf(sb, 'TTTC0012U')),
@@ -40,9 +40,9 @@ function orderRequest(sb: RunningSandboxBase, token: string, signal?: AbortSigna
 
 describe('faults', () => {
   it('reject with a code: HTTP 200, rt_cd 7, nothing booked', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({
+    exchange.faults.push({
       operation: 'place',
       fault: { kind: 'reject', code: 'APBK0952', message: '주문가능금액을 초과 했습니다' },
     });
@@ -57,13 +57,13 @@ describe('faults', () => {
       msg_cd: 'APBK0952',
       msg1: '주문가능금액을 초과 했습니다',
     });
-    expect(port.all()).toHaveLength(0);
+    expect(exchange.all()).toHaveLength(0);
   });
 
   it('delay: books and answers later', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'place', fault: { kind: 'delay', ms: 100 } });
+    exchange.faults.push({ operation: 'place', fault: { kind: 'delay', ms: 100 } });
     const pending = placeOrder(sb, token, 'buy', {
       PDNO: '005930',
       ORD_QTY: '1',
@@ -71,36 +71,36 @@ describe('faults', () => {
     });
     const reply = await pending;
     expect(reply.body.rt_cd).toBe('0');
-    expect(port.all()).toHaveLength(1);
+    expect(exchange.all()).toHaveLength(1);
   });
 
   it('accept-then-never-answer: books, never answers, close() still finishes', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'place', fault: { kind: 'never-answer' } });
+    exchange.faults.push({ operation: 'place', fault: { kind: 'never-answer' } });
     const pending = orderRequest(sb, token).then(
       () => 'answered',
       () => 'failed',
     );
-    await expect.poll(() => port.all().length).toBe(1);
+    await expect.poll(() => exchange.all().length).toBe(1);
     await sb.close();
     expect(await pending).toBe('failed');
   });
 
   it('reset-after-accept: books, then the connection is destroyed', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'place', fault: { kind: 'reset-after-accept' } });
+    exchange.faults.push({ operation: 'place', fault: { kind: 'reset-after-accept' } });
     await expect(orderRequest(sb, token)).rejects.toThrow();
-    expect(port.all()).toHaveLength(1);
+    expect(exchange.all()).toHaveLength(1);
   });
 
   it('refuse connections: closes the socket without booking, then serves again', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'connect', fault: { kind: 'refuse-connection' } });
+    exchange.faults.push({ operation: 'connect', fault: { kind: 'refuse-connection' } });
     await expect(orderRequest(sb, token)).rejects.toThrow();
-    expect(port.all()).toHaveLength(0);
+    expect(exchange.all()).toHaveLength(0);
     const again = await placeOrder(sb, token, 'buy', {
       PDNO: '005930',
       ORD_QTY: '1',
@@ -110,9 +110,9 @@ describe('faults', () => {
   });
 
   it('an inquiry fault applies to GET endpoints', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.faults.push({
+    exchange.faults.push({
       operation: 'inquiry',
       fault: {
         kind: 'reject',
@@ -132,7 +132,7 @@ describe('faults', () => {
 });
 
 async function pageThrough(
-  sb: RunningSandboxBase,
+  sb: RunningSandboxServer,
   token: string,
   trId: string,
   date: string,
@@ -172,10 +172,10 @@ async function pageThrough(
 
 describe('inquire-daily-ccld paging', () => {
   it('takes lower-case query keys (ctx_area_fk100 / ctx_area_nk100) and pages with them', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
     for (let i = 0; i < 20; i += 1) {
-      port.place(sb.credentials.account, {
+      exchange.place(sb.credentials.account, {
         symbol: '005930',
         side: 'buy',
         type: 'limit',
@@ -183,7 +183,7 @@ describe('inquire-daily-ccld paging', () => {
         limitPrice: 70_000,
       });
     }
-    const date = port.all()[0]?.tradingDate ?? '';
+    const date = exchange.all()[0]?.tradingDate ?? '';
     const lower = (query: Record<string, string>) =>
       Object.fromEntries(Object.entries(query).map(([key, value]) => [key.toLowerCase(), value]));
     const path = `${TRADING}/inquire-daily-ccld`;
@@ -209,10 +209,10 @@ describe('inquire-daily-ccld paging', () => {
   });
 
   it('paper: 15 rows a page, tr_cont F/M then D/E, totals in output2', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
     for (let i = 0; i < 32; i += 1) {
-      port.place(sb.credentials.account, {
+      exchange.place(sb.credentials.account, {
         symbol: '005930',
         side: 'buy',
         type: 'limit',
@@ -220,7 +220,7 @@ describe('inquire-daily-ccld paging', () => {
         limitPrice: 70_000,
       });
     }
-    const date = port.all()[0]?.tradingDate ?? '';
+    const date = exchange.all()[0]?.tradingDate ?? '';
     const pages = await pageThrough(sb, token, 'VTTC0081R', date);
     expect(pages.map((p) => p.rows.length)).toEqual([15, 15, 2]);
     expect(pages.map((p) => p.trCont)).toEqual(['F', 'M', 'E']);
@@ -255,10 +255,10 @@ describe('inquire-daily-ccld paging', () => {
   });
 
   it('real: 100 rows a page', async () => {
-    const { sb, port } = await start({ environment: 'real' });
+    const { sb, exchange } = await start({ environment: 'real' });
     const token = await issueToken(sb);
     for (let i = 0; i < 130; i += 1) {
-      port.place(sb.credentials.account, {
+      exchange.place(sb.credentials.account, {
         symbol: '005930',
         side: 'buy',
         type: 'limit',
@@ -266,7 +266,7 @@ describe('inquire-daily-ccld paging', () => {
         limitPrice: 70_000,
       });
     }
-    const date = port.all()[0]?.tradingDate ?? '';
+    const date = exchange.all()[0]?.tradingDate ?? '';
     const pages = await pageThrough(sb, token, 'TTTC0081R', date, { INQR_DVSN: '00' });
     expect(pages.map((p) => p.rows.length)).toEqual([100, 30]);
     expect(pages.map((p) => p.trCont)).toEqual(['F', 'E']);
@@ -275,32 +275,32 @@ describe('inquire-daily-ccld paging', () => {
   });
 
   it('filters: CCLD_DVSN, SLL_BUY_DVSN_CD, PDNO, ODNO', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
-    port.setReferencePrice('005930', 70_000);
+    exchange.setReferencePrice('005930', 70_000);
     const account = sb.credentials.account;
-    port.place(account, {
+    exchange.place(account, {
       symbol: '005930',
       side: 'buy',
       type: 'limit',
       quantity: 1,
       limitPrice: 70_000,
     }); // fills
-    port.place(account, {
+    exchange.place(account, {
       symbol: '005930',
       side: 'buy',
       type: 'limit',
       quantity: 2,
       limitPrice: 60_000,
     }); // rests
-    port.place(account, {
+    exchange.place(account, {
       symbol: '000660',
       side: 'sell',
       type: 'limit',
       quantity: 3,
       limitPrice: 100_000,
     }); // fills (first price)
-    const date = port.all()[0]?.tradingDate ?? '';
+    const date = exchange.all()[0]?.tradingDate ?? '';
     const query = (o: Record<string, string>) =>
       kisGet(sb, token, `${TRADING}/inquire-daily-ccld`, 'VTTC0081R', dailyCcldQuery(sb, date, o));
     const rows = async (o: Record<string, string>) =>
@@ -309,7 +309,7 @@ describe('inquire-daily-ccld paging', () => {
     expect(await rows({ CCLD_DVSN: '02' })).toEqual(['2']);
     expect(await rows({ SLL_BUY_DVSN_CD: '01' })).toEqual(['3']);
     expect(await rows({ PDNO: '000660' })).toEqual(['3']);
-    expect(await rows({ ODNO: String(Number(port.all()[1]?.orderNo)) })).toEqual(['2']);
+    expect(await rows({ ODNO: String(Number(exchange.all()[1]?.orderNo)) })).toEqual(['2']);
     const bad = await query({ SLL_BUY_DVSN_CD: '2' });
     expect(bad.body.rt_cd).not.toBe('0');
   });

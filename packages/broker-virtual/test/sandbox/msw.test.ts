@@ -3,14 +3,14 @@ import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kisSandboxHandlers } from '../../src/index.js';
-import { createHandlerOnPort } from '../../src/sandbox/fetch-handler.js';
-import { createFakePort } from './fake-port.js';
+import { createSandboxRequestHandler } from '../../src/sandbox/request-handler.js';
+import { createFakeExchange } from './fake-exchange.js';
 import { account, issueToken, placeOrder, type SandboxLike } from './helpers.js';
 
 // Never leaves the machine even if a handler did not match: 127.0.0.1 port 9 (discard).
 const BASE = 'http://127.0.0.1:9';
-const port = createFakePort();
-const handler = createHandlerOnPort(port, {
+const exchange = createFakeExchange();
+const handler = createSandboxRequestHandler(exchange, {
   environment: 'paper',
   tokenIssueIntervalMs: 0,
   rateLimitPerSecond: null,
@@ -52,16 +52,16 @@ describe('msw handlers', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ rt_cd: '0', msg_cd: '40600000' });
     expect(reply.headers.get('tr_id')).toBe('VTTC0012U');
-    expect(port.all()).toHaveLength(1);
+    expect(exchange.all()).toHaveLength(1);
   });
 
   it('turn reset faults into network errors', async () => {
     const token = await issueToken(sb);
-    port.faults.push({ operation: 'place', fault: { kind: 'reset-after-accept' } });
+    exchange.faults.push({ operation: 'place', fault: { kind: 'reset-after-accept' } });
     await expect(
       placeOrder(sb, token, 'buy', { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '70000' }),
     ).rejects.toThrow();
-    expect(port.all()).toHaveLength(2);
+    expect(exchange.all()).toHaveLength(2);
   });
 });
 

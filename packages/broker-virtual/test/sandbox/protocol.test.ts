@@ -1,8 +1,8 @@
-// KIS wire behaviour of the sandbox over a fake exchange port: tokens, request checks, headers.
+// KIS wire behaviour of the sandbox over a fake exchange: tokens, request checks, headers.
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningSandboxBase, startOnPort } from '../../src/sandbox/start.js';
-import { createFakePort, type FakePort } from './fake-port.js';
+import { type RunningSandboxServer, startSandboxServer } from '../../src/sandbox/server.js';
+import { createFakeExchange, type FakeExchange } from './fake-exchange.js';
 import {
   account,
   dailyCcldQuery,
@@ -15,22 +15,22 @@ import {
   TRADING,
 } from './helpers.js';
 
-const open: RunningSandboxBase[] = [];
+const open: RunningSandboxServer[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((sb) => sb.close()));
 });
 
 async function start(
-  options: Parameters<typeof startOnPort>[1] = {},
-  port: FakePort = createFakePort(options.clock ?? Date.now),
+  options: Parameters<typeof startSandboxServer>[1] = {},
+  exchange: FakeExchange = createFakeExchange(options.clock ?? Date.now),
 ) {
-  const sb = await startOnPort(port, {
+  const sb = await startSandboxServer(exchange, {
     environment: 'paper',
     rateLimitPerSecond: null,
     ...options,
   });
   open.push(sb);
-  return { sb, port };
+  return { sb, exchange };
 }
 
 describe('credentials', () => {
@@ -272,7 +272,7 @@ describe('request checks', () => {
   });
 
   it('refuses non-string values, a missing field and another account; takes lower-case keys and no custtype', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
     const path = `${TRADING}/order-cash`;
     const base = orderBody(sb, { PDNO: '005930', ORD_QTY: '1', ORD_UNPR: '70000' });
@@ -294,7 +294,7 @@ describe('request checks', () => {
     expect(otherAccount.status).toBe(200);
     expect(otherAccount.body.rt_cd).not.toBe('0');
 
-    expect(port.all()).toHaveLength(0);
+    expect(exchange.all()).toHaveLength(0);
 
     // Permissive where real KIS is: lower-case keys and no custtype header are accepted.
     const { PDNO: _pdno, ...rest } = base;
@@ -302,7 +302,7 @@ describe('request checks', () => {
     expect(lower.body).toMatchObject({ rt_cd: '0' });
     const noCustType = await kisPost(sb, token, path, 'VTTC0012U', base, { custtype: undefined });
     expect(noCustType.body).toMatchObject({ rt_cd: '0' });
-    expect(port.all()).toHaveLength(2);
+    expect(exchange.all()).toHaveLength(2);
   });
 
   it('refuses a non-JSON content type and a body that is not a JSON object', async () => {
@@ -389,7 +389,7 @@ describe('response headers', () => {
   });
 });
 
-describe('orders on the fake port', () => {
+describe('orders on the fake exchange', () => {
   it('paper order-cash answers 40600000 with KRX_FWDG_ORD_ORGNO, ODNO, ORD_TMD', async () => {
     const { sb } = await start();
     const token = await issueToken(sb);
@@ -430,8 +430,8 @@ describe('orders on the fake port', () => {
 describe('defaults', () => {
   it('limits paper to 2 requests a second by default (KIS), real to 20', async () => {
     const clock = Date.UTC(2026, 0, 5, 1);
-    const port = createFakePort(() => clock);
-    const sb = await startOnPort(port, { environment: 'paper', clock: () => clock });
+    const exchange = createFakeExchange(() => clock);
+    const sb = await startSandboxServer(exchange, { environment: 'paper', clock: () => clock });
     open.push(sb);
     const token = await issueToken(sb);
     const query = dailyCcldQuery(sb, '20260105');

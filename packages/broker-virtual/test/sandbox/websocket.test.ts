@@ -1,8 +1,8 @@
 // Execution notices over the WebSocket: subscribe, AES-256-CBC notices, PINGPONG, paths.
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOTICE_FIELDS } from '../../src/sandbox/notice-crypto.js';
-import { type RunningSandboxBase, startOnPort } from '../../src/sandbox/start.js';
-import { createFakePort, type FakePort } from './fake-port.js';
+import { type RunningSandboxServer, startSandboxServer } from '../../src/sandbox/server.js';
+import { createFakeExchange, type FakeExchange } from './fake-exchange.js';
 import {
   approvalKey,
   connectWs,
@@ -13,22 +13,22 @@ import {
   type WsClient,
 } from './helpers.js';
 
-const open: RunningSandboxBase[] = [];
+const open: RunningSandboxServer[] = [];
 const clients: WsClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await Promise.all(open.splice(0).map((sb) => sb.close()));
 });
 
-async function start(options: Parameters<typeof startOnPort>[1] = {}) {
-  const port: FakePort = createFakePort();
-  const sb = await startOnPort(port, {
+async function start(options: Parameters<typeof startSandboxServer>[1] = {}) {
+  const exchange: FakeExchange = createFakeExchange();
+  const sb = await startSandboxServer(exchange, {
     environment: 'paper',
     rateLimitPerSecond: null,
     ...options,
   });
   open.push(sb);
-  return { sb, port };
+  return { sb, exchange };
 }
 
 async function ws(url: string): Promise<WsClient> {
@@ -148,14 +148,14 @@ describe('notices', () => {
   });
 
   it('drop and duplicate notice faults', async () => {
-    const { sb, port } = await start();
+    const { sb, exchange } = await start();
     const token = await issueToken(sb);
     const client = await ws(`${sb.wsUrl}/tryitout`);
     client.send(subscribeMessage(await approvalKey(sb), 'H0STCNI9', sb.credentials.htsId));
     const { key, iv } = JSON.parse(await client.next()).body.output;
-    port.setReferencePrice('000660', 100_000);
+    exchange.setReferencePrice('000660', 100_000);
     // a resting buy: receipt only. Drop the receipt of the first, duplicate the second's.
-    port.noticeFaults.push('drop', 'duplicate');
+    exchange.noticeFaults.push('drop', 'duplicate');
     const first = await placeOrder(sb, token, 'buy', {
       PDNO: '000660',
       ORD_QTY: '1',

@@ -1,43 +1,43 @@
-// A tiny in-memory ExchangePort: lets the protocol tests run without the exchange core.
+// A tiny in-memory ExchangeAccess: lets the protocol tests run without the exchange core.
 import type {
-  ExchangePort,
-  PortEvent,
-  PortFault,
-  PortNoticeFault,
-  PortOrder,
-  PortResult,
-} from '../../src/sandbox/exchange-port.js';
+  ExchangeAccess,
+  ExchangeEvent,
+  ExchangeFault,
+  ExchangeNoticeFault,
+  ExchangeOrder,
+  ExchangeResult,
+} from '../../src/sandbox/exchange-access.js';
 import { kstDate } from '../../src/sandbox/kst.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export interface FakePort extends ExchangePort {
-  readonly faults: Array<{ operation: string; fault: PortFault }>;
-  readonly noticeFaults: PortNoticeFault[];
+export interface FakeExchange extends ExchangeAccess {
+  readonly faults: Array<{ operation: string; fault: ExchangeFault }>;
+  readonly noticeFaults: ExchangeNoticeFault[];
   setReferencePrice(symbol: string, price: number): void;
-  emit(event: PortEvent): void;
-  all(): readonly PortOrder[];
+  emit(event: ExchangeEvent): void;
+  all(): readonly ExchangeOrder[];
 }
 
-export function createFakePort(clock: () => number = Date.now): FakePort {
-  const orders: Array<Mutable<PortOrder>> = [];
-  const listeners = new Set<(event: PortEvent) => void>();
+export function createFakeExchange(clock: () => number = Date.now): FakeExchange {
+  const orders: Array<Mutable<ExchangeOrder>> = [];
+  const listeners = new Set<(event: ExchangeEvent) => void>();
   const prices = new Map<string, number>();
-  const faults: Array<{ operation: string; fault: PortFault }> = [];
-  const noticeFaults: PortNoticeFault[] = [];
+  const faults: Array<{ operation: string; fault: ExchangeFault }> = [];
+  const noticeFaults: ExchangeNoticeFault[] = [];
   let next = 1;
   let cash = 100_000_000;
 
-  const emit = (event: PortEvent) => {
+  const emit = (event: ExchangeEvent) => {
     for (const listener of listeners) listener(event);
   };
   const newOrder = (
     account: string,
-    base: Partial<PortOrder> &
-      Pick<PortOrder, 'symbol' | 'side' | 'type' | 'quantity' | 'limitPrice'>,
-  ): Mutable<PortOrder> => {
+    base: Partial<ExchangeOrder> &
+      Pick<ExchangeOrder, 'symbol' | 'side' | 'type' | 'quantity' | 'limitPrice'>,
+  ): Mutable<ExchangeOrder> => {
     const at = clock();
-    const order: Mutable<PortOrder> = {
+    const order: Mutable<ExchangeOrder> = {
       account,
       orderNo: String(next++).padStart(10, '0'),
       branch: '00950',
@@ -64,7 +64,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
     setReferencePrice: (symbol, price) => prices.set(symbol, price),
     emit,
     all: () => orders,
-    place(account, request): PortResult {
+    place(account, request): ExchangeResult {
       if (request.type === 'market' && !prices.has(request.symbol)) {
         return { ok: false, code: 'QTSV0100', message: 'no reference price' };
       }
@@ -100,7 +100,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
       }
       return { ok: true, order: { ...order } };
     },
-    cancel(account, orderNo, quantity): PortResult {
+    cancel(account, orderNo, quantity): ExchangeResult {
       const target = orders.find((o) => o.orderNo === orderNo);
       if (target === undefined || target.remainingQuantity === 0) {
         return { ok: false, code: 'QTSV0409', message: '취소가능수량이 없습니다.' };
@@ -133,7 +133,7 @@ export function createFakePort(clock: () => number = Date.now): FakePort {
       });
       return { ok: true, order: { ...cancel } };
     },
-    modify(account, orderNo, change): PortResult {
+    modify(account, orderNo, change): ExchangeResult {
       const target = orders.find((o) => o.orderNo === orderNo);
       if (target === undefined || target.remainingQuantity === 0) {
         return { ok: false, code: 'QTSV0409', message: '정정가능수량이 없습니다.' };

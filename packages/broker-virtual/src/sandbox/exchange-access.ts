@@ -1,11 +1,14 @@
-// What the KIS face needs from the virtual exchange core, in the sandbox's own terms.
-// `createExchangePort` (port-core.ts) implements it over the core's VirtualExchange.
+// What the KIS face needs from the virtual exchange core, in the sandbox's own terms
+// (`ExchangeAccess`), and its implementation over the core's VirtualExchange. The protocol tests
+// run the sandbox over a fake ExchangeAccess instead (test/sandbox/fake-exchange.ts).
 import type { OrderDivision, Venue } from '@qts/order-contract';
+import { createVirtualExchange } from '../core/exchange.js';
+import type { VirtualExchange } from '../core/types.js';
 
-export type PortSide = 'buy' | 'sell';
-export type PortOrderType = 'limit' | 'market';
+export type ExchangeSide = 'buy' | 'sell';
+export type ExchangeOrderType = 'limit' | 'market';
 
-export interface PortOrder {
+export interface ExchangeOrder {
   readonly account: string;
   /** Order number as KIS would send it (ODNO, 10 digits). */
   readonly orderNo: string;
@@ -14,8 +17,8 @@ export interface PortOrder {
   readonly originalOrderNo: string | null;
   readonly kind: 'order' | 'modify' | 'cancel';
   readonly symbol: string;
-  readonly side: PortSide;
-  readonly type: PortOrderType;
+  readonly side: ExchangeSide;
+  readonly type: ExchangeOrderType;
   readonly quantity: number;
   readonly limitPrice: number | null;
   readonly filledQuantity: number;
@@ -33,7 +36,7 @@ export interface PortOrder {
   readonly venue: Venue;
 }
 
-export interface PortPosition {
+export interface ExchangePosition {
   readonly symbol: string;
   readonly quantity: number;
   readonly sellableQuantity: number;
@@ -43,15 +46,15 @@ export interface PortPosition {
   readonly soldToday: number;
 }
 
-export interface PortBalance {
+export interface ExchangeBalance {
   readonly cash: number;
   /** Cash available for new buys (cash minus what open buys hold). */
   readonly orderableCash: number;
-  readonly positions: readonly PortPosition[];
+  readonly positions: readonly ExchangePosition[];
 }
 
-export type PortResult =
-  | { readonly ok: true; readonly order: PortOrder }
+export type ExchangeResult =
+  | { readonly ok: true; readonly order: ExchangeOrder }
   | {
       readonly ok: false;
       /** KIS msg_cd / msg1 to answer with (HTTP 200, rt_cd "7" unless rtCd given). */
@@ -60,12 +63,12 @@ export type PortResult =
     };
 
 /** One thing a notice reports. */
-export interface PortEvent {
+export interface ExchangeEvent {
   /** `exchange-cancel`: the exchange canceled an IOC / FOK remainder (`order` is the order itself). */
   readonly kind: 'receipt' | 'fill' | 'cancel' | 'modify' | 'reject' | 'exchange-cancel';
   readonly account: string;
   /** The order (for cancel/modify: the cancel/modify order itself). */
-  readonly order: PortOrder;
+  readonly order: ExchangeOrder;
   /** For fills: this fill. */
   readonly fillQuantity: number | null;
   readonly fillPrice: number | null;
@@ -74,7 +77,7 @@ export interface PortEvent {
 }
 
 /** A fault scripted on the exchange, as the HTTP / WebSocket layer applies it. */
-export type PortFault =
+export type ExchangeFault =
   | { readonly kind: 'reject'; readonly code: string; readonly message: string }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'never-answer' }
@@ -82,17 +85,17 @@ export type PortFault =
   | { readonly kind: 'refuse-connection' };
 
 /** Fault operations (the core's FaultOperation names). */
-export type PortOperation = 'place' | 'cancel' | 'modify' | 'inquiry' | 'balance' | 'connect';
+export type ExchangeOperation = 'place' | 'cancel' | 'modify' | 'inquiry' | 'balance' | 'connect';
 
-export type PortNoticeFault = 'drop' | 'duplicate' | null;
+export type ExchangeNoticeFault = 'drop' | 'duplicate' | null;
 
-export interface ExchangePort {
+export interface ExchangeAccess {
   place(
     account: string,
     request: {
       symbol: string;
-      side: PortSide;
-      type: PortOrderType;
+      side: ExchangeSide;
+      type: ExchangeOrderType;
       quantity: number;
       limitPrice: number | null;
       /** @defaultValue `type` */
@@ -100,33 +103,33 @@ export interface ExchangePort {
       /** @defaultValue 'KRX' */
       venue?: Venue;
     },
-  ): PortResult;
-  cancel(account: string, orderNo: string, quantity: number | 'all'): PortResult;
+  ): ExchangeResult;
+  cancel(account: string, orderNo: string, quantity: number | 'all'): ExchangeResult;
   modify(
     account: string,
     orderNo: string,
     change: {
-      type: PortOrderType;
+      type: ExchangeOrderType;
       /** @defaultValue the order's division (or `type` when it changes) */
       division?: OrderDivision;
       limitPrice: number | null;
       quantity: number | 'all';
     },
-  ): PortResult;
+  ): ExchangeResult;
   /** Orders of the account on trading dates in [from, to] (YYYYMMDD), oldest first. */
-  orders(account: string, from: string, to: string): readonly PortOrder[];
-  balance(account: string): PortBalance;
+  orders(account: string, from: string, to: string): readonly ExchangeOrder[];
+  balance(account: string): ExchangeBalance;
   referencePrice(symbol: string): number | null;
   /** Sets a symbol's reference price (resting orders it crosses fill). */
   setReferencePrice(symbol: string, price: number): void;
   /** Subscribe to events of all accounts. */
-  onEvent(listener: (event: PortEvent) => void): () => void;
+  onEvent(listener: (event: ExchangeEvent) => void): () => void;
   /** The next scripted fault for a request of this kind, consumed; null when none (once per request). */
-  takeFault(operation: PortOperation): PortFault | null;
+  takeFault(operation: ExchangeOperation): ExchangeFault | null;
   /** Whether a 'connect' fault is queued (so a request on a kept-alive socket can apply it). */
   hasConnectFault(): boolean;
   /** The next scripted notice fault, consumed. */
-  takeNoticeFault(): PortNoticeFault;
+  takeNoticeFault(): ExchangeNoticeFault;
   /** Ensures the account exists (with the exchange's starting cash). */
   ensureAccount(account: string): void;
   /**
@@ -151,5 +154,76 @@ export function movableClock(base: () => number): MovableClock {
     set(at) {
       offset = at === null ? 0 : at - base();
     },
+  };
+}
+
+/**
+ * @param exchange - The exchange.
+ * @param clock - The movable clock the exchange was made with, when the sandbox made it.
+ */
+export function createExchangeAccess(
+  exchange: VirtualExchange,
+  clock?: MovableClock,
+): ExchangeAccess {
+  return {
+    ...(clock === undefined ? {} : { setClock: (at: number | null) => clock.set(at) }),
+    place: (account, request) => exchange.place(account, request),
+    cancel: (account, orderNo, quantity) => exchange.cancel(account, orderNo, quantity),
+    modify: (account, orderNo, change) =>
+      // KIS semantics: the part of the remainder that is not modified stays open.
+      exchange.modify(account, orderNo, { ...change, rest: 'keep' }),
+    orders: (account, from, to) => exchange.orders(account, { from, to }),
+    balance: (account) => exchange.balance(account),
+    referencePrice: (symbol) => exchange.referencePrice(symbol),
+    setReferencePrice: (symbol, price) => {
+      exchange.setReferencePrice(symbol, price);
+    },
+    onEvent: (listener) =>
+      exchange.onEvent((event) =>
+        listener({
+          kind: event.kind,
+          account: event.account,
+          order: event.order,
+          fillQuantity: event.fillQuantity,
+          fillPrice: event.fillPrice,
+          at: event.at,
+        }),
+      ),
+    takeFault: (operation) => exchange.faults.take(operation),
+    hasConnectFault: () => exchange.faults.pending().some((p) => p.operation === 'connect'),
+    takeNoticeFault: () => exchange.faults.takeNotice(),
+    ensureAccount: (account) => exchange.openAccount(account),
+  };
+}
+
+/** How the sandbox reaches an exchange: the one it was given, or one it makes (and closes). */
+export interface SandboxExchange {
+  readonly exchange: VirtualExchange;
+  readonly access: ExchangeAccess;
+  /** The sandbox's clock (movable when the sandbox made the exchange). */
+  readonly clock: () => number;
+  /** Whether the sandbox made the exchange (and so closes it). */
+  readonly own: boolean;
+}
+
+/**
+ * The exchange a sandbox serves: `options.exchange`, else a new in-memory exchange on a movable
+ * clock (`POST /qts-sandbox/clock` moves it).
+ */
+export function sandboxExchange(options: {
+  readonly exchange?: VirtualExchange | undefined;
+  readonly sessionRules?: boolean | undefined;
+  readonly clock?: (() => number) | undefined;
+}): SandboxExchange {
+  const clock = movableClock(options.clock ?? Date.now);
+  const own = options.exchange === undefined;
+  const exchange =
+    options.exchange ??
+    createVirtualExchange({ clock: clock.now, sessionRules: options.sessionRules ?? false });
+  return {
+    exchange,
+    access: createExchangeAccess(exchange, own ? clock : undefined),
+    clock: clock.now,
+    own,
   };
 }

@@ -1,5 +1,5 @@
 // The /uapi endpoints the sandbox serves and their TR ids (docs/kis-protocol.md §4-§7).
-import type { KisSandboxEnvironment } from './types.js';
+import type { KisSandboxEnvironment } from '../types.js';
 
 export type RouteName =
   | 'order-cash'
