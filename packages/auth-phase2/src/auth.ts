@@ -264,6 +264,12 @@ export function createKisAuth(options: KisAuthOptions): KisAuth {
     | { kind: 'error'; error: unknown };
 
   async function attempt(): Promise<Outcome> {
+    // A usable token on disk needs no lock: the cache replaces its file atomically, so a read
+    // sees a whole record, old or new. Only an issuance (or the wait for one) is decided under
+    // the lock, so many processes starting at once do not queue on it just to read the token.
+    const unlocked = await tokenCache.get(key).catch(() => null);
+    const ready = unlocked?.accessToken ?? null;
+    if (ready !== null && usable(ready, clock())) return { kind: 'token', token: ready };
     return tokenCache.withLock(key, async () => {
       const now = clock();
       const record: TokenCacheRecord | null = await tokenCache.get(key);

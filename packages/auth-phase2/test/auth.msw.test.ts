@@ -171,6 +171,29 @@ describe('POST /oauth2/tokenP', () => {
     );
   });
 
+  it('a usable token in the cache is read without taking the lock (parallel processes do not queue on it)', async () => {
+    const home = process.env.QTS_HOME as string;
+    const first = setup({}, createFileTokenCache({ home }));
+    const token = await first.auth.getAccessToken();
+    const file = createFileTokenCache({ home });
+    let locks = 0;
+    const counting: TokenCache = {
+      ...file,
+      withLock: (key, work) => {
+        locks += 1;
+        return file.withLock(key, work);
+      },
+    };
+    const second = createKisAuth({ ...first.options, tokenCache: counting });
+    expect(await second.getAccessToken()).toBe(token);
+    expect(locks).toBe(0);
+    // an expired token is still decided under the lock (and issued once)
+    first.time.state.now += 25 * 3_600_000;
+    const third = createKisAuth({ ...first.options, tokenCache: counting });
+    expect(await third.getAccessToken()).not.toBe(token);
+    expect(locks).toBe(1);
+  });
+
   it('the token endpoint unreachable -> KisAuthError and the issuance is not counted', async () => {
     const time = fakeClock();
     const cache = createMemoryTokenCache();
