@@ -1,7 +1,7 @@
 // Beyond the conformance kit, against broker-virtual's KIS sandbox over real HTTP / WebSocket.
 import { type KisSandbox, startKisSandbox } from '@qts/broker-virtual';
 import { type OrderEvent, type OrderRequest, seoulDate } from '@qts/order-contract';
-import { kisConnection, sandboxTarget, waitUntil } from '@qts/test-utils';
+import { kisConnection, sandboxTarget, waitUntil, withinOneTradingDate } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createKisOrderAdapter, type KisOrderAdapter } from '../src/index.js';
@@ -64,6 +64,7 @@ const order: OrderRequest = {
 
 describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (environment) => {
   it('modifies an order; inquiry links the modify to the original', async () => {
+    await withinOneTradingDate(); // a day order and its modify belong to one trading date
     const { adapter } = await setup(environment);
     const ack = await adapter.placeOrder(order);
     const modifyAck = await adapter.modifyOrder(
@@ -77,25 +78,31 @@ describe.each(['paper', 'real'] as const)('against the KIS sandbox (%s)', (envir
       { limitPrice: 68_900 },
     );
     expect(modifyAck.originalBrokerOrderId).toBe(ack.brokerOrderId);
-    const orders = await adapter.getOrders({ tradingDate: seoulDate() });
+    const orders = await adapter.getOrders({ tradingDate: ack.tradingDate });
     expect(orders.find((o) => o.brokerOrderId === modifyAck.brokerOrderId)).toMatchObject({
       kind: 'modify',
       originalBrokerOrderId: ack.brokerOrderId,
       limitPrice: 68_900,
       remainingQuantity: 10,
     });
-    const openOrders = await adapter.getOrders({ tradingDate: seoulDate(), openOnly: true });
+    const openOrders = await adapter.getOrders({ tradingDate: ack.tradingDate, openOnly: true });
     expect(openOrders.map((o) => o.brokerOrderId)).toEqual([modifyAck.brokerOrderId]);
-  });
+  }, 150_000);
 
   it('pages daily-ccld to the end', async () => {
+    // 17 orders of one trading date (more than a paper page of 15): not across midnight KST
+    await withinOneTradingDate();
     const { adapter } = await setup(environment);
-    for (let i = 0; i < 17; i += 1)
-      await adapter.placeOrder({ ...order, clientOrderId: `p${i}`, quantity: 1 });
-    const orders = await adapter.getOrders({ tradingDate: seoulDate() });
+    const dates = new Set<string>();
+    for (let i = 0; i < 17; i += 1) {
+      const ack = await adapter.placeOrder({ ...order, clientOrderId: `p${i}`, quantity: 1 });
+      dates.add(ack.tradingDate);
+    }
+    expect([...dates]).toHaveLength(1);
+    const orders = await adapter.getOrders({ tradingDate: [...dates][0] as string });
     expect(orders).toHaveLength(17);
     expect(new Set(orders.map((o) => o.brokerOrderId)).size).toBe(17);
-  });
+  }, 150_000);
 
   it('reads the balance', async () => {
     const { adapter } = await setup(environment);
