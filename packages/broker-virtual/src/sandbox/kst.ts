@@ -1,43 +1,21 @@
-// Korea Standard Time (UTC+9, no daylight saving) formatting for KIS wire values.
-
-const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
-
-function parts(epochMs: number): {
-  y: string;
-  mo: string;
-  d: string;
-  h: string;
-  mi: string;
-  s: string;
-} {
-  const date = new Date(epochMs + KST_OFFSET_MS);
-  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
-  return {
-    y: pad(date.getUTCFullYear(), 4),
-    mo: pad(date.getUTCMonth() + 1),
-    d: pad(date.getUTCDate()),
-    h: pad(date.getUTCHours()),
-    mi: pad(date.getUTCMinutes()),
-    s: pad(date.getUTCSeconds()),
-  };
-}
+// Korea Standard Time formatting for KIS wire values, on the contract's Seoul date and time.
+import { seoulDate, seoulTime } from '@qts/order-contract';
 
 /** `YYYY-MM-DD HH:MM:SS` in KST (the token endpoint's `access_token_token_expired`). */
 export function kstDateTime(epochMs: number): string {
-  const p = parts(epochMs);
-  return `${p.y}-${p.mo}-${p.d} ${p.h}:${p.mi}:${p.s}`;
+  const date = kstDate(epochMs);
+  const time = kstTime(epochMs);
+  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)} ${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4)}`;
 }
 
-/** `YYYYMMDD` in KST. */
+/** `YYYYMMDD` in KST (the contract's `seoulDate`). */
 export function kstDate(epochMs: number): string {
-  const p = parts(epochMs);
-  return `${p.y}${p.mo}${p.d}`;
+  return seoulDate(new Date(epochMs));
 }
 
-/** `HHMMSS` in KST. */
+/** `HHMMSS` in KST (the contract's `seoulTime`). */
 export function kstTime(epochMs: number): string {
-  const p = parts(epochMs);
-  return `${p.h}${p.mi}${p.s}`;
+  return seoulTime(new Date(epochMs));
 }
 
 /** `YYYYMMDDHHMMSS` in KST (PINGPONG `datetime`). */

@@ -3,9 +3,9 @@ import {
   type BrokerPlaceScript,
   describeOrderAdapterConformance,
 } from '@qts/order-contract/testing';
-import { createVirtualExchange } from '../core/exchange.js';
-import type { VirtualFault } from '../core/types.js';
-import { createVirtualOrderAdapter } from './virtual-order-adapter.js';
+import { createVirtualOrderAdapter } from '../src/adapter/virtual-order-adapter.js';
+import { createVirtualExchange } from '../src/core/exchange.js';
+import type { VirtualFault } from '../src/core/types.js';
 
 // Wednesday 2026-11-25 10:00 KST: a fixed clock, so the trading date is fixed too.
 const WED_10_KST = Date.UTC(2026, 10, 25, 1, 0, 0);
