@@ -65,6 +65,10 @@ export function writeOver(
  * changed meanwhile (another process wrote), reads it again and runs `step` again. `step` must
  * derive everything from the order it is given (broker facts applied idempotently).
  *
+ * @param known - The order as this call last wrote or read it, tried first without a read: its
+ *   version is the compare-and-set's expectation, so a row changed since is caught by the write
+ *   and `step` runs again over the journal's current state (as it does when `step` returns null
+ *   over `known`).
  * @returns What `step` returned, or null when the order does not exist.
  */
 export function onFresh<T>(
@@ -72,14 +76,25 @@ export function onFresh<T>(
   orderId: string,
   step: (order: Order) => T,
   attempts = 10,
+  known?: Order,
 ): T | null {
   let conflict: unknown = null;
+  let guess = known !== undefined && ctx.journal.versionOf(known) !== undefined ? known : null;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const order = ctx.journal.get(orderId);
+    const order = guess ?? ctx.journal.get(orderId);
     if (order === null) return null;
     try {
-      return step(order);
+      const result = step(order);
+      // A step that did nothing over the guess (a move its status does not allow) is judged
+      // again over the journal's current state.
+      if (guess !== null && result === null) {
+        guess = null;
+        attempt -= 1;
+        continue;
+      }
+      return result;
     } catch (error) {
+      guess = null;
       if (!JournalConflictError.isInstance(error)) throw error;
       conflict = error;
       ctx.logger({

@@ -16,6 +16,7 @@ import type { OrderJournal } from './journal/types.js';
 import type { Order, RouteMode } from './order.js';
 import { divisionInfoOf } from './order.js';
 import { ownerAlive as defaultOwnerAlive, newOwnerToken } from './owner.js';
+import { createDayBands, type DayBands } from './submit/day-bands.js';
 import type { ExecutionRouteOptions, RouteResult } from './types.js';
 
 /** The state the route's parts share. */
@@ -34,6 +35,8 @@ export interface RouteContext extends ApplyContext {
   readonly checkpoint: ExecutionRouteOptions['checkpoint'];
   /** Whether submit checks a limit price against the adapter's quote. */
   readonly dailyLimitCheck: boolean;
+  /** The day's price bands already quoted, per symbol. */
+  readonly dayBands: DayBands;
   /** Whether submit checks an order's division and venue against their hours. */
   readonly orderWindowCheck: boolean;
   /** Notices no journal order owns yet (newest last, at most 100). */
@@ -55,14 +58,29 @@ export const IN_FLIGHT: readonly OrderStatus[] = [
   'pending_modify',
 ];
 
+/** Random hex from one 4 KiB draw at a time (a draw per id costs more than the rest of the id). */
+function randomHex(): (bytes: number) => string {
+  let pool = randomBytes(4_096);
+  let at = 0;
+  return (bytes) => {
+    if (at + bytes > pool.length) {
+      pool = randomBytes(4_096);
+      at = 0;
+    }
+    at += bytes;
+    return pool.toString('hex', at - bytes, at);
+  };
+}
+
 function defaultIds(clock: () => number): () => string {
   let last = '';
   let n = 0;
+  const hex = randomHex();
   return () => {
     const time = clock().toString(36).padStart(9, '0');
     n = time === last ? n + 1 : 0;
     last = time;
-    return `o-${time}-${n.toString(36)}${randomBytes(3).toString('hex')}`;
+    return `o-${time}-${n.toString(36)}${hex(3)}`;
   };
 }
 
@@ -91,6 +109,7 @@ export function createRouteContext(options: ExecutionRouteOptions): RouteContext
     now: () => new Date(clock()).toISOString(),
     logger,
     dailyLimitCheck: options.dailyLimitCheck ?? true,
+    dayBands: createDayBands(),
     orderWindowCheck: options.orderWindowCheck ?? true,
     ids: options.ids ?? defaultIds(clock),
     sleep: options.sleep ?? defaultSleep,

@@ -26,8 +26,10 @@ export interface ExecutionRouteOptions {
   readonly ids?: () => string;
   readonly logger?: RouteLogger;
   /**
-   * Before a limit order, ask the adapter's quote (when `capabilities.quote`) and refuse a price
-   * outside the day's limits. Costs one inquiry per limit order. @defaultValue true
+   * Before a limit order, check its price against the day's limits from the adapter's quote
+   * (when `capabilities.quote`) and refuse a price outside them. The band is remembered per
+   * symbol for the Seoul trading day (a band quoted before 08:00 KST only until 08:00): one
+   * inquiry per symbol and day, and a fresh one before any refusal. @defaultValue true
    */
   readonly dailyLimitCheck?: boolean;
   /**

@@ -4,6 +4,7 @@ import { createVirtualExchange, createVirtualOrderAdapter } from '@qts/broker-vi
 import type { OrderAdapter, Quote } from '@qts/order-contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutionRoute, type ExecutionRoute, RouteRefusedError } from '../src/index.js';
+import { bandHeldUntil } from '../src/submit/day-bands.js';
 import { BUY, makeRig, type Rig, T0 } from './helpers/setup.js';
 
 const BAND: Quote = {
@@ -83,14 +84,105 @@ describe('submit: the day price limits', () => {
     },
   );
 
-  it('accepts a price exactly at either limit, asking the quote once per submit', async () => {
+  it('accepts a price exactly at either limit, asking the quote once for the symbol that day', async () => {
     const { rig, route, quotes } = quoteRig(() => BAND);
-    for (const limitPrice of [91_000, 49_000]) {
+    for (const limitPrice of [91_000, 49_000, 70_000]) {
       const { order, error } = await route.submit({ ...BUY, limitPrice });
       expect(error).toBeUndefined();
       expect(order).toMatchObject({ status: 'accepted', price: limitPrice });
     }
-    expect(quotes).toEqual(['005930', '005930']);
+    expect(quotes).toEqual(['005930']);
+    expect(rig.broker.requests('place')).toBe(3);
+  });
+
+  it('asks again for another symbol, on the next Seoul day, and when the clock goes back a day', async () => {
+    const bands: Record<string, Quote> = {
+      '005930': BAND,
+      '000660': {
+        ...BAND,
+        symbol: '000660',
+        price: 200_000,
+        upperLimit: 260_000,
+        lowerLimit: 140_000,
+      },
+    };
+    let asked = '';
+    const { rig, route, quotes } = quoteRig(() => bands[asked]);
+    const submit = async (symbol: string, limitPrice: number) => {
+      asked = symbol;
+      return route.submit({ ...BUY, symbol, limitPrice });
+    };
+    // T0 is 10:00 in Seoul.
+    expect((await submit('005930', 70_000)).order.status).toBe('accepted');
+    expect((await submit('000660', 200_000)).order.status).toBe('accepted');
+    expect((await submit('005930', 71_000)).order.status).toBe('accepted');
+    expect(quotes).toEqual(['005930', '000660']);
+    // 23:59:59.999 in Seoul is still the same trading day: no quote.
+    rig.clock.now = T0 + 14 * 3_600_000 - 1;
+    expect((await submit('005930', 72_000)).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+    // Midnight in Seoul: a new trading day, a new base price, a new quote.
+    rig.clock.now = T0 + 14 * 3_600_000;
+    expect((await submit('005930', 72_000)).order.status).toBe('accepted');
+    expect(quotes).toEqual(['005930', '000660', '005930']);
+    // A clock moved back to the day before: that band is not the new day's either.
+    rig.clock.now = T0;
+    expect((await submit('005930', 72_000)).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(4);
+  });
+
+  it("holds a band quoted before 08:00 KST only until 08:00 (it may still be the previous day's)", async () => {
+    const { rig, route, quotes } = quoteRig(() => BAND);
+    // 07:59:59 in Seoul (T0 is 10:00).
+    rig.clock.now = T0 - 2 * 3_600_000 - 1_000;
+    expect((await route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    rig.clock.now += 999;
+    expect((await route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(1);
+    rig.clock.now += 1;
+    expect((await route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect((await route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+  });
+
+  it('never refuses on a remembered band: a fresh quote decides, and replaces the band', async () => {
+    let band: Quote = BAND;
+    const { rig, route, quotes } = quoteRig(() => band);
+    expect((await route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    // The broker's band moved (a corrected base price): 95,000 is inside the new one.
+    band = { ...BAND, upperLimit: 100_000, lowerLimit: 60_000 };
+    expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+    // The new band is the one remembered: 95,000 again needs no quote, 55,000 asks and is refused.
+    expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+    await expect(route.submit({ ...BUY, limitPrice: 55_000 })).rejects.toMatchObject({
+      reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+      message: expect.stringContaining('60,000 KRW (하한가) to 100,000 KRW (상한가)'),
+    });
+    expect(quotes).toHaveLength(3);
+    expect(rig.broker.requests('place')).toBe(3);
+    // A refusal remembers nothing that lets the next order skip the check.
+    await expect(route.submit({ ...BUY, limitPrice: 55_000 })).rejects.toMatchObject({
+      reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+    });
+    expect(quotes).toHaveLength(4);
+    expect(rig.broker.requests('place')).toBe(3);
+  });
+
+  it('remembers nothing from a quote that failed or did not validate', async () => {
+    let answer: () => unknown = () => {
+      throw new Error('rate limited');
+    };
+    const { rig, route, quotes } = quoteRig(() => answer());
+    expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    answer = () => ({ ...BAND, upperLimit: 0 });
+    expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    answer = () => BAND;
+    await expect(route.submit({ ...BUY, limitPrice: 95_000 })).rejects.toMatchObject({
+      reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+    });
+    expect(quotes).toHaveLength(3);
     expect(rig.broker.requests('place')).toBe(2);
   });
 
@@ -154,5 +246,20 @@ describe('submit: the day price limits', () => {
       await adapter.close();
       exchange.close();
     }
+  });
+});
+
+describe('bandHeldUntil', () => {
+  const kst = (text: string) => Date.parse(`${text}+09:00`);
+  it.each([
+    ['2026-11-25T00:00:00.000', '2026-11-25T08:00:00.000'],
+    ['2026-11-25T07:59:59.999', '2026-11-25T08:00:00.000'],
+    ['2026-11-25T08:00:00.000', '2026-11-26T00:00:00.000'],
+    ['2026-11-25T15:30:00.000', '2026-11-26T00:00:00.000'],
+    ['2026-11-25T23:59:59.999', '2026-11-26T00:00:00.000'],
+    ['2026-12-31T12:00:00.000', '2027-01-01T00:00:00.000'],
+    ['1969-12-31T12:00:00.000', '1970-01-01T00:00:00.000'],
+  ])('a band quoted at %s KST holds until %s KST', (at, until) => {
+    expect(bandHeldUntil(kst(at))).toBe(kst(until));
   });
 });

@@ -22,10 +22,15 @@ export interface KisResponder {
   readonly account: string;
   /** Order answers given so far. */
   orders(): number;
+  /** Quote (inquire-price) answers given so far. */
+  quotes(): number;
   close(): Promise<void>;
 }
 
 const ORDER_CASH = '/uapi/domestic-stock/v1/trading/order-cash';
+/** 주식현재가 시세 (FHKST01010100): the day's band the route checks a limit price against. */
+const INQUIRE_PRICE = '/uapi/domestic-stock/v1/quotations/inquire-price';
+const INQUIRE_PRICE_TR = 'FHKST01010100';
 const JSON_TYPE = 'application/json; charset=UTF-8';
 const ORDER_FIELDS = ['CANO', 'ACNT_PRDT_CD', 'PDNO', 'ORD_DVSN', 'ORD_QTY', 'ORD_UNPR'] as const;
 
@@ -53,6 +58,7 @@ export async function startKisResponder(
   const okCode = paper ? '40600000' : 'APBK0013';
   const okMessage = paper ? '모의투자 매수주문이 완료 되었습니다.' : '주문 전송 완료 되었습니다.';
   let orderNumber = 0;
+  let quoteCount = 0;
   let gtUid = 0;
 
   function answer(response: ServerResponse, status: number, trId: string | null, body: unknown) {
@@ -84,7 +90,9 @@ export async function startKisResponder(
       return;
     }
     const trId = typeof request.headers.tr_id === 'string' ? request.headers.tr_id : '';
-    if (request.method !== 'POST' || request.url !== ORDER_CASH) {
+    const [path = '', query = ''] = (request.url ?? '').split('?');
+    const quote = request.method === 'GET' && path === INQUIRE_PRICE;
+    if (!quote && (request.method !== 'POST' || request.url !== ORDER_CASH)) {
       gateway(response, trId || null, 'EGW00202', 'GW라우팅 중 오류가 발생했습니다.');
       return;
     }
@@ -94,6 +102,27 @@ export async function startKisResponder(
     }
     if (request.headers.authorization !== `Bearer ${token}`) {
       gateway(response, trId, 'EGW00121', '유효하지 않은 token 입니다.');
+      return;
+    }
+    if (quote) {
+      const params = new URLSearchParams(query);
+      const symbol = params.get('FID_INPUT_ISCD') ?? '';
+      if (trId !== INQUIRE_PRICE_TR) {
+        gateway(response, trId, 'EGW00202', 'GW라우팅 중 오류가 발생했습니다.');
+        return;
+      }
+      if (params.get('FID_COND_MRKT_DIV_CODE') !== 'J' || !/^[0-9A-Z]{6}$/.test(symbol)) {
+        answer(response, 200, trId, { rt_cd: '1', msg_cd: 'OPSQ2001', msg1: 'ERROR INPUT FIELD' });
+        return;
+      }
+      quoteCount += 1;
+      // A made-up but consistent band: base 70,000, limits ±30 % on the tick.
+      answer(response, 200, trId, {
+        rt_cd: '0',
+        msg_cd: 'MCA00000',
+        msg1: '정상처리 되었습니다.',
+        output: { stck_prpr: '70000', stck_mxpr: '91000', stck_llam: '49000', stck_sdpr: '70000' },
+      });
       return;
     }
     if (trId !== buyTr && trId !== sellTr) {
@@ -147,6 +176,7 @@ export async function startKisResponder(
     appSecret,
     account,
     orders: () => orderNumber,
+    quotes: () => quoteCount,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -158,7 +188,7 @@ export async function startKisResponder(
 /** Starts the responder in a child process; resolves with its address and credentials. */
 export async function startKisResponderProcess(
   environment: ResponderEnvironment,
-): Promise<Omit<KisResponder, 'orders'>> {
+): Promise<Omit<KisResponder, 'orders' | 'quotes'>> {
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const child = spawn(

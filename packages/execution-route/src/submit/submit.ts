@@ -63,11 +63,13 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
 const krw = (value: number): string => `${value.toLocaleString('en-US')} KRW`;
 
 /**
- * The day's price check of a limit order, before anything is journaled or sent: one quote from
- * the adapter when it offers one (`capabilities.quote`). A price outside the limits is refused
- * (`PRICE_OUTSIDE_DAILY_LIMITS`, naming the band). When the quote cannot be had (failure,
- * answer that does not validate) the order goes on unchecked and the log says so: the exchange
- * still refuses a price outside the band itself.
+ * The day's price check of a limit order, before anything is journaled or sent, against the
+ * adapter's quote when it offers one (`capabilities.quote`). The band is remembered per symbol
+ * for the trading day (`day-bands.ts`): the first limit order of a symbol that day asks a quote,
+ * later ones inside the band ask none. A price outside the band is refused
+ * (`PRICE_OUTSIDE_DAILY_LIMITS`, naming the band) only on a fresh quote, never on a remembered
+ * band. When the quote cannot be had (failure, answer that does not validate) the order goes on
+ * unchecked and the log says so: the exchange still refuses a price outside the band itself.
  */
 async function checkDailyLimits(
   ctx: RouteContext,
@@ -79,6 +81,8 @@ async function checkDailyLimits(
   if (!ctx.dailyLimitCheck) return;
   if (request.type !== 'limit' || price === undefined || price === null) return;
   if (adapter.capabilities.quote !== true || adapter.getQuote === undefined) return;
+  const remembered = ctx.dayBands.get(request.symbol, ctx.clock());
+  if (remembered !== null && isWithinPriceLimits(remembered, price)) return;
   let answer: unknown;
   try {
     answer = await adapter.getQuote(request.symbol, signal === undefined ? {} : { signal });
@@ -100,6 +104,7 @@ async function checkDailyLimits(
     return;
   }
   const quote = parsed.output;
+  ctx.dayBands.set(request.symbol, quote, ctx.clock());
   if (isWithinPriceLimits(quote, price)) return;
   const side = price > quote.upperLimit ? 'above the upper limit' : 'below the lower limit';
   throw new RouteRefusedError(
@@ -266,26 +271,34 @@ export async function submit(
     if ('ack' in outcome) {
       const { ack } = outcome;
       // Over the order as it is now: a notice may have moved it already (a fill before the ack).
-      const accepted = onFresh(ctx, orderId, (current) =>
-        applyTransition(
-          ctx,
-          current,
-          { type: 'accept' },
-          {
-            brokerOrderId: current.brokerOrderId ?? ack.brokerOrderId,
-            brokerBranch: current.brokerBranch ?? ack.brokerBranch,
-            acceptedAt: current.acceptedAt ?? ack.acceptedAt,
-            tradingDate: ack.tradingDate,
-          },
-          {
-            cause: 'ack',
-            owner: null,
-            data: { brokerCode: ack.brokerCode, brokerMessage: ack.brokerMessage },
-          },
-        ),
+      const accepted = onFresh(
+        ctx,
+        orderId,
+        (current) =>
+          applyTransition(
+            ctx,
+            current,
+            { type: 'accept' },
+            {
+              brokerOrderId: current.brokerOrderId ?? ack.brokerOrderId,
+              brokerBranch: current.brokerBranch ?? ack.brokerBranch,
+              acceptedAt: current.acceptedAt ?? ack.acceptedAt,
+              tradingDate: ack.tradingDate,
+            },
+            {
+              cause: 'ack',
+              owner: null,
+              data: { brokerCode: ack.brokerCode, brokerMessage: ack.brokerMessage },
+            },
+          ),
+        10,
+        submitted,
       );
-      if (accepted !== null) adoptStrays(ctx, accepted);
-      return { order: journal.get(orderId) ?? accepted ?? submitted };
+      // Notices that arrived before the ack (kept aside) may move the order further.
+      if (accepted !== null && adoptStrays(ctx, accepted)) {
+        return { order: journal.get(orderId) ?? accepted };
+      }
+      return { order: accepted ?? journal.get(orderId) ?? submitted };
     }
     return recordFailure(ctx, orderId, outcome.error, 'place');
   } catch (error) {

@@ -24,8 +24,10 @@ export function keepStray(ctx: RouteContext, event: Notice): void {
   });
 }
 
-/** Applies the notices kept aside for this order's numbers on its trading date. */
-export function adoptStrays(ctx: RouteContext, order: Order): void {
+/** Applies the notices kept aside for this order's numbers on its trading date; true if any. */
+export function adoptStrays(ctx: RouteContext, order: Order): boolean {
+  if (ctx.strays.length === 0) return false;
+  let adopted = false;
   const numbers = brokerNumbersOf(order);
   for (let i = 0; i < ctx.strays.length; ) {
     const event = ctx.strays[i]!;
@@ -35,9 +37,11 @@ export function adoptStrays(ctx: RouteContext, order: Order): void {
       noticeTradingDate(ctx, event) === order.tradingDate
     ) {
       ctx.strays.splice(i, 1);
+      adopted = true;
       onFresh(ctx, order.orderId, (current) => applyOrderEvent(ctx, current, event));
     } else {
       i += 1;
     }
   }
+  return adopted;
 }

@@ -1,0 +1,68 @@
+// The day's price bands (상한가 / 하한가) a route has seen, per symbol: KRX fixes a symbol's band
+// for the whole trading day from its base price (normally the previous close), so one quote per
+// symbol and day is enough to let orders through. A band only ever lets an order pass: a price
+// the remembered band would refuse is checked again against a fresh quote before refusing.
+import { seoulDate } from '@qts/order-contract';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Asia/Seoul is UTC+9 all year (no daylight saving). */
+const SEOUL_OFFSET_MS = 9 * HOUR_MS;
+/**
+ * Before 08:00 in Seoul a quote may still carry the previous day's band (the new base price is
+ * set before the pre-market sessions open); a band seen earlier is held only until then.
+ */
+const BAND_SETTLED_HOUR = 8;
+/** At most this many symbols are remembered (the oldest is dropped first). */
+const MAX_SYMBOLS = 2_000;
+
+/** A band as the route keeps it. */
+export interface DayBand {
+  readonly upperLimit: number;
+  readonly lowerLimit: number;
+  /** The Seoul trading date (YYYYMMDD) the band was quoted on. */
+  readonly tradingDate: string;
+  /** Until when (ms since the epoch) the band may be used without a new quote. */
+  readonly heldUntil: number;
+}
+
+/** Until when a band quoted at `now` holds: the next 08:00 or the next midnight in Seoul. */
+export function bandHeldUntil(now: number): number {
+  const seoulMs = now + SEOUL_OFFSET_MS;
+  const midnight = seoulMs - (((seoulMs % DAY_MS) + DAY_MS) % DAY_MS);
+  const settled = midnight + BAND_SETTLED_HOUR * HOUR_MS;
+  return (seoulMs < settled ? settled : midnight + DAY_MS) - SEOUL_OFFSET_MS;
+}
+
+/** The bands a route remembers, by symbol. */
+export interface DayBands {
+  /** The band of `symbol` still held at `now`, or null (none, another day, or expired). */
+  get(symbol: string, now: number): DayBand | null;
+  /** Remembers the band quoted at `now`. */
+  set(symbol: string, band: { upperLimit: number; lowerLimit: number }, now: number): void;
+}
+
+export function createDayBands(): DayBands {
+  const bands = new Map<string, DayBand>();
+  return {
+    get(symbol, now) {
+      const band = bands.get(symbol);
+      if (band === undefined) return null;
+      if (now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate) {
+        bands.delete(symbol);
+        return null;
+      }
+      return band;
+    },
+    set(symbol, { upperLimit, lowerLimit }, now) {
+      bands.delete(symbol);
+      if (bands.size >= MAX_SYMBOLS) bands.delete(bands.keys().next().value ?? '');
+      bands.set(symbol, {
+        upperLimit,
+        lowerLimit,
+        tradingDate: seoulDate(new Date(now)),
+        heldUntil: bandHeldUntil(now),
+      });
+    },
+  };
+}
