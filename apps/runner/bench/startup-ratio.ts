@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 15);
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// What users run (`qts`, `pnpm qts`): the bundle; beside it, the unbundled tsc output it is made from.
+const cli = fileURLToPath(new URL('../dist/bin/cli.mjs', import.meta.url));
+const unbundled = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'qts-startup-'));
 const env = { PATH: process.env.PATH ?? '', HOME: home, QTS_HOME: home, NO_COLOR: '1' };
 const TIME = '/usr/bin/time';
@@ -42,20 +44,13 @@ const libsql = createRequire(
 ).resolve('libsql');
 const floorScript = `const D = require(${JSON.stringify(libsql)}); const db = new D(${JSON.stringify(join(home, 'floor.sqlite'))}); db.exec('PRAGMA journal_mode = WAL'); db.exec('PRAGMA synchronous = FULL'); db.exec('CREATE TABLE IF NOT EXISTS t (x)'); db.prepare('INSERT INTO t VALUES (?)').run(1); db.close();`;
 
+const ORDER = ['order', 'buy', '005930', '1', '--price', '70000', '--json'] as const;
 const cases: Record<string, readonly string[]> = {
   'node -e 0': ['-e', '0'],
   'floor: node + libsql + one durable SQLite insert': ['-e', floorScript],
   'qts --help': [cli, '--help'],
-  'qts order buy 005930 1 --price 70000 --json (virtual)': [
-    cli,
-    'order',
-    'buy',
-    '005930',
-    '1',
-    '--price',
-    '70000',
-    '--json',
-  ],
+  'qts order buy 005930 1 --price 70000 --json (virtual)': [cli, ...ORDER],
+  'the same order, unbundled (dist/cli.js, tsc output)': [unbundled, ...ORDER],
 };
 run([cli, 'virtual', 'price', '005930', '70000']);
 const names = Object.keys(cases);

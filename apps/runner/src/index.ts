@@ -1,4 +1,5 @@
-// @qts/runner: the `qts` CLI. The binary is dist/cli.js; `main` runs it in-process.
+// @qts/runner: the `qts` CLI. The binary is dist/bin/cli.mjs (dist/cli.js bundled by
+// scripts/bundle.mjs); `main` runs it in-process.
 
 export { type ErrorJson, EXIT, type ExitCode } from './failure.js';
 export { main } from './program.js';

@@ -1,5 +1,4 @@
 // Who owns an in-flight journal record, in a form that survives pid reuse.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -22,6 +21,8 @@ export function processStartOf(pid: number): string | null {
   }
   if (process.platform === 'win32') return null;
   try {
+    // Loaded only here: on Linux no process needs child_process for this.
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],

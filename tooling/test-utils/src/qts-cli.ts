@@ -1,5 +1,5 @@
-// The compiled qts CLI (apps/runner/dist/cli.js) as a child process, for the runner's and the
-// flow tests. Build first (`pnpm build`): these run the JavaScript a user runs.
+// The qts CLI as users run it (the bundle apps/runner/dist/bin/cli.mjs) as a child process, for the
+// runner's and the flow tests. Build first (`pnpm build`): these run the JavaScript a user runs.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,13 +13,13 @@ import {
 /** The repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The compiled CLI entry point. */
-export const QTS_CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'cli.js');
+export const QTS_CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'bin', 'cli.mjs');
 
 /** Options of a qts child. */
 export interface QtsOptions extends ProcessOptions {
   /** Node options before the CLI (e.g. `['--import', preload]`). */
   readonly nodeArgs?: readonly string[];
-  /** Run this instead of `node dist/cli.js` (e.g. `pnpm exec qts`), from the repository root. */
+  /** Run this instead of `node dist/bin/cli.mjs` (e.g. `pnpm exec qts`), from the repository root. */
   readonly command?: readonly [string, ...string[]];
 }
 

@@ -1,0 +1,40 @@
+// Bundles the compiled CLI (dist/cli.js, from tsc) into dist/bin/: the `qts` command a user
+// runs. One process per command means start-up is paid on every order; loading some 90 ES
+// modules one by one (resolve, read, compile, link) was about half of a virtual order's time.
+// The bundle keeps the lazy loading (each command and adapter is its own chunk, loaded by a
+// dynamic import as before) and leaves out what must stay a package: libsql (native code),
+// pino and pino-pretty (only --verbose loads them; pino finds its workers by file), and undici
+// (CommonJS, loaded by a dynamic import whose named exports only Node's own loader provides).
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const outdir = new URL('../dist/bin/', import.meta.url).pathname;
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [new URL('../dist/cli.js', import.meta.url).pathname],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Source packages resolve to their compiled dist/, never to src/ (the @qts/source condition).
+  conditions: [],
+  external: ['libsql', 'pino', 'pino-pretty', 'undici'],
+  // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins, and
+  // some read __filename (write-file-atomic seeds its temporary names with it).
+  banner: {
+    js: [
+      "import { createRequire as __qtsCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __qtsFileURLToPath } from 'node:url';",
+      'const require = __qtsCreateRequire(import.meta.url);',
+      'const __filename = __qtsFileURLToPath(import.meta.url);',
+      "const __dirname = __qtsFileURLToPath(new URL('.', import.meta.url));",
+    ].join(' '),
+  },
+  chunkNames: 'chunks/[name]-[hash]',
+  // .mjs: Node knows the format from the name, without looking up package.json for each file.
+  outExtension: { '.js': '.mjs' },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
