@@ -34,7 +34,9 @@ const INTENT = {
   side: 'buy',
   quantity: 1,
   type: 'limit',
-  limitPrice: 1_000,
+  // Below the reference price (2,000), so the order rests (accepted), and inside the day's band
+  // (±30 %: 1,400 to 2,600), which the route checks before sending.
+  limitPrice: 1_500,
 } as const;
 // Fixed sample counts, and a fresh exchange / sandbox per case: the virtual exchange slows down
 // as its book grows, so every case sees the same book sizes.
