@@ -5,8 +5,9 @@
 // dynamic import as before) and leaves out what must stay a package: libsql (native code),
 // pino and pino-pretty (only --verbose loads them; pino finds its workers by file), and undici
 // (CommonJS, loaded by a dynamic import whose named exports only Node's own loader provides).
-import { rmSync } from 'node:fs';
-import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, transform } from 'esbuild';
 
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
 rmSync(outdir, { recursive: true, force: true });
@@ -22,19 +23,30 @@ await build({
   conditions: [],
   external: ['libsql', 'pino', 'pino-pretty', 'undici'],
   // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins, and
-  // some read __filename (write-file-atomic seeds its temporary names with it).
+  // some read __filename (write-file-atomic seeds its temporary names with it). The banner gives
+  // every chunk these; `define` renames the free __filename / __dirname of bundled code to the
+  // banner's names, so a module that declares its own __dirname cannot collide with them.
   banner: {
     js: [
       "import { createRequire as __qtsCreateRequire } from 'node:module';",
       "import { fileURLToPath as __qtsFileURLToPath } from 'node:url';",
       'const require = __qtsCreateRequire(import.meta.url);',
-      'const __filename = __qtsFileURLToPath(import.meta.url);',
-      "const __dirname = __qtsFileURLToPath(new URL('.', import.meta.url));",
+      'const __qtsFilename = __qtsFileURLToPath(import.meta.url);',
+      "const __qtsDirname = __qtsFileURLToPath(new URL('.', import.meta.url));",
     ].join(' '),
   },
+  define: { __filename: '__qtsFilename', __dirname: '__qtsDirname' },
   chunkNames: 'chunks/[name]-[hash]',
   // .mjs: Node knows the format from the name, without looking up package.json for each file.
   outExtension: { '.js': '.mjs' },
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// Every chunk must parse as a module with its banner (a chunk that does not is only found when a
+// command first loads it): esbuild parses each output file again and fails the build on an error.
+for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.mjs')) continue;
+  const file = join(entry.parentPath, entry.name);
+  await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
+}

@@ -2,7 +2,7 @@
 // accepted at its limits, and an order that goes on unchecked when the quote cannot be had.
 import { createVirtualExchange, createVirtualOrderAdapter } from '@qts/broker-virtual';
 import type { OrderAdapter, Quote } from '@qts/order-contract';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExecutionRoute, type ExecutionRoute, RouteRefusedError } from '../src/index.js';
 import { bandHeldUntil } from '../src/submit/day-bands.js';
 import { BUY, makeRig, type Rig, T0 } from './helpers/setup.js';
@@ -169,6 +169,77 @@ describe('submit: the day price limits', () => {
     expect(quotes).toHaveLength(4);
     expect(rig.broker.requests('place')).toBe(3);
   });
+
+  it('dates a band by when its quote was asked: asked at 07:59:59.9 and answered after 08:00, it holds only until 08:00', async () => {
+    let rig!: Rig;
+    const slow = quoteRig(() => {
+      // The answer comes back 200 ms later, after 08:00 KST.
+      rig.clock.now += 200;
+      return BAND;
+    });
+    rig = slow.rig;
+    rig.clock.now = T0 - 2 * 3_600_000 - 100;
+    expect((await slow.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect(slow.quotes).toHaveLength(1);
+    // 08:00:00.100 KST: the band from 07:59:59.900 may be the previous day's; ask again.
+    expect((await slow.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect(slow.quotes).toHaveLength(2);
+    // That one was asked after 08:00: held for the rest of the day.
+    rig.clock.now = T0 + 6 * 3_600_000;
+    expect((await slow.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe('accepted');
+    expect(slow.quotes).toHaveLength(2);
+  });
+
+  it('keeps the band of the later question when two answers arrive out of order', async () => {
+    const answers: ((quote: Quote) => void)[] = [];
+    const LATER: Quote = { ...BAND, upperLimit: 100_000, lowerLimit: 60_000 };
+    // The first two quotes wait to be answered by the test; later ones answer at once.
+    const { rig, route, quotes } = quoteRig(() =>
+      answers.length < 2 ? new Promise<Quote>((resolve) => answers.push(resolve)) : LATER,
+    );
+    // Two orders and no band yet: both ask. The first is asked before 08:00, the second after.
+    rig.clock.now = T0 - 2 * 3_600_000 - 1_000;
+    const early = route.submit({ ...BUY, limitPrice: 70_000 });
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    rig.clock.now = T0;
+    const late = route.submit({ ...BUY, limitPrice: 70_000 });
+    await vi.waitFor(() => expect(answers).toHaveLength(2));
+    // The later question answers first, then the earlier one.
+    answers[1]?.(LATER);
+    expect((await late).order.status).toBe('accepted');
+    answers[0]?.(BAND);
+    expect((await early).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+    // The band held is the later question's (60,000-100,000), for the rest of the day: 95,000
+    // passes without a quote (the earlier band, 49,000-91,000, would have asked again).
+    expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+    expect(quotes).toHaveLength(2);
+    await expect(route.submit({ ...BUY, limitPrice: 55_000 })).rejects.toMatchObject({
+      reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+    });
+    expect(quotes).toHaveLength(3);
+  });
+
+  it.each([
+    ['an infinite upper limit', { upperLimit: Number.POSITIVE_INFINITY }],
+    ['a lower limit above the upper', { upperLimit: 49_000, lowerLimit: 91_000 }],
+    ['a zero lower limit', { lowerLimit: 0 }],
+    ['a NaN limit', { upperLimit: Number.NaN }],
+  ])(
+    'a quote with %s is not a band: the order goes on unchecked and nothing is remembered',
+    async (_name, broken) => {
+      let answer: Quote = { ...BAND, ...broken };
+      const { rig, route, quotes, logs } = quoteRig(() => answer);
+      expect((await route.submit({ ...BUY, limitPrice: 95_000 })).order.status).toBe('accepted');
+      expect(logs.find((entry) => entry.message.includes('goes on unchecked'))).toBeDefined();
+      answer = BAND;
+      await expect(route.submit({ ...BUY, limitPrice: 95_000 })).rejects.toMatchObject({
+        reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+      });
+      expect(quotes).toHaveLength(2);
+      expect(rig.broker.requests('place')).toBe(1);
+    },
+  );
 
   it('remembers nothing from a quote that failed or did not validate', async () => {
     let answer: () => unknown = () => {

@@ -38,12 +38,16 @@ export function bandHeldUntil(now: number): number {
 export interface DayBands {
   /** The band of `symbol` still held at `now`, or null (none, another day, or expired). */
   get(symbol: string, now: number): DayBand | null;
-  /** Remembers the band quoted at `now`. */
-  set(symbol: string, band: { upperLimit: number; lowerLimit: number }, now: number): void;
+  /**
+   * Remembers the band of a quote asked at `askedAt` (the moment the question left, not the
+   * answer's: a quote asked at 07:59:59 is held only until 08:00 even if it answers later). A
+   * band already held from a later question is kept (answers can arrive out of order).
+   */
+  set(symbol: string, band: { upperLimit: number; lowerLimit: number }, askedAt: number): void;
 }
 
 export function createDayBands(): DayBands {
-  const bands = new Map<string, DayBand>();
+  const bands = new Map<string, DayBand & { readonly askedAt: number }>();
   return {
     get(symbol, now) {
       const band = bands.get(symbol);
@@ -54,14 +58,17 @@ export function createDayBands(): DayBands {
       }
       return band;
     },
-    set(symbol, { upperLimit, lowerLimit }, now) {
+    set(symbol, { upperLimit, lowerLimit }, askedAt) {
+      const held = bands.get(symbol);
+      if (held !== undefined && held.askedAt > askedAt) return;
       bands.delete(symbol);
       if (bands.size >= MAX_SYMBOLS) bands.delete(bands.keys().next().value ?? '');
       bands.set(symbol, {
         upperLimit,
         lowerLimit,
-        tradingDate: seoulDate(new Date(now)),
-        heldUntil: bandHeldUntil(now),
+        tradingDate: seoulDate(new Date(askedAt)),
+        heldUntil: bandHeldUntil(askedAt),
+        askedAt,
       });
     },
   };

@@ -62,6 +62,16 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
 
 const krw = (value: number): string => `${value.toLocaleString('en-US')} KRW`;
 
+/** Finite, positive limits, the lower not above the upper: a band that can be checked against. */
+function isPlausibleBand({ upperLimit, lowerLimit }: { upperLimit: number; lowerLimit: number }) {
+  return (
+    Number.isFinite(upperLimit) &&
+    Number.isFinite(lowerLimit) &&
+    lowerLimit > 0 &&
+    lowerLimit <= upperLimit
+  );
+}
+
 /**
  * The day's price check of a limit order, before anything is journaled or sent, against the
  * adapter's quote when it offers one (`capabilities.quote`). The band is remembered per symbol
@@ -81,7 +91,8 @@ async function checkDailyLimits(
   if (!ctx.dailyLimitCheck) return;
   if (request.type !== 'limit' || price === undefined || price === null) return;
   if (adapter.capabilities.quote !== true || adapter.getQuote === undefined) return;
-  const remembered = ctx.dayBands.get(request.symbol, ctx.clock());
+  const askedAt = ctx.clock();
+  const remembered = ctx.dayBands.get(request.symbol, askedAt);
   if (remembered !== null && isWithinPriceLimits(remembered, price)) return;
   let answer: unknown;
   try {
@@ -95,7 +106,7 @@ async function checkDailyLimits(
     return;
   }
   const parsed = v.safeParse(QuoteSchema, answer);
-  if (!parsed.success || parsed.output.upperLimit <= 0 || parsed.output.lowerLimit <= 0) {
+  if (!parsed.success || !isPlausibleBand(parsed.output)) {
     ctx.logger({
       level: 'warn',
       message: `day limits of ${request.symbol} unknown (the quote did not validate); the order goes on unchecked`,
@@ -104,7 +115,7 @@ async function checkDailyLimits(
     return;
   }
   const quote = parsed.output;
-  ctx.dayBands.set(request.symbol, quote, ctx.clock());
+  ctx.dayBands.set(request.symbol, quote, askedAt);
   if (isWithinPriceLimits(quote, price)) return;
   const side = price > quote.upperLimit ? 'above the upper limit' : 'below the lower limit';
   throw new RouteRefusedError(
