@@ -6,7 +6,7 @@ import {
   type ConformanceHarness,
   describeOrderAdapterConformance,
 } from '@qts/order-contract/testing';
-import { kisConnection, sandboxTarget } from '@qts/test-utils';
+import { kisConnection, sandboxTarget, withinOneTradingDate } from '@qts/test-utils';
 import { createKisOrderAdapter } from '../src/index.js';
 import { startTcpGate } from './tcp-gate.js';
 
@@ -28,6 +28,10 @@ async function moveClock(
 }
 
 async function createHarness(environment: 'real' | 'paper'): Promise<ConformanceHarness> {
+  // Each case places and checks orders on `tradingDate`, fixed here: a case begun in the last
+  // seconds before midnight KST would see its order on the next date. Cases take well under 10 s
+  // (and must end within vitest's 20 s), so start after midnight when fewer than 10 s remain.
+  await withinOneTradingDate(10_000);
   const sandbox = await startKisSandbox({ environment, rateLimitPerSecond: null });
   sandbox.exchange.setReferencePrice(SYMBOL, REFERENCE_PRICE);
   const gate = await startTcpGate(sandbox.baseUrl);
