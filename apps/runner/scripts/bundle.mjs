@@ -5,13 +5,12 @@
 // dynamic import as before) and leaves out what must stay a package: libsql (native code),
 // pino and pino-pretty (only --verbose loads them; pino finds its workers by file), and undici
 // (CommonJS, loaded by a dynamic import whose named exports only Node's own loader provides).
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build, transform } from 'esbuild';
 
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
-rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [new URL('../dist/cli.js', import.meta.url).pathname],
   outdir,
   bundle: true,
@@ -41,12 +40,21 @@ await build({
   outExtension: { '.js': '.mjs' },
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
+
+// Chunk names carry a content hash. Chunks of earlier builds stay for a day: a `qts` process
+// that started before this build (a `qts watch`) may still load one of them lazily.
+const written = new Set(Object.keys(result.metafile.outputs).map((file) => resolve(file)));
+const dayAgo = Date.now() - 86_400_000;
+for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
+  const file = resolve(entry.parentPath, entry.name);
+  if (entry.isFile() && !written.has(file) && statSync(file).mtimeMs < dayAgo) rmSync(file);
+}
 
 // Every chunk must parse as a module with its banner (a chunk that does not is only found when a
 // command first loads it): esbuild parses each output file again and fails the build on an error.
-for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith('.mjs')) continue;
-  const file = join(entry.parentPath, entry.name);
+for (const file of written) {
+  if (!file.endsWith('.mjs')) continue;
   await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
 }
