@@ -236,6 +236,31 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
     ).toEqual([]);
   });
 
+  it('a second qts order of a symbol the same day asks no quote: the band is shared through the journal', async () => {
+    await withinOneTradingDate(30_000); // both orders on one Seoul date
+    const home = tempDir();
+    // A symbol no other test here trades: the sandbox is shared by the concurrent tests.
+    s.exchange.setReferencePrice('068270', 180_000);
+    const place = (price: string) =>
+      runQts(['order', 'buy', '068270', '1', '--price', price, '--json', ...extra], { home, env });
+    const quotesAsked = () =>
+      logsOf(home)
+        .split('\n')
+        .filter((line) => line.includes('"KIS request"') && line.includes('inquire-price')).length;
+    const first = await place('170000');
+    expect(first.code, first.stderr).toBe(0);
+    expect(quotesAsked()).toBe(1);
+    const second = await place('171000');
+    expect(second.code, second.stderr).toBe(0);
+    expect(expectShape(OrderSchema, onlyJson(second)).status).toBe('accepted');
+    expect(quotesAsked(), 'the second process used the band the first one stored').toBe(1);
+    // Outside the stored band (180,000 +- 30 %: 126,000 to 234,000): a fresh quote, which refuses.
+    const outside = await place('240000');
+    expect(outside.code, outside.stderr).toBe(2);
+    expect(outside.stdout + outside.stderr).toContain('PRICE_OUTSIDE_DAILY_LIMITS');
+    expect(quotesAsked()).toBe(2);
+  });
+
   it('the broker refuses (insufficient funds): exit 3, the order with error, KIS message verbatim', async () => {
     const home = tempDir();
     const result = await runQts(

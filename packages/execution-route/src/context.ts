@@ -109,7 +109,7 @@ export function createRouteContext(options: ExecutionRouteOptions): RouteContext
     now: () => new Date(clock()).toISOString(),
     logger,
     dailyLimitCheck: options.dailyLimitCheck ?? true,
-    dayBands: createDayBands(),
+    dayBands: createDayBands(options.journal.dayBands),
     orderWindowCheck: options.orderWindowCheck ?? true,
     ids: options.ids ?? defaultIds(clock),
     sleep: options.sleep ?? defaultSleep,

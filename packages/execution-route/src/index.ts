@@ -18,6 +18,7 @@ export {
   type SqliteJournalOptions,
 } from './journal/sqlite.js';
 export type {
+  DayBandStorage,
   InsertResult,
   JournalEntry,
   JournalEvent,
@@ -25,6 +26,7 @@ export type {
   JournalQuery,
   JournalRecord,
   OrderJournal,
+  StoredDayBand,
 } from './journal/types.js';
 export {
   type BrokerFill,

@@ -1,10 +1,24 @@
 // The day's price check before a limit order is journaled or sent: refused outside the band,
 // accepted at its limits, and an order that goes on unchecked when the quote cannot be had.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createVirtualExchange, createVirtualOrderAdapter } from '@qts/broker-virtual';
 import type { OrderAdapter, Quote } from '@qts/order-contract';
+import { pragmaValue } from '@qts/sqlite-store';
+import Database from 'libsql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createExecutionRoute, type ExecutionRoute, RouteRefusedError } from '../src/index.js';
-import { bandHeldUntil } from '../src/submit/day-bands.js';
+import {
+  createExecutionRoute,
+  createSqliteJournal,
+  type ExecutionRoute,
+  JOURNAL_MIGRATIONS,
+  RouteRefusedError,
+} from '../src/index.js';
+import type { DayBandStorage } from '../src/journal/types.js';
+import { bandHeldUntil, createDayBands } from '../src/submit/day-bands.js';
+import { createFakeBroker } from './helpers/fake-broker.js';
 import { BUY, makeRig, type Rig, T0 } from './helpers/setup.js';
 
 const BAND: Quote = {
@@ -29,8 +43,13 @@ interface QuoteRig {
 }
 
 /** The fake broker with a quote: `answer` gives the quote (or throws) for each call. */
-function quoteRig(answer: () => unknown, offersQuote = true, dailyLimitCheck = true): QuoteRig {
-  rig = makeRig();
+function quoteRig(
+  answer: () => unknown,
+  offersQuote = true,
+  dailyLimitCheck = true,
+  journal: 'memory' | 'sqlite' = 'memory',
+): QuoteRig {
+  rig = makeRig({ journal });
   const quotes: string[] = [];
   const logs: { level: string; message: string }[] = [];
   const base = rig.broker.adapter;
@@ -332,5 +351,165 @@ describe('bandHeldUntil', () => {
     ['1969-12-31T12:00:00.000', '1970-01-01T00:00:00.000'],
   ])('a band quoted at %s KST holds until %s KST', (at, until) => {
     expect(bandHeldUntil(kst(at))).toBe(kst(until));
+  });
+});
+
+describe('the day bands a SQLite journal shares', () => {
+  /** Another process on the same journal file: its own journal handle, route and quotes. */
+  function secondRoute(first: QuoteRig, answer: () => unknown) {
+    const journal = createSqliteJournal({
+      file: join(first.rig.dir, 'j.sqlite'),
+      mode: 'virtual',
+      host: 'virtual',
+      account: 'test',
+    });
+    const quotes: string[] = [];
+    const base = first.rig.broker.adapter;
+    const route = createExecutionRoute({
+      adapter: {
+        ...base,
+        capabilities: { ...base.capabilities, quote: true },
+        getQuote: async (symbol) => {
+          quotes.push(symbol);
+          return answer() as Quote;
+        },
+      },
+      journal,
+      mode: 'virtual',
+      clock: () => first.rig.clock.now,
+    });
+    return { route, quotes, journal };
+  }
+
+  it('a band one process quoted lets the next process on the file skip the quote', async () => {
+    const first = quoteRig(() => BAND, true, true, 'sqlite');
+    expect((await first.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
+      'accepted',
+    );
+    expect(first.quotes).toEqual(['005930']);
+    const second = secondRoute(first, () => BAND);
+    try {
+      expect((await second.route.submit({ ...BUY, limitPrice: 71_000 })).order.status).toBe(
+        'accepted',
+      );
+      expect(second.quotes).toEqual([]);
+      // Outside the stored band: the second process asks, and its fresh quote refuses.
+      await expect(second.route.submit({ ...BUY, limitPrice: 95_000 })).rejects.toMatchObject({
+        reason: 'PRICE_OUTSIDE_DAILY_LIMITS',
+      });
+      expect(second.quotes).toEqual(['005930']);
+      // The next Seoul day: no band for anyone.
+      first.rig.clock.now = T0 + 24 * 3_600_000;
+      expect((await first.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
+        'accepted',
+      );
+      expect(first.quotes).toHaveLength(2);
+    } finally {
+      second.journal.close();
+    }
+  });
+
+  it('keeps the band asked later on the same date, across journal handles; another date replaces it', () => {
+    const first = quoteRig(() => BAND, true, true, 'sqlite');
+    const second = secondRoute(first, () => BAND);
+    try {
+      const a = first.rig.journal.dayBands as DayBandStorage;
+      const b = second.journal.dayBands as DayBandStorage;
+      const band = (askedAt: number, upperLimit: number) => ({
+        upperLimit,
+        lowerLimit: 49_000,
+        tradingDate: '20261125',
+        heldUntil: T0 + 14 * 3_600_000,
+        askedAt,
+      });
+      a.write('005930', band(T0 + 2_000, 91_000));
+      b.write('005930', band(T0 + 1_000, 80_000));
+      expect(a.read('005930')).toMatchObject({ upperLimit: 91_000, askedAt: T0 + 2_000 });
+      b.write('005930', band(T0 + 2_000, 92_000));
+      expect(a.read('005930')).toMatchObject({ upperLimit: 92_000 });
+      b.write('005930', { ...band(T0 - 86_400_000, 70_000), tradingDate: '20261124' });
+      expect(a.read('005930')).toMatchObject({ upperLimit: 70_000, tradingDate: '20261124' });
+    } finally {
+      second.journal.close();
+    }
+  });
+
+  it.each([
+    ['a limit that is not a number', "'abc'", '49000', "'20261125'"],
+    ['an infinite limit', '9e999', '49000', "'20261125'"],
+    ['a malformed date', '91000', '49000', "'2026-11-25'"],
+    ['no lower limit above zero', '91000', '0', "'20261125'"],
+    ['a lower limit above the upper', '49000', '91000', "'20261125'"],
+  ])(
+    'a stored row with %s is no band: the route asks a quote',
+    async (_name, upper, lower, date) => {
+      const first = quoteRig(() => BAND, true, true, 'sqlite');
+      const raw = new Database(join(first.rig.dir, 'j.sqlite'));
+      try {
+        raw.exec(
+          `INSERT INTO day_bands VALUES ('005930', ${upper}, ${lower}, ${date}, ${T0 + 3_600_000}, ${T0})`,
+        );
+      } finally {
+        raw.close();
+      }
+      expect((await first.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
+        'accepted',
+      );
+      expect(first.quotes).toEqual(['005930']);
+    },
+  );
+
+  it('opens a journal of schema version 1 (before the bands), keeps its orders and adds the table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qts-bands-v1-'));
+    const file = join(dir, 'j.sqlite');
+    const broker = createFakeBroker({ clock: () => T0 });
+    try {
+      // A version-1 file with one order in it, as an older QTS left it.
+      const older = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'a' });
+      const placed = await createExecutionRoute({
+        adapter: broker.adapter,
+        journal: older,
+        mode: 'virtual',
+        clock: () => T0,
+      }).submit({ ...BUY, limitPrice: 70_000 });
+      older.close();
+      const raw = new Database(file);
+      raw.exec('DROP TABLE day_bands; PRAGMA user_version = 1');
+      raw.close();
+      const journal = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'a' });
+      try {
+        expect(journal.get(placed.order.orderId)).toMatchObject({ status: 'accepted' });
+        journal.dayBands?.write('005930', {
+          upperLimit: 91_000,
+          lowerLimit: 49_000,
+          tradingDate: '20261125',
+          heldUntil: T0 + 3_600_000,
+          askedAt: T0,
+        });
+        expect(journal.dayBands?.read('005930')).toMatchObject({ upperLimit: 91_000 });
+      } finally {
+        journal.close();
+      }
+      const check = new Database(file);
+      expect(pragmaValue(check, 'user_version')).toBe(JOURNAL_MIGRATIONS.length);
+      check.close();
+    } finally {
+      broker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a storage that fails costs a quote, never an order', async () => {
+    const failing: DayBandStorage = {
+      read: () => {
+        throw new Error('SQLITE_BUSY');
+      },
+      write: () => {
+        throw new Error('SQLITE_BUSY');
+      },
+    };
+    const bands = createDayBands(failing);
+    expect(bands.get('005930', T0)).toBeNull();
+    expect(() => bands.set('005930', BAND, T0)).not.toThrow();
   });
 });

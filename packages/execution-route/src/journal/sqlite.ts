@@ -7,6 +7,7 @@ import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
 import { checkWrite } from './conflict.js';
 import type {
+  DayBandStorage,
   InsertResult,
   JournalEntry,
   JournalEvent,
@@ -96,6 +97,20 @@ CREATE TABLE broker_numbers (
   PRIMARY KEY (trading_date, broker_order_id)
 );`,
   },
+  {
+    // The day's price bands the routes on this file have quoted (src/submit/day-bands.ts), one
+    // row per symbol, so that every process on the file shares them.
+    version: 2,
+    sql: `
+CREATE TABLE day_bands (
+  symbol TEXT PRIMARY KEY,
+  upper_limit REAL NOT NULL,
+  lower_limit REAL NOT NULL,
+  trading_date TEXT NOT NULL,
+  held_until INTEGER NOT NULL,
+  asked_at INTEGER NOT NULL
+);`,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -113,6 +128,17 @@ const EventRowSchema = v.object({
   data: v.nullable(v.string()),
 });
 const PatchSchema = v.partial(v.omit(OrderSchema, ['orderId']));
+const finite = v.pipe(v.number(), v.finite());
+const DayBandRowSchema = v.pipe(
+  v.object({
+    upper_limit: finite,
+    lower_limit: finite,
+    trading_date: v.pipe(v.string(), v.regex(/^\d{8}$/)),
+    held_until: finite,
+    asked_at: finite,
+  }),
+  v.check((row) => row.lower_limit > 0 && row.lower_limit <= row.upper_limit, 'implausible band'),
+);
 const DataSchema = v.nullable(v.record(v.string(), v.unknown()));
 
 function parseBody(row: unknown): Order | null {
@@ -194,7 +220,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   const policy = options.synchronous ?? 'WRITE_AHEAD';
   let level: 'FULL' | 'NORMAL' = policy === 'NORMAL' ? 'NORMAL' : 'FULL';
   /** Sets the fsync level of the next commit (PRAGMA synchronous cannot change inside a transaction). */
-  const syncFor = (entry: JournalEntry) => {
+  const syncFor = (entry: Pick<JournalEntry, 'durable'>) => {
     const wanted = policy === 'WRITE_AHEAD' ? (entry.durable === true ? 'FULL' : 'NORMAL') : policy;
     if (wanted !== level) {
       db.exec(`PRAGMA synchronous = ${wanted}`);
@@ -262,6 +288,54 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   const insertNumber = db.prepare(
     'INSERT OR IGNORE INTO broker_numbers (trading_date, broker_order_id, order_id) VALUES (?, ?, ?)',
   );
+
+  const selectBand = db.prepare(
+    'SELECT upper_limit, lower_limit, trading_date, held_until, asked_at FROM day_bands WHERE symbol = ?',
+  );
+  // Replaces a band of another date, or of the same date asked no later (see DayBandStorage).
+  const upsertBand = db.prepare(
+    `INSERT INTO day_bands (symbol, upper_limit, lower_limit, trading_date, held_until, asked_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (symbol) DO UPDATE SET upper_limit = excluded.upper_limit,
+       lower_limit = excluded.lower_limit, trading_date = excluded.trading_date,
+       held_until = excluded.held_until, asked_at = excluded.asked_at
+     WHERE day_bands.trading_date <> excluded.trading_date OR day_bands.asked_at <= excluded.asked_at`,
+  );
+  const dayBands: DayBandStorage = {
+    read(symbol) {
+      const row = selectBand.get(symbol);
+      if (row === undefined) return null;
+      const parsed = v.safeParse(DayBandRowSchema, {
+        upper_limit: columnOf(row, 'upper_limit'),
+        lower_limit: columnOf(row, 'lower_limit'),
+        trading_date: columnOf(row, 'trading_date'),
+        held_until: columnOf(row, 'held_until'),
+        asked_at: columnOf(row, 'asked_at'),
+      });
+      // A row this code would not have written: no band (the route asks a quote).
+      if (!parsed.success) return null;
+      const band = parsed.output;
+      return {
+        upperLimit: band.upper_limit,
+        lowerLimit: band.lower_limit,
+        tradingDate: band.trading_date,
+        heldUntil: band.held_until,
+        askedAt: band.asked_at,
+      };
+    },
+    write(symbol, band) {
+      // A band is no write-ahead record: no fsync of its own.
+      syncFor({});
+      upsertBand.run(
+        symbol,
+        band.upperLimit,
+        band.lowerLimit,
+        band.tradingDate,
+        band.heldUntil,
+        band.askedAt,
+      );
+    },
+  };
 
   const bindNumbers = (order: Order) => {
     for (const n of brokerNumbersOf(order)) insertNumber.run(order.tradingDate, n, order.orderId);
@@ -332,6 +406,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
 
   return {
     location: options.file,
+    dayBands,
     insert(order, entry) {
       syncFor(entry);
       try {

@@ -70,6 +70,29 @@ export type InsertResult =
   | { readonly inserted: true; readonly order: Order }
   | { readonly inserted: false; readonly order: Order };
 
+/** A day's price band as a journal stores it (see `src/submit/day-bands.ts`). */
+export interface StoredDayBand {
+  readonly upperLimit: number;
+  readonly lowerLimit: number;
+  /** The Seoul trading date (YYYYMMDD) of the quote. */
+  readonly tradingDate: string;
+  /** Until when (ms since the epoch) the band may be used without a new quote. */
+  readonly heldUntil: number;
+  /** When its quote was asked (ms since the epoch). */
+  readonly askedAt: number;
+}
+
+/** Where a journal keeps the day's bands, shared by every route (and process) that opens it. */
+export interface DayBandStorage {
+  /** The band stored for `symbol` (any date), or null. */
+  read(symbol: string): StoredDayBand | null;
+  /**
+   * Stores the band unless one of the same trading date asked later is stored (answers can
+   * arrive out of order, from several processes); one of another date is always replaced.
+   */
+  write(symbol: string, band: StoredDayBand): void;
+}
+
 /**
  * The order journal: an append-only event log plus the current state derived from it. Every
  * write is one transaction: the event and the new state land together or not at all.
@@ -101,6 +124,11 @@ export interface OrderJournal {
   ownerOf(orderId: string): string | null;
   /** The event log, oldest first (one order's, or all). */
   events(orderId?: string): JournalEvent[];
+  /**
+   * The day's price bands, shared by the routes on this journal. A journal without it leaves
+   * each route its own memory.
+   */
+  readonly dayBands?: DayBandStorage;
   /** Releases the file. Idempotent. */
   close(): void;
 }

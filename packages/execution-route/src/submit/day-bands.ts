@@ -1,8 +1,10 @@
 // The day's price bands (상한가 / 하한가) a route has seen, per symbol: KRX fixes a symbol's band
 // for the whole trading day from its base price (normally the previous close), so one quote per
 // symbol and day is enough to let orders through. A band only ever lets an order pass: a price
-// the remembered band would refuse is checked again against a fresh quote before refusing.
+// the remembered band would refuse is checked again against a fresh quote before refusing. The
+// SQLite journal stores the bands, so every process on one journal file shares them.
 import { seoulDate } from '@qts/order-contract';
+import type { DayBandStorage, StoredDayBand } from '../journal/types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -16,16 +18,6 @@ const BAND_SETTLED_HOUR = 8;
 /** At most this many symbols are remembered (the oldest is dropped first). */
 const MAX_SYMBOLS = 2_000;
 
-/** A band as the route keeps it. */
-export interface DayBand {
-  readonly upperLimit: number;
-  readonly lowerLimit: number;
-  /** The Seoul trading date (YYYYMMDD) the band was quoted on. */
-  readonly tradingDate: string;
-  /** Until when (ms since the epoch) the band may be used without a new quote. */
-  readonly heldUntil: number;
-}
-
 /** Until when a band quoted at `now` holds: the next 08:00 or the next midnight in Seoul. */
 export function bandHeldUntil(now: number): number {
   const seoulMs = now + SEOUL_OFFSET_MS;
@@ -34,42 +26,67 @@ export function bandHeldUntil(now: number): number {
   return (seoulMs < settled ? settled : midnight + DAY_MS) - SEOUL_OFFSET_MS;
 }
 
-/** The bands a route remembers, by symbol. */
+/** The bands a route consults, by symbol. */
 export interface DayBands {
   /** The band of `symbol` still held at `now`, or null (none, another day, or expired). */
-  get(symbol: string, now: number): DayBand | null;
+  get(symbol: string, now: number): StoredDayBand | null;
   /**
    * Remembers the band of a quote asked at `askedAt` (the moment the question left, not the
    * answer's: a quote asked at 07:59:59 is held only until 08:00 even if it answers later). A
-   * band already held from a later question is kept (answers can arrive out of order).
+   * band of the same date asked later is kept (answers can arrive out of order).
    */
   set(symbol: string, band: { upperLimit: number; lowerLimit: number }, askedAt: number): void;
 }
 
-export function createDayBands(): DayBands {
-  const bands = new Map<string, DayBand & { readonly askedAt: number }>();
+/** Whether `band` should replace `held` (see `DayBandStorage.write`). */
+export function replacesBand(held: StoredDayBand | null, band: StoredDayBand): boolean {
+  return held === null || held.tradingDate !== band.tradingDate || held.askedAt <= band.askedAt;
+}
+
+/** Bands in this process's memory (a journal without storage of its own). */
+export function memoryDayBandStorage(): DayBandStorage {
+  const bands = new Map<string, StoredDayBand>();
+  return {
+    read: (symbol) => bands.get(symbol) ?? null,
+    write(symbol, band) {
+      if (!replacesBand(bands.get(symbol) ?? null, band)) return;
+      bands.delete(symbol);
+      if (bands.size >= MAX_SYMBOLS) bands.delete(bands.keys().next().value ?? '');
+      bands.set(symbol, band);
+    },
+  };
+}
+
+/**
+ * The route's view of the bands over a storage (the journal's, else memory). A storage that
+ * fails is treated as empty: the band memory only saves quotes, so a failure costs a quote, never
+ * an order.
+ */
+export function createDayBands(storage: DayBandStorage = memoryDayBandStorage()): DayBands {
   return {
     get(symbol, now) {
-      const band = bands.get(symbol);
-      if (band === undefined) return null;
-      if (now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate) {
-        bands.delete(symbol);
+      let band: StoredDayBand | null;
+      try {
+        band = storage.read(symbol);
+      } catch {
         return null;
       }
+      if (band === null) return null;
+      if (now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate) return null;
       return band;
     },
     set(symbol, { upperLimit, lowerLimit }, askedAt) {
-      const held = bands.get(symbol);
-      if (held !== undefined && held.askedAt > askedAt) return;
-      bands.delete(symbol);
-      if (bands.size >= MAX_SYMBOLS) bands.delete(bands.keys().next().value ?? '');
-      bands.set(symbol, {
-        upperLimit,
-        lowerLimit,
-        tradingDate: seoulDate(new Date(askedAt)),
-        heldUntil: bandHeldUntil(askedAt),
-        askedAt,
-      });
+      try {
+        storage.write(symbol, {
+          upperLimit,
+          lowerLimit,
+          tradingDate: seoulDate(new Date(askedAt)),
+          heldUntil: bandHeldUntil(askedAt),
+          askedAt,
+        });
+      } catch {
+        // Not remembered: the next order asks a quote again.
+      }
     },
   };
 }
