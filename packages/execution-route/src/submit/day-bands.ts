@@ -58,34 +58,44 @@ export function memoryDayBandStorage(): DayBandStorage {
 }
 
 /**
- * The route's view of the bands over a storage (the journal's, else memory). A storage that
- * fails is treated as empty: the band memory only saves quotes, so a failure costs a quote, never
- * an order.
+ * The route's view of the bands over a storage (the journal's, else memory), with the bands it
+ * has already read or written kept in memory in front of it (a band held in memory can only let
+ * an order pass, so a newer one another process stored costs nothing but, at worst, a refusal by
+ * the exchange instead of by the route). A storage that fails is treated as empty: the band
+ * memory only saves quotes, so a failure costs a quote, never an order.
  */
 export function createDayBands(storage: DayBandStorage = memoryDayBandStorage()): DayBands {
+  const seen = memoryDayBandStorage();
+  const current = (band: StoredDayBand | null, now: number): StoredDayBand | null =>
+    band === null || now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate
+      ? null
+      : band;
   return {
     get(symbol, now) {
-      let band: StoredDayBand | null;
+      const known = current(seen.read(symbol), now);
+      if (known !== null) return known;
+      let stored: StoredDayBand | null;
       try {
-        band = storage.read(symbol);
+        stored = current(storage.read(symbol), now);
       } catch {
         return null;
       }
-      if (band === null) return null;
-      if (now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate) return null;
-      return band;
+      if (stored !== null) seen.write(symbol, stored);
+      return stored;
     },
     set(symbol, { upperLimit, lowerLimit }, askedAt) {
+      const band: StoredDayBand = {
+        upperLimit,
+        lowerLimit,
+        tradingDate: seoulDate(new Date(askedAt)),
+        heldUntil: bandHeldUntil(askedAt),
+        askedAt,
+      };
+      seen.write(symbol, band);
       try {
-        storage.write(symbol, {
-          upperLimit,
-          lowerLimit,
-          tradingDate: seoulDate(new Date(askedAt)),
-          heldUntil: bandHeldUntil(askedAt),
-          askedAt,
-        });
+        storage.write(symbol, band);
       } catch {
-        // Not remembered: the next order asks a quote again.
+        // Not stored: other processes ask a quote of their own.
       }
     },
   };
