@@ -238,6 +238,10 @@ describe.concurrent.each(ENVIRONMENTS)('KIS %s mode on the sandbox', (mode) => {
 
   it('a second qts order of a symbol the same day asks no quote: the band is shared through the journal', async () => {
     await withinOneTradingDate(30_000); // both orders on one Seoul date
+    // A band quoted before 08:00 KST is held only until 08:00: keep both orders on one side of it.
+    const toEight =
+      (8 * 3_600_000 - ((Date.now() + 9 * 3_600_000) % 86_400_000) + 86_400_000) % 86_400_000;
+    if (toEight < 30_000) await new Promise((resolve) => setTimeout(resolve, toEight + 1_000));
     const home = tempDir();
     // A symbol no other test here trades: the sandbox is shared by the concurrent tests.
     s.exchange.setReferencePrice('068270', 180_000);

@@ -109,7 +109,9 @@ export function createRouteContext(options: ExecutionRouteOptions): RouteContext
     now: () => new Date(clock()).toISOString(),
     logger,
     dailyLimitCheck: options.dailyLimitCheck ?? true,
-    dayBands: createDayBands(options.journal.dayBands),
+    // Virtual quotes cost no request, and `qts virtual price` may move a symbol's band at any
+    // time: a virtual route keeps bands in its own memory only.
+    dayBands: createDayBands(options.mode === 'virtual' ? undefined : options.journal.dayBands),
     orderWindowCheck: options.orderWindowCheck ?? true,
     ids: options.ids ?? defaultIds(clock),
     sleep: options.sleep ?? defaultSleep,

@@ -17,7 +17,7 @@ import {
   RouteRefusedError,
 } from '../src/index.js';
 import type { DayBandStorage } from '../src/journal/types.js';
-import { bandHeldUntil, createDayBands } from '../src/submit/day-bands.js';
+import { bandHeldUntil, createDayBands, memoryDayBandStorage } from '../src/submit/day-bands.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
 import { BUY, makeRig, type Rig, T0 } from './helpers/setup.js';
 
@@ -48,6 +48,7 @@ function quoteRig(
   offersQuote = true,
   dailyLimitCheck = true,
   journal: 'memory' | 'sqlite' = 'memory',
+  mode: 'virtual' | 'paper' = 'virtual',
 ): QuoteRig {
   rig = makeRig({ journal });
   const quotes: string[] = [];
@@ -71,7 +72,7 @@ function quoteRig(
   const route = createExecutionRoute({
     adapter,
     journal: rig.journal,
-    mode: 'virtual',
+    mode,
     clock: () => clock.now,
     logger: (entry) => logs.push({ level: entry.level, message: entry.message }),
     dailyLimitCheck,
@@ -356,7 +357,11 @@ describe('bandHeldUntil', () => {
 
 describe('the day bands a SQLite journal shares', () => {
   /** Another process on the same journal file: its own journal handle, route and quotes. */
-  function secondRoute(first: QuoteRig, answer: () => unknown) {
+  function secondRoute(
+    first: QuoteRig,
+    answer: () => unknown,
+    mode: 'virtual' | 'paper' = 'paper',
+  ) {
     const journal = createSqliteJournal({
       file: join(first.rig.dir, 'j.sqlite'),
       mode: 'virtual',
@@ -375,14 +380,14 @@ describe('the day bands a SQLite journal shares', () => {
         },
       },
       journal,
-      mode: 'virtual',
+      mode,
       clock: () => first.rig.clock.now,
     });
     return { route, quotes, journal };
   }
 
   it('a band one process quoted lets the next process on the file skip the quote', async () => {
-    const first = quoteRig(() => BAND, true, true, 'sqlite');
+    const first = quoteRig(() => BAND, true, true, 'sqlite', 'paper');
     expect((await first.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
       'accepted',
     );
@@ -409,8 +414,8 @@ describe('the day bands a SQLite journal shares', () => {
     }
   });
 
-  it('keeps the band asked later on the same date, across journal handles; another date replaces it', () => {
-    const first = quoteRig(() => BAND, true, true, 'sqlite');
+  it('keeps the band asked later on the same date, across journal handles; only a later date replaces it', () => {
+    const first = quoteRig(() => BAND, true, true, 'sqlite', 'paper');
     const second = secondRoute(first, () => BAND);
     try {
       const a = first.rig.journal.dayBands as DayBandStorage;
@@ -427,8 +432,12 @@ describe('the day bands a SQLite journal shares', () => {
       expect(a.read('005930')).toMatchObject({ upperLimit: 91_000, askedAt: T0 + 2_000 });
       b.write('005930', band(T0 + 2_000, 92_000));
       expect(a.read('005930')).toMatchObject({ upperLimit: 92_000 });
+      // An earlier date never displaces a later one (a quote asked at 23:59:59, answered after
+      // midnight); a later date always replaces.
       b.write('005930', { ...band(T0 - 86_400_000, 70_000), tradingDate: '20261124' });
-      expect(a.read('005930')).toMatchObject({ upperLimit: 70_000, tradingDate: '20261124' });
+      expect(a.read('005930')).toMatchObject({ upperLimit: 92_000, tradingDate: '20261125' });
+      b.write('005930', { ...band(T0 + 86_400_000, 75_000), tradingDate: '20261126' });
+      expect(a.read('005930')).toMatchObject({ upperLimit: 75_000, tradingDate: '20261126' });
     } finally {
       second.journal.close();
     }
@@ -443,7 +452,7 @@ describe('the day bands a SQLite journal shares', () => {
   ])(
     'a stored row with %s is no band: the route asks a quote',
     async (_name, upper, lower, date) => {
-      const first = quoteRig(() => BAND, true, true, 'sqlite');
+      const first = quoteRig(() => BAND, true, true, 'sqlite', 'paper');
       const raw = new Database(join(first.rig.dir, 'j.sqlite'));
       try {
         raw.exec(
@@ -459,12 +468,12 @@ describe('the day bands a SQLite journal shares', () => {
     },
   );
 
-  it('opens a journal of schema version 1 (before the bands), keeps its orders and adds the table', async () => {
+  it('opens a journal made before the bands, keeps its orders, adds the table and keeps its schema version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qts-bands-v1-'));
     const file = join(dir, 'j.sqlite');
     const broker = createFakeBroker({ clock: () => T0 });
     try {
-      // A version-1 file with one order in it, as an older QTS left it.
+      // A file with one order in it and no day_bands table, as an older QTS left it.
       const older = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'a' });
       const placed = await createExecutionRoute({
         adapter: broker.adapter,
@@ -474,7 +483,7 @@ describe('the day bands a SQLite journal shares', () => {
       }).submit({ ...BUY, limitPrice: 70_000 });
       older.close();
       const raw = new Database(file);
-      raw.exec('DROP TABLE day_bands; PRAGMA user_version = 1');
+      raw.exec('DROP TABLE day_bands');
       raw.close();
       const journal = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'a' });
       try {
@@ -497,6 +506,112 @@ describe('the day bands a SQLite journal shares', () => {
       broker.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('virtual routes keep bands to themselves (virtual quotes are free, and `qts virtual price` moves bands)', async () => {
+    const first = quoteRig(() => BAND, true, true, 'sqlite', 'virtual');
+    expect((await first.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
+      'accepted',
+    );
+    const second = secondRoute(first, () => BAND, 'virtual');
+    try {
+      expect((await second.route.submit({ ...BUY, limitPrice: 70_000 })).order.status).toBe(
+        'accepted',
+      );
+      expect([first.quotes.length, second.quotes.length]).toEqual([1, 1]);
+      expect(second.journal.dayBands?.read('005930')).toBeNull();
+    } finally {
+      second.journal.close();
+    }
+  });
+
+  it('a band write never waits for another process holding the write lock', () => {
+    const first = quoteRig(() => BAND, true, true, 'sqlite', 'paper');
+    const storage = first.rig.journal.dayBands as DayBandStorage;
+    const band = {
+      upperLimit: 91_000,
+      lowerLimit: 49_000,
+      tradingDate: '20261125',
+      heldUntil: T0 + 3_600_000,
+      askedAt: T0,
+    };
+    const other = new Database(join(first.rig.dir, 'j.sqlite'));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const start = performance.now();
+      expect(() => storage.write('005930', band)).toThrow(/busy|locked/i);
+      // The journal waits up to 5 s for a lock; the band write gave up at once.
+      expect(performance.now() - start).toBeLessThan(1_000);
+      other.exec('COMMIT');
+      storage.write('005930', band);
+      expect(storage.read('005930')).toMatchObject({ upperLimit: 91_000 });
+    } finally {
+      other.close();
+    }
+  });
+
+  it.each([
+    ['a trading date that is not the one it was asked on', { tradingDate: '20261126' }, T0],
+    [
+      'an expiry past the one its asking time gives',
+      { heldUntil: T0 + 86_400_000 },
+      T0 + 15 * 3_600_000,
+    ],
+  ])('a stored band with %s is not taken on trust', (_name, tampered, now) => {
+    const bands = createDayBands({
+      read: () => ({
+        upperLimit: 91_000,
+        lowerLimit: 49_000,
+        tradingDate: '20261125',
+        heldUntil: bandHeldUntil(T0),
+        askedAt: T0,
+        ...tampered,
+      }),
+      write: () => {},
+    });
+    expect(bands.get('005930', now)).toBeNull();
+  });
+
+  it('a band the route has read stays in its memory: one row read, until it expires', () => {
+    let reads = 0;
+    const stored = {
+      upperLimit: 91_000,
+      lowerLimit: 49_000,
+      tradingDate: '20261125',
+      heldUntil: bandHeldUntil(T0),
+      askedAt: T0,
+    };
+    const bands = createDayBands({
+      read: () => {
+        reads += 1;
+        return stored;
+      },
+      write: () => {},
+    });
+    expect(bands.get('005930', T0 + 1_000)).toMatchObject({ upperLimit: 91_000 });
+    expect(bands.get('005930', T0 + 2_000)).toMatchObject({ upperLimit: 91_000 });
+    expect(reads).toBe(1);
+    // Past midnight KST the remembered band is gone, and so is the stored one.
+    expect(bands.get('005930', T0 + 14 * 3_600_000)).toBeNull();
+    expect(reads).toBe(2);
+  });
+
+  it('in memory too: the same date asked later wins, an earlier date never displaces a later one', () => {
+    const storage = memoryDayBandStorage();
+    const band = (tradingDate: string, askedAt: number, upperLimit: number) => ({
+      upperLimit,
+      lowerLimit: 49_000,
+      tradingDate,
+      heldUntil: askedAt + 3_600_000,
+      askedAt,
+    });
+    storage.write('005930', band('20261125', T0 + 2_000, 91_000));
+    storage.write('005930', band('20261125', T0 + 1_000, 80_000));
+    expect(storage.read('005930')).toMatchObject({ upperLimit: 91_000 });
+    storage.write('005930', band('20261124', T0 - 86_400_000, 70_000));
+    expect(storage.read('005930')).toMatchObject({ upperLimit: 91_000 });
+    storage.write('005930', band('20261126', T0 + 86_400_000, 75_000));
+    expect(storage.read('005930')).toMatchObject({ upperLimit: 75_000 });
   });
 
   it('a storage that fails costs a quote, never an order', async () => {

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ORDER_STATUSES } from '@qts/order-contract';
-import { columnOf, openSqlite, type SqliteDatabase, type SqliteStatement } from '@qts/sqlite-store';
+import {
+  BUSY_TIMEOUT_MS,
+  columnOf,
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from '@qts/sqlite-store';
 import * as v from 'valibot';
 import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
@@ -97,21 +103,23 @@ CREATE TABLE broker_numbers (
   PRIMARY KEY (trading_date, broker_order_id)
 );`,
   },
-  {
-    // The day's price bands the routes on this file have quoted (src/submit/day-bands.ts), one
-    // row per symbol, so that every process on the file shares them.
-    version: 2,
-    sql: `
-CREATE TABLE day_bands (
+];
+
+/**
+ * The day's price bands the routes on a file have quoted (src/submit/day-bands.ts), one row per
+ * symbol, so that every process on the file shares them. A cache, not a record: created when
+ * missing without raising the schema version, so a QTS that predates it still opens the file
+ * (and ignores the table).
+ */
+const DAY_BANDS_TABLE = `
+CREATE TABLE IF NOT EXISTS day_bands (
   symbol TEXT PRIMARY KEY,
   upper_limit REAL NOT NULL,
   lower_limit REAL NOT NULL,
   trading_date TEXT NOT NULL,
   held_until INTEGER NOT NULL,
   asked_at INTEGER NOT NULL
-);`,
-  },
-];
+)`;
 
 /** The schema version this code writes. */
 export const JOURNAL_SCHEMA_VERSION = JOURNAL_MIGRATIONS.at(-1)?.version ?? 0;
@@ -177,6 +185,10 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     // after an answer is recorded instead, and close() on the way out.
     db.exec('PRAGMA wal_autocheckpoint = 0');
     checkKey(db, options);
+    const hasBands = db
+      .prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'day_bands'")
+      .get();
+    if (hasBands === undefined) db.exec(DAY_BANDS_TABLE);
   } catch (error) {
     db.close();
     throw error;
@@ -204,7 +216,7 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
    * records); past 16x it runs at once after a commit that is not a write-ahead record (a caller
    * that never lets the event loop turn).
    */
-  const afterCommit = (entry: JournalEntry) => {
+  const afterCommit = (entry: Pick<JournalEntry, 'durable'>) => {
     commits += 1;
     if (commits < CHECKPOINT_EVERY) return;
     if (entry.durable !== true && commits >= 16 * CHECKPOINT_EVERY) {
@@ -292,14 +304,15 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   const selectBand = db.prepare(
     'SELECT upper_limit, lower_limit, trading_date, held_until, asked_at FROM day_bands WHERE symbol = ?',
   );
-  // Replaces a band of another date, or of the same date asked no later (see DayBandStorage).
+  // Replaces a band of an earlier date, or of the same date asked no later (see DayBandStorage).
   const upsertBand = db.prepare(
     `INSERT INTO day_bands (symbol, upper_limit, lower_limit, trading_date, held_until, asked_at)
      VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (symbol) DO UPDATE SET upper_limit = excluded.upper_limit,
        lower_limit = excluded.lower_limit, trading_date = excluded.trading_date,
        held_until = excluded.held_until, asked_at = excluded.asked_at
-     WHERE day_bands.trading_date <> excluded.trading_date OR day_bands.asked_at <= excluded.asked_at`,
+     WHERE excluded.trading_date > day_bands.trading_date
+        OR (excluded.trading_date = day_bands.trading_date AND excluded.asked_at >= day_bands.asked_at)`,
   );
   const dayBands: DayBandStorage = {
     read(symbol) {
@@ -324,16 +337,24 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
       };
     },
     write(symbol, band) {
-      // A band is no write-ahead record: no fsync of its own.
+      // A band is no write-ahead record (no fsync of its own at the default WRITE_AHEAD level),
+      // and it never waits for another process's write lock: busy now, it is simply not stored
+      // (SQLITE_BUSY at once, caught by the route; the order goes on).
       syncFor({});
-      upsertBand.run(
-        symbol,
-        band.upperLimit,
-        band.lowerLimit,
-        band.tradingDate,
-        band.heldUntil,
-        band.askedAt,
-      );
+      db.exec('PRAGMA busy_timeout = 0');
+      try {
+        upsertBand.run(
+          symbol,
+          band.upperLimit,
+          band.lowerLimit,
+          band.tradingDate,
+          band.heldUntil,
+          band.askedAt,
+        );
+      } finally {
+        db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      afterCommit({});
     },
   };
 

@@ -38,9 +38,17 @@ export interface DayBands {
   set(symbol: string, band: { upperLimit: number; lowerLimit: number }, askedAt: number): void;
 }
 
-/** Whether `band` should replace `held` (see `DayBandStorage.write`). */
+/**
+ * Whether `band` should replace `held` (see `DayBandStorage.write`): a band of a later date, or of
+ * the same date asked no earlier. A band of an earlier date never replaces a later one (a quote
+ * asked at 23:59:59 that answers after midnight does not displace the new day's band).
+ */
 export function replacesBand(held: StoredDayBand | null, band: StoredDayBand): boolean {
-  return held === null || held.tradingDate !== band.tradingDate || held.askedAt <= band.askedAt;
+  return (
+    held === null ||
+    band.tradingDate > held.tradingDate ||
+    (band.tradingDate === held.tradingDate && band.askedAt >= held.askedAt)
+  );
 }
 
 /** Bands in this process's memory (a journal without storage of its own). */
@@ -66,10 +74,16 @@ export function memoryDayBandStorage(): DayBandStorage {
  */
 export function createDayBands(storage: DayBandStorage = memoryDayBandStorage()): DayBands {
   const seen = memoryDayBandStorage();
-  const current = (band: StoredDayBand | null, now: number): StoredDayBand | null =>
-    band === null || now >= band.heldUntil || seoulDate(new Date(now)) !== band.tradingDate
-      ? null
-      : band;
+  // Held at `now`: quoted on today's Seoul date and not expired, both judged from when it was
+  // asked (a stored row's own date and expiry are not taken on trust).
+  const current = (band: StoredDayBand | null, now: number): StoredDayBand | null => {
+    if (band === null) return null;
+    const date = seoulDate(new Date(band.askedAt));
+    const until = Math.min(band.heldUntil, bandHeldUntil(band.askedAt));
+    return band.tradingDate === date && now < until && seoulDate(new Date(now)) === date
+      ? band
+      : null;
+  };
   return {
     get(symbol, now) {
       const known = current(seen.read(symbol), now);
