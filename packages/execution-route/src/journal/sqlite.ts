@@ -11,6 +11,7 @@ import {
 import * as v from 'valibot';
 import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
+import { isPlausibleBand } from '../submit/day-bands.js';
 import { checkWrite } from './conflict.js';
 import type {
   DayBandStorage,
@@ -145,7 +146,10 @@ const DayBandRowSchema = v.pipe(
     held_until: finite,
     asked_at: finite,
   }),
-  v.check((row) => row.lower_limit > 0 && row.lower_limit <= row.upper_limit, 'implausible band'),
+  v.check(
+    (row) => isPlausibleBand({ upperLimit: row.upper_limit, lowerLimit: row.lower_limit }),
+    'implausible band',
+  ),
 );
 const DataSchema = v.nullable(v.record(v.string(), v.unknown()));
 

@@ -18,6 +18,17 @@ const BAND_SETTLED_HOUR = 8;
 /** At most this many symbols are remembered (the oldest is dropped first). */
 const MAX_SYMBOLS = 2_000;
 
+/** Finite, positive limits, the lower not above the upper: a band that can be checked against. */
+export function isPlausibleBand(band: { upperLimit: number; lowerLimit: number }): boolean {
+  const { upperLimit, lowerLimit } = band;
+  return (
+    Number.isFinite(upperLimit) &&
+    Number.isFinite(lowerLimit) &&
+    lowerLimit > 0 &&
+    lowerLimit <= upperLimit
+  );
+}
+
 /** Until when a band quoted at `now` holds: the next 08:00 or the next midnight in Seoul. */
 export function bandHeldUntil(now: number): number {
   const seoulMs = now + SEOUL_OFFSET_MS;

@@ -23,6 +23,7 @@ import { JournalConflictError } from '../journal/conflict.js';
 import { divisionInfoOf, hasDivisionInfo, type Order, orderFingerprint } from '../order.js';
 import type { RouteResult, SubmitOptions } from '../types.js';
 import { adoptStrays } from '../watch/strays.js';
+import { isPlausibleBand } from './day-bands.js';
 
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
@@ -61,16 +62,6 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
 }
 
 const krw = (value: number): string => `${value.toLocaleString('en-US')} KRW`;
-
-/** Finite, positive limits, the lower not above the upper: a band that can be checked against. */
-function isPlausibleBand({ upperLimit, lowerLimit }: { upperLimit: number; lowerLimit: number }) {
-  return (
-    Number.isFinite(upperLimit) &&
-    Number.isFinite(lowerLimit) &&
-    lowerLimit > 0 &&
-    lowerLimit <= upperLimit
-  );
-}
 
 /**
  * The day's price check of a limit order, before anything is journaled or sent, against the
