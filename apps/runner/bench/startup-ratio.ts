@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 15);
 // What users run (`qts`, `pnpm qts`): the bundle; beside it, the unbundled tsc output it is made from.
-const cli = fileURLToPath(new URL('../dist/bin/cli.mjs', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/bin/cli.cjs', import.meta.url));
 const unbundled = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const home = mkdtempSync(join(tmpdir(), 'qts-startup-'));
 const env = { PATH: process.env.PATH ?? '', HOME: home, QTS_HOME: home, NO_COLOR: '1' };

@@ -11,7 +11,7 @@ import { afterAll, bench, describe } from 'vitest';
 
 const runnerRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = join(runnerRoot, '..', '..');
-const cli = join(runnerRoot, 'dist', 'bin', 'cli.mjs');
+const cli = join(runnerRoot, 'dist', 'bin', 'cli.cjs');
 const home = mkdtempSync(join(tmpdir(), 'qts-bench-'));
 const env = { PATH: process.env.PATH ?? '', HOME: home, QTS_HOME: home, NO_COLOR: '1' };
 const options = { time: 0, iterations: 20, warmupIterations: 2 } as const;
@@ -25,7 +25,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('start-up', () => {
   bench('node -e 0 (baseline)', () => run(process.execPath, ['-e', '0']), options);
-  bench('node dist/bin/cli.mjs --help', () => run(process.execPath, [cli, '--help']), options);
+  bench('node dist/bin/cli.cjs --help', () => run(process.execPath, [cli, '--help']), options);
   // pnpm's own start-up, for context: `pnpm qts` cannot be faster than this
   bench('pnpm --version (pnpm alone)', () => run('pnpm', ['--version'], repoRoot), options);
   bench('pnpm qts --help (repo root)', () => run('pnpm', ['qts', '--help'], repoRoot), options);

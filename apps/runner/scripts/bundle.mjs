@@ -1,60 +1,146 @@
 // Bundles the compiled CLI (dist/cli.js, from tsc) into dist/bin/: the `qts` command a user
-// runs. One process per command means start-up is paid on every order; loading some 90 ES
-// modules one by one (resolve, read, compile, link) was about half of a virtual order's time.
-// The bundle keeps the lazy loading (each command and adapter is its own chunk, loaded by a
-// dynamic import as before) and leaves out what must stay a package: libsql (native code),
-// pino and pino-pretty (only --verbose loads them; pino finds its workers by file), and undici
-// (CommonJS, loaded by a dynamic import whose named exports only Node's own loader provides).
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { build, transform } from 'esbuild';
+// runs. One process per command means start-up is paid on every order, and most of it was Node
+// loading code: resolving, reading, compiling and linking some 90 ES modules one by one, then
+// (bundled into ES module chunks) still compiling 400 KB of source on every start.
+//
+// So the bin is one CommonJS file, compiled once at build time: dist/bin/cli.cjs, a small loader,
+// reads dist/bin/qts-<hash>.cjs (the whole CLI; each module still initialised only when a command
+// first needs it) with V8's code cache for it, dist/bin/qts-<hash>.cache, made here by a training
+// run of a virtual order in a temporary QTS_HOME. V8 checks the cache against its own version and
+// flags and ignores one that does not fit (the code is then compiled as usual); the hash in both
+// names keeps a bundle and its cache together, since V8 only compares a source's length.
+//
+// Left out of the bundle, as packages: libsql (native code), pino and pino-pretty (only --verbose
+// loads them; pino finds its workers by file) and undici (loaded only for KIS commands).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
+
 const result = await build({
   entryPoints: [new URL('../dist/cli.js', import.meta.url).pathname],
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  write: false,
+  outfile: join(outdir, 'qts.cjs'),
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // Source packages resolve to their compiled dist/, never to src/ (the @qts/source condition).
   conditions: [],
   external: ['libsql', 'pino', 'pino-pretty', 'undici'],
-  // CommonJS dependencies bundled into ES modules still call require() for Node's built-ins, and
-  // some read __filename (write-file-atomic seeds its temporary names with it). The banner gives
-  // every chunk these; `define` renames the free __filename / __dirname of bundled code to the
-  // banner's names, so a module that declares its own __dirname cannot collide with them.
-  banner: {
-    js: [
-      "import { createRequire as __qtsCreateRequire } from 'node:module';",
-      "import { fileURLToPath as __qtsFileURLToPath } from 'node:url';",
-      'const require = __qtsCreateRequire(import.meta.url);',
-      'const __qtsFilename = __qtsFileURLToPath(import.meta.url);',
-      "const __qtsDirname = __qtsFileURLToPath(new URL('.', import.meta.url));",
-    ].join(' '),
-  },
-  define: { __filename: '__qtsFilename', __dirname: '__qtsDirname' },
-  chunkNames: 'chunks/[name]-[hash]',
-  // .mjs: Node knows the format from the name, without looking up package.json for each file.
-  outExtension: { '.js': '.mjs' },
+  // A dynamic import() of a package left out becomes require(): the bundle runs as a script
+  // (node:vm), where import() has no module loader behind it.
+  supported: { 'dynamic-import': false },
+  // Code written as ES modules reads import.meta.url (createRequire, files beside a module).
+  banner: { js: "var __qtsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__qtsImportMetaUrl' },
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: true,
 });
+const [output] = result.outputFiles;
+if (output === undefined) throw new Error('esbuild wrote no bundle');
+// The file is a script whose value is the CommonJS wrapper function, so the loader compiles it as
+// it is (the entry's #! line is for a file node runs, not for a function body).
+// Strict, as the ES modules it is made of were (and as the earlier ES-module bundle ran).
+const code = `(function (exports, require, module, __filename, __dirname) {\n'use strict';\n${output.text.replace(/^#!.*\n/, '')}\n})`;
+// Any import() left would fail only when its command first ran: refuse it here.
+const leftover = /\bimport\s*\(\s*["'`]/.exec(code);
+if (leftover !== null) {
+  throw new Error(
+    `the bundle still has a dynamic import: ${code.slice(leftover.index, leftover.index + 60)}`,
+  );
+}
+const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+const bundleName = `qts-${hash}.cjs`;
+const cacheName = `qts-${hash}.cache`;
 
-// Chunk names carry a content hash. Chunks of earlier builds stay for a day: a `qts` process
-// that started before this build (a `qts watch`) may still load one of them lazily.
-const written = new Set(Object.keys(result.metafile.outputs).map((file) => resolve(file)));
-const dayAgo = Date.now() - 86_400_000;
-for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
-  const file = resolve(entry.parentPath, entry.name);
-  if (entry.isFile() && !written.has(file) && statSync(file).mtimeMs < dayAgo) rmSync(file);
+/** Writes a file whole or not at all (a `qts` starting meanwhile never reads half a file). */
+function writeAtomic(name, data, mode) {
+  const file = join(outdir, name);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, data, mode === undefined ? {} : { mode });
+  renameSync(temporary, file);
 }
 
-// Every chunk must parse as a module with its banner (a chunk that does not is only found when a
-// command first loads it): esbuild parses each output file again and fails the build on an error.
-for (const file of written) {
-  if (!file.endsWith('.mjs')) continue;
-  await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', logLevel: 'silent' });
+writeAtomic(bundleName, code);
+
+// The training run: a virtual order in a throwaway QTS_HOME (no network), compiled exactly as the
+// loader compiles it; at exit V8's code cache (with every function the run compiled) is written.
+const home = mkdtempSync(join(tmpdir(), 'qts-bundle-'));
+let cached = false;
+try {
+  const trainer = join(home, 'train.cjs');
+  writeFileSync(
+    trainer,
+    `const { readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { Script } = require('node:vm');
+const file = ${JSON.stringify(join(outdir, bundleName))};
+const script = new Script(readFileSync(file, 'utf8'), { filename: file });
+process.on('exit', (code) => { if (code === 0 && process.env.QTS_TRAIN_CACHE) writeFileSync(process.env.QTS_TRAIN_CACHE, script.createCachedData()); });
+const bundled = { exports: {} };
+script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, ${JSON.stringify(outdir)});
+`,
+  );
+  const env = { PATH: process.env.PATH ?? '', HOME: home, QTS_HOME: home, NO_COLOR: '1' };
+  const train = (args, cacheFile) =>
+    spawnSync(process.execPath, [trainer, ...args], {
+      env: cacheFile === undefined ? env : { ...env, QTS_TRAIN_CACHE: cacheFile },
+      encoding: 'utf8',
+    });
+  const cacheFile = join(home, 'code.cache');
+  const price = train(['virtual', 'price', '005930', '70000']);
+  const order =
+    price.status === 0
+      ? train(['order', 'buy', '005930', '1', '--price', '70000', '--json'], cacheFile)
+      : price;
+  if (order.status === 0 && existsSync(cacheFile)) {
+    writeAtomic(cacheName, readFileSync(cacheFile));
+    cached = true;
+  } else {
+    process.stderr.write(
+      `bundle: the training run failed (exit ${order.status}); dist/bin ships without a code cache (start-up is slower, nothing else changes)\n${order.stderr}`,
+    );
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
+
+// The loader, written last: a `qts` starting during a build reads the earlier pair or this one.
+const loader = `#!/usr/bin/env node
+// The \`qts\` bin, generated by apps/runner/scripts/bundle.mjs: runs the bundled CLI with V8's code
+// cache made for it at build time (a cache V8 finds unfit is ignored and the code compiled).
+// CommonJS: Node starts it without setting up its ES module loader.
+'use strict';
+const { readFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { Script } = require('node:vm');
+const file = __dirname + ${JSON.stringify(`/${bundleName}`)};
+let cachedData;
+${cached ? `try {\n  cachedData = readFileSync(__dirname + ${JSON.stringify(`/${cacheName}`)});\n} catch {\n  cachedData = undefined;\n}\n` : ''}const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+const bundled = { exports: {} };
+script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, __dirname);
+`;
+writeAtomic('cli.cjs', loader, 0o755);
+
+// Files of earlier builds (and the chunks of the earlier ES-module layout) stay for a day: a
+// \`qts\` that started before this build may still read them. Then they go.
+const keep = new Set([bundleName, cacheName, 'cli.cjs'].map((name) => join(outdir, name)));
+const dayAgo = Date.now() - 86_400_000;
+for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
+  const file = join(entry.parentPath, entry.name);
+  if (entry.isFile() && !keep.has(file) && statSync(file).mtimeMs < dayAgo) rmSync(file);
 }

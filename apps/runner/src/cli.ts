@@ -15,39 +15,42 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const argv = process.argv.slice(2);
-let code: number;
-if (
-  argv.length === 1 &&
-  (argv[0] === '--help' || argv[0] === '-h') &&
-  process.env.QTS_NO_FAST_HELP !== '1'
-) {
-  const [{ TOP_LEVEL_HELP }, { pasteableHelp }] = await Promise.all([
-    import('./help-text.js'),
-    import('./invocation.js'),
-  ]);
-  process.stdout.write(pasteableHelp(TOP_LEVEL_HELP));
-  code = 0;
-} else {
+/** Runs one command line; resolves its exit code. */
+async function run(argv: readonly string[]): Promise<number> {
+  if (
+    argv.length === 1 &&
+    (argv[0] === '--help' || argv[0] === '-h') &&
+    process.env.QTS_NO_FAST_HELP !== '1'
+  ) {
+    const [{ TOP_LEVEL_HELP }, { pasteableHelp }] = await Promise.all([
+      import('./help-text.js'),
+      import('./invocation.js'),
+    ]);
+    process.stdout.write(pasteableHelp(TOP_LEVEL_HELP));
+    return 0;
+  }
   const { parseFast, runFast } = await import('./fast-args.js');
   const fast = process.env.QTS_NO_FAST_ARGS === '1' ? null : parseFast(argv);
   if (fast === null) {
     const { main } = await import('./program.js');
-    code = await main(argv);
-  } else {
-    try {
-      code = await runFast(fast);
-    } catch (error) {
-      const { reportError } = await import('./program.js');
-      code = reportError(error, argv);
-    }
+    return main(argv);
+  }
+  try {
+    return await runFast(fast);
+  } catch (error) {
+    const { reportError } = await import('./program.js');
+    return reportError(error, argv);
   }
 }
-process.exitCode = code;
-const watchdog = setTimeout(() => {
-  if (process.env.QTS_DEBUG_HANDLES === '1') {
-    process.stderr.write('qts: something kept the process alive after the command finished\n');
-  }
-  process.exit(code);
-}, 3_000);
-watchdog.unref();
+
+// No top-level await: the same entry is bundled as CommonJS for the `qts` bin (scripts/bundle.mjs).
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  const watchdog = setTimeout(() => {
+    if (process.env.QTS_DEBUG_HANDLES === '1') {
+      process.stderr.write('qts: something kept the process alive after the command finished\n');
+    }
+    process.exit(code);
+  }, 3_000);
+  watchdog.unref();
+});

@@ -1,4 +1,4 @@
-// Compiles and bundles the runner once before the CLI tests (they spawn dist/bin/cli.mjs, the
+// Compiles and bundles the runner once before the CLI tests (they spawn dist/bin/cli.cjs, the
 // bundle `pnpm qts` and the `qts` bin run).
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -89,7 +89,7 @@ export function runNode(
   return startNode(nodeArgs, options).exited;
 }
 
-/** Runs the runner as users run it, `node apps/runner/dist/bin/cli.mjs <args>`, to its end. */
+/** Runs the runner as users run it, `node apps/runner/dist/bin/cli.cjs <args>`, to its end. */
 export function runCli(args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
   assertLocalOnly(args, options.env ?? {});
   return runNode([QTS_CLI, ...args], options);

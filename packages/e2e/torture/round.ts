@@ -20,7 +20,7 @@ import { type PlannedOp, planRound, type RoundPlan, SYMBOLS } from './plan.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..', '..');
 /** The runner as users run it (the bundle). */
-export const CLI = join(REPO, 'apps', 'runner', 'dist', 'bin', 'cli.mjs');
+export const CLI = join(REPO, 'apps', 'runner', 'dist', 'bin', 'cli.cjs');
 const LIB_CHILD = join(HERE, 'lib-child.ts');
 /** libfaketime (Debian package `faketime`). */
 export const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';

@@ -1,4 +1,4 @@
-// The qts CLI as users run it (the bundle apps/runner/dist/bin/cli.mjs) as a child process, for the
+// The qts CLI as users run it (the bundle apps/runner/dist/bin/cli.cjs) as a child process, for the
 // runner's and the flow tests. Build first (`pnpm build`): these run the JavaScript a user runs.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,13 +13,13 @@ import {
 /** The repository root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The compiled CLI entry point. */
-export const QTS_CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'bin', 'cli.mjs');
+export const QTS_CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'bin', 'cli.cjs');
 
 /** Options of a qts child. */
 export interface QtsOptions extends ProcessOptions {
   /** Node options before the CLI (e.g. `['--import', preload]`). */
   readonly nodeArgs?: readonly string[];
-  /** Run this instead of `node dist/bin/cli.mjs` (e.g. `pnpm exec qts`), from the repository root. */
+  /** Run this instead of `node dist/bin/cli.cjs` (e.g. `pnpm exec qts`), from the repository root. */
   readonly command?: readonly [string, ...string[]];
 }
 
