@@ -4,10 +4,10 @@
 // /usr/bin/time when it exists, and so does the CPU time (user + system): on a loaded machine
 // wall time grows with the load, CPU time much less. Run by `pnpm --filter @qts/runner bench`; QTS_BENCH_ROUNDS.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 15);
@@ -44,12 +44,22 @@ const libsql = createRequire(
 ).resolve('libsql');
 const floorScript = `const D = require(${JSON.stringify(libsql)}); const db = new D(${JSON.stringify(join(home, 'floor.sqlite'))}); db.exec('PRAGMA journal_mode = WAL'); db.exec('PRAGMA synchronous = FULL'); db.exec('CREATE TABLE IF NOT EXISTS t (x)'); db.prepare('INSERT INTO t VALUES (?)').run(1); db.close();`;
 
+// The bin without its code cache, beside it (so the bundle still finds this package's
+// dependencies): what the code cache saves, measured in the same rounds.
+const bundleName = /"\/(qts-[0-9a-f]{16}\.cjs)"/.exec(readFileSync(cli, 'utf8'))?.[1];
+if (bundleName === undefined) throw new Error('dist/bin/cli.cjs names no bundle: run pnpm build');
+const noCache = join(dirname(dirname(cli)), `bench-no-cache-${process.pid}`);
+mkdirSync(noCache);
+copyFileSync(cli, join(noCache, 'cli.cjs'));
+copyFileSync(join(dirname(cli), bundleName), join(noCache, bundleName));
+
 const ORDER = ['order', 'buy', '005930', '1', '--price', '70000', '--json'] as const;
 const cases: Record<string, readonly string[]> = {
   'node -e 0': ['-e', '0'],
   'floor: node + libsql + one durable SQLite insert': ['-e', floorScript],
   'qts --help': [cli, '--help'],
   'qts order buy 005930 1 --price 70000 --json (virtual)': [cli, ...ORDER],
+  'the same order, bundle without its code cache': [join(noCache, 'cli.cjs'), ...ORDER],
   'the same order, unbundled (dist/cli.js, tsc output)': [unbundled, ...ORDER],
 };
 run([cli, 'virtual', 'price', '005930', '70000']);
@@ -68,6 +78,7 @@ for (let round = 0; round < ROUNDS + 1; round += 1) {
   }
 }
 rmSync(home, { recursive: true, force: true });
+rmSync(noCache, { recursive: true, force: true });
 
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
