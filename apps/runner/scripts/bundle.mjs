@@ -56,7 +56,15 @@ if (output === undefined) throw new Error('esbuild wrote no bundle');
 // The file is a script whose value is the CommonJS wrapper function, so the loader compiles it as
 // it is (the entry's #! line is for a file node runs, not for a function body).
 // Strict, as the ES modules it is made of were (and as the earlier ES-module bundle ran).
-const code = `(function (exports, require, module, __filename, __dirname) {\n'use strict';\n${output.text.replace(/^#!.*\n/, '')}\n})`;
+//
+// ASCII only, so the loader reads it as latin1 (a one-byte string, no UTF-8 decoding of a
+// megabyte on every start): esbuild already escapes every string and identifier; what is left is
+// the odd comment (Korean terms), escaped the same way.
+const code =
+  `(function (exports, require, module, __filename, __dirname) {\n'use strict';\n${output.text.replace(/^#!.*\n/, '')}\n})`.replace(
+    /[^\x00-\x7f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 // Any import() left would fail only when its command first ran: refuse it here.
 const leftover = /\bimport\s*\(\s*["'`]/.exec(code);
 if (leftover !== null) {
@@ -90,7 +98,7 @@ try {
 const { createRequire } = require('node:module');
 const { Script } = require('node:vm');
 const file = ${JSON.stringify(join(outdir, bundleName))};
-const script = new Script(readFileSync(file, 'utf8'), { filename: file });
+const script = new Script(readFileSync(file, 'latin1'), { filename: file });
 process.on('exit', (code) => { if (code === 0 && process.env.QTS_TRAIN_CACHE) writeFileSync(process.env.QTS_TRAIN_CACHE, script.createCachedData()); });
 const bundled = { exports: {} };
 script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, ${JSON.stringify(outdir)});
@@ -145,7 +153,7 @@ const { createRequire } = require('node:module');
 const { Script } = require('node:vm');
 const file = __dirname + ${JSON.stringify(`/${bundleName}`)};
 let cachedData;
-${readCache}const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+${readCache}const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
 const bundled = { exports: {} };
 script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, __dirname);
 `;
