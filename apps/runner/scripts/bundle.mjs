@@ -17,22 +17,26 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const outdir = new URL('../dist/bin/', import.meta.url).pathname;
+const outdir = fileURLToPath(new URL('../dist/bin/', import.meta.url));
+mkdirSync(outdir, { recursive: true });
 
 const result = await build({
-  entryPoints: [new URL('../dist/cli.js', import.meta.url).pathname],
+  entryPoints: [fileURLToPath(new URL('../dist/cli.js', import.meta.url))],
   bundle: true,
   write: false,
   outfile: join(outdir, 'qts.cjs'),
@@ -88,9 +92,11 @@ writeAtomic(bundleName, code);
 
 // The training run: a virtual order in a throwaway QTS_HOME (no network), compiled exactly as the
 // loader compiles it; at exit V8's code cache (with every function the run compiled) is written.
-const home = mkdtempSync(join(tmpdir(), 'qts-bundle-'));
+// Whatever goes wrong here (no temporary folder, a failing or hanging run) costs the cache only.
 let cacheDigest = null;
+let home = null;
 try {
+  home = mkdtempSync(join(tmpdir(), 'qts-bundle-'));
   const trainer = join(home, 'train.cjs');
   writeFileSync(
     trainer,
@@ -109,6 +115,7 @@ script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, $
     spawnSync(process.execPath, [trainer, ...args], {
       env: cacheFile === undefined ? env : { ...env, QTS_TRAIN_CACHE: cacheFile },
       encoding: 'utf8',
+      timeout: 60_000,
     });
   const cacheFile = join(home, 'code.cache');
   const price = train(['virtual', 'price', '005930', '70000']);
@@ -122,12 +129,26 @@ script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, $
     cacheDigest = createHash('sha256').update(cache).digest('hex');
   } else {
     process.stderr.write(
-      `bundle: the training run failed (exit ${order.status}); dist/bin ships without a code cache (start-up is slower, nothing else changes)\n${order.stderr}`,
+      `bundle: the training run failed (exit ${order.status}${order.error === undefined ? '' : `, ${order.error.message}`}); dist/bin ships without a code cache (start-up is slower, nothing else changes)\n${order.stderr ?? ''}`,
     );
   }
+} catch (error) {
+  process.stderr.write(
+    `bundle: no training run (${error instanceof Error ? error.message : String(error)}); dist/bin ships without a code cache (start-up is slower, nothing else changes)\n`,
+  );
 } finally {
-  rmSync(home, { recursive: true, force: true });
+  if (home !== null) rmSync(home, { recursive: true, force: true });
 }
+
+// The files the bin in place now reads (if any): replaced below, they stay a day from now.
+const previous = (() => {
+  try {
+    const text = readFileSync(join(outdir, 'cli.cjs'), 'utf8');
+    return [...text.matchAll(/"\/(qts-[0-9a-f]{16}\.(?:cjs|cache))"/g)].map((match) => match[1]);
+  } catch {
+    return [];
+  }
+})();
 
 // The loader, written last: a `qts` starting during a build reads the earlier pair or this one.
 // V8 checks a cache's version, flags and source length, not its bytes (a damaged cache can be
@@ -171,12 +192,17 @@ createRequire(import.meta.url)('./cli.cjs');
   0o755,
 );
 
-// Files of earlier builds (and the chunks of the earlier ES-module layout) stay for a day: a
-// \`qts\` that started before this build may still read them. Then they go.
+// Files of earlier builds (and the chunks of the earlier ES-module layout) stay for a day after
+// they were replaced: a \`qts\` that started before this build may still read them. Then they go.
 const keep = new Set(
   [bundleName, cacheName, 'cli.cjs', 'cli.mjs'].map((name) => join(outdir, name)),
 );
-const dayAgo = Date.now() - 86_400_000;
+const now = new Date();
+for (const name of previous) {
+  const file = join(outdir, name);
+  if (!keep.has(file) && existsSync(file)) utimesSync(file, now, now);
+}
+const dayAgo = now.getTime() - 86_400_000;
 for (const entry of readdirSync(outdir, { recursive: true, withFileTypes: true })) {
   const file = join(entry.parentPath, entry.name);
   if (entry.isFile() && !keep.has(file) && statSync(file).mtimeMs < dayAgo) rmSync(file);

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The `qts` entry point. One command per run; the process ends on its own when the command is
-// done (no handles are left open). A watchdog only reports (QTS_DEBUG_HANDLES=1) and ends a run
-// that a dependency kept alive after the command finished.
+// done (no handles are left open; settle.ts says how it ends).
 //
 // `qts --help` is printed from a generated constant without loading commander, so start-up
 // stays close to a bare `node` (see bench/). A plain command line is parsed without commander
 // (fast-args.ts; QTS_NO_FAST_ARGS=1 turns that off); everything else goes through program.ts.
+
+import { exitWith } from './settle.js';
 
 // `qts ... | head`: a closed pipe is not an error of the command.
 for (const stream of [process.stdout, process.stderr]) {
@@ -44,13 +45,4 @@ async function run(argv: readonly string[]): Promise<number> {
 }
 
 // No top-level await: the same entry is bundled as CommonJS for the `qts` bin (scripts/bundle.mjs).
-void run(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-  const watchdog = setTimeout(() => {
-    if (process.env.QTS_DEBUG_HANDLES === '1') {
-      process.stderr.write('qts: something kept the process alive after the command finished\n');
-    }
-    process.exit(code);
-  }, 3_000);
-  watchdog.unref();
-});
+exitWith(run(process.argv.slice(2)));

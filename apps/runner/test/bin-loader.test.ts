@@ -74,6 +74,37 @@ describe('the qts bin (loader, bundle, code cache)', () => {
     expect(cacheName).toBe(`qts-${hash}.cache`);
   });
 
+  it('the bin hands V8 its cache and V8 takes it (the digest in the loader is the cache’s)', () => {
+    const digest = /=== "([0-9a-f]{64})"/.exec(loader)?.[1];
+    expect(digest).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(binDir, cacheName)))
+        .digest('hex'),
+    );
+    // In a fresh process (V8 keeps compiled scripts per process): what the loader's Script saw.
+    const hook = join(dirname(binDir), `script-hook-${process.pid}.cjs`);
+    copies.push(hook);
+    writeFileSync(
+      hook,
+      `const vm = require('node:vm');
+const Original = vm.Script;
+vm.Script = class extends Original {
+  constructor(source, options) {
+    super(source, options);
+    process.on('exit', () => process.stderr.write('CACHE ' + (options && options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'used') : 'none') + '\\n'));
+  }
+};`,
+    );
+    const home = mkdtempSync(join(tmpdir(), 'qts-bin-'));
+    homes.push(home);
+    const result = spawnSync(process.execPath, ['-r', hook, QTS_CLI, '--help'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, QTS_HOME: home, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('CACHE used');
+  });
+
   it('the cache fits the bundle on this Node (V8 accepts it)', () => {
     const script = new Script(bundle, {
       filename: join(binDir, bundleName),
