@@ -152,6 +152,14 @@ export function tokenFileName(key: TokenCacheKey): string {
 }
 
 const LOCK_STALE_MS = 15_000;
+/** How often a held lock's mtime is renewed by its owner (proper-lockfile's `update`). */
+const LOCK_UPDATE_MS = 3_000;
+/**
+ * How long a lock that looks stale is watched before it is judged so: longer than the renewal
+ * interval, so a living owner has stamped it meanwhile (right after creating it, then every 3 s),
+ * however slowly it was scheduled.
+ */
+const LOCK_RELOOK_MS = LOCK_UPDATE_MS + 500;
 
 /**
  * The file system proper-lockfile uses for one lock, built so that staleness is judged on ONE
@@ -159,8 +167,10 @@ const LOCK_STALE_MS = 15_000;
  * - a fresh object per lock, because proper-lockfile caches its mtime-precision probe on the fs
  *   object, and that probe is what stamps a new lock folder with this process's clock (with a
  *   cached probe, a new lock keeps the kernel's mtime until the first update, 3 s later);
- * - a lock that looks stale is looked at again 100 ms later: one that was just created or
- *   updated (its owner stamped it meanwhile) is alive.
+ * - a lock that looks stale is looked at again 3.5 s later (LOCK_RELOOK_MS): one that its owner
+ *   stamped meanwhile (it stamps right after creating it, then every 3 s) is alive. A shorter
+ *   look (it was 100 ms) took over a lock whose owner had created it but, with 15 processes
+ *   starting on 2 cores, had not yet been scheduled to stamp it: both then held it.
  * Without this, a clock that differs from the file system's by more than 15 s (a stepped system
  * clock, a network file system, a test run under libfaketime) makes a held lock look stale, and
  * two processes would issue two tokens.
@@ -178,7 +188,7 @@ function lockFs(): typeof fs {
           if (again !== null) callback(again, second);
           else callback(null, second.mtime.getTime() === first.mtime.getTime() ? first : second);
         });
-      }, 100);
+      }, LOCK_RELOOK_MS);
     });
   }) as typeof fs.stat;
   return { ...fs, stat };
@@ -217,7 +227,7 @@ export function createFileTokenCache(options: {
         return await lockfile.lock(file, {
           realpath: false,
           stale: LOCK_STALE_MS,
-          update: 3_000,
+          update: LOCK_UPDATE_MS,
           fs: lockFs(),
           onCompromised: () => {
             // The lock was taken over (we were stalled > 15 s); the atomic writes keep the file
@@ -226,7 +236,9 @@ export function createFileTokenCache(options: {
         });
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (code !== 'ELOCKED' || Date.now() > deadline) {
+        // ENOENT: the lock folder this process had just made was removed before it could stamp
+        // it (another process judged it stale). Nothing is held: try again, as when it is busy.
+        if ((code !== 'ELOCKED' && code !== 'ENOENT') || Date.now() > deadline) {
           throw new KisConfigError(
             `Cannot lock the token file ${file}: ${code === 'ELOCKED' ? 'held by another process' : String(code)}`,
             { field: 'home' },

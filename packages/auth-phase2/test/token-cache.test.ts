@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createFileTokenCache,
@@ -183,4 +183,33 @@ describe('file token cache lock and a clock that disagrees with the file system'
     expect(entered).toBe(false);
     expect(outcome).toMatch(/held by another process/);
   });
+
+  it('a lock its owner made but was slow to stamp (a busy machine) is not taken over', async () => {
+    const realNow = Date.now.bind(Date);
+    const year = 365 * 86_400_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + year);
+    const home = await mkdtemp(join(tmpdir(), 'qts-cache-slow-owner-'));
+    const cache = createFileTokenCache({ home, lockTimeoutMs: 20_000 });
+    const file = cache.location(key);
+    await mkdir(dirname(file), { recursive: true });
+    // The owner: its lock folder exists with the kernel's time (a year old by this clock), and it
+    // stamps it with its own clock only 0.5 s later, then holds it until 2 s.
+    const lock = `${file}.lock`;
+    await mkdir(lock);
+    let released = false;
+    const owner = (async () => {
+      await new Promise((done) => setTimeout(done, 500));
+      const now = new Date(Date.now());
+      await utimes(lock, now, now);
+      await new Promise((done) => setTimeout(done, 1_500));
+      released = true;
+      await rm(lock, { recursive: true, force: true });
+    })();
+    let enteredWhileHeld: boolean | null = null;
+    await cache.withLock(key, async () => {
+      enteredWhileHeld = !released;
+    });
+    await owner;
+    expect(enteredWhileHeld).toBe(false);
+  }, 30_000);
 });
