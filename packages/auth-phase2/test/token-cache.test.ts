@@ -191,6 +191,7 @@ describe('file token cache lock and a clock that disagrees with the file system'
     const home = await mkdtemp(join(tmpdir(), 'qts-cache-slow-owner-'));
     const cache = createFileTokenCache({ home, lockTimeoutMs: 20_000 });
     const file = cache.location(key);
+    if (file === null) throw new Error('a file cache has a location');
     await mkdir(dirname(file), { recursive: true });
     // The owner: its lock folder exists with the kernel's time (a year old by this clock), and it
     // stamps it with its own clock only 0.5 s later, then holds it until 2 s.
