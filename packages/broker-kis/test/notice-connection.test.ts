@@ -1,11 +1,14 @@
 // The notice connection against a scripted local WebSocket server on 127.0.0.1.
+import { createCipheriv } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { OrderEvent } from '@qts/order-contract';
 import { waitUntil } from '@qts/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createKisOrderAdapter } from '../src/index.js';
 import { createFakeTransport } from './helpers.js';
-import { NOTICE_KEY, noticeFrame, noticeRecord } from './notice-fixtures.js';
+import { encrypt, NOTICE_KEY, noticeFrame, noticeRecord } from './notice-fixtures.js';
 
 type Reply = 'ok' | 'no-key' | 'refuse';
 
@@ -57,8 +60,9 @@ async function startServer(reply: Reply = 'ok') {
   return { url: `ws://127.0.0.1:${port}`, sockets, paths, received };
 }
 
-function adapterFor(url: string) {
+function adapterFor(url: string, webSocketFactory?: (url: string) => WebSocket) {
   return createKisOrderAdapter({
+    ...(webSocketFactory === undefined ? {} : { webSocketFactory }),
     transport: createFakeTransport([], 'paper'),
     auth: { getApprovalKey: async () => 'secret-approval-key' },
     environment: 'paper',
@@ -124,6 +128,92 @@ describe('notice connection', () => {
     );
   });
 
+  it('frames that arrive in one read are delivered in order, each as if alone; a bad one is dropped alone', async () => {
+    const server = await startServer();
+    const adapter = adapterFor(server.url);
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const socket = server.sockets[0] as WebSocket;
+    const raw = (socket as unknown as { _socket: Socket })._socket;
+    const fillAt = (k: number) =>
+      noticeFrame([
+        noticeRecord({
+          ODER_NO: '0000000042',
+          CNTG_QTY: '1',
+          CNTG_UNPR: String(70_000 + k),
+          CNTG_YN: '2',
+          ODER_QTY: '200',
+        }),
+      ]);
+    const otherKey = createCipheriv(
+      'aes-256-cbc',
+      Buffer.from('zyxwvutsrqponmlkjihgfedcba543210'),
+      Buffer.from(NOTICE_KEY.iv),
+    );
+    const undecryptable = `1|H0STCNI9|001|${Buffer.concat([otherKey.update('a^b'), otherKey.final()]).toString('base64')}`;
+    const sent: number[] = [];
+    // 1: 60 frames in one write (one read on the client), with what must be dropped among them;
+    // 2: 60 more, one write each, a turn of the event loop apart.
+    raw.cork();
+    for (let k = 1; k <= 60; k += 1) {
+      if (k === 7) socket.send(undecryptable);
+      if (k === 20)
+        socket.send(
+          `0|H0STCNI9|001|${noticeRecord({ ODER_NO: '42', CNTG_QTY: '9', CNTG_UNPR: '1', CNTG_YN: '2' })}`,
+        );
+      if (k === 33) socket.send(`1|H0STCNI9|001|${encrypt('only^three^fields')}`);
+      if (k === 41) socket.send(fillAt(1_000).replace('H0STCNI9', 'H0STCNI0'));
+      if (k === 50) socket.send('{"header":{"tr_id":"PINGPONG","datetime":"20260105101502"}}');
+      socket.send(fillAt(k));
+      sent.push(k);
+    }
+    process.nextTick(() => raw.uncork());
+    await waitUntil(() => (events.length >= 60 ? true : undefined), '60 fills');
+    for (let k = 61; k <= 120; k += 1) {
+      socket.send(fillAt(k));
+      sent.push(k);
+      await new Promise((done) => setImmediate(done));
+    }
+    await waitUntil(() => (events.length >= 120 ? true : undefined), '120 fills');
+    const fills = events.flatMap((event) =>
+      event.type === 'order-filled' ? [[event.lastPrice, event.filledQuantity]] : [],
+    );
+    expect(fills).toEqual(sent.map((k, index) => [70_000 + k, index + 1]));
+    expect(events).toHaveLength(120);
+    // the PINGPONG among the frames was answered
+    await waitUntil(
+      () => (server.received.some((text) => text.includes('PINGPONG')) ? true : undefined),
+      'the PINGPONG echo',
+    );
+    await adapter.close();
+  });
+
+  it('a notice received right before the socket closes is reported before the loss', async () => {
+    const sockets: FakeSocket[] = [];
+    const adapter = adapterFor('ws://127.0.0.1:1', () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    });
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const socket = sockets[0] as FakeSocket;
+    // both in one turn of the event loop, as when one read carries the frame and the close
+    socket.emit('message', Buffer.from(fill('3')), false);
+    socket.emit('message', Buffer.from(fill('2')), false);
+    socket.readyState = 3;
+    socket.emit('close', 1006, Buffer.from(''));
+    await waitUntil(
+      () => events.find((event) => event.type === 'connection-lost'),
+      'connection-lost',
+    );
+    expect(events.map((event) => event.type)).toEqual([
+      'order-filled',
+      'order-filled',
+      'connection-lost',
+    ]);
+  });
+
   it('a subscribe reply without key/iv is INVALID_BROKER_RESPONSE', async () => {
     const server = await startServer('no-key');
     await expect(adapterFor(server.url).subscribe(() => {})).rejects.toMatchObject({
@@ -153,3 +243,31 @@ describe('notice connection', () => {
     ).rejects.toMatchObject({ name: 'RouteUnavailableError', code: 'ABORTED' });
   });
 });
+
+/** A WebSocket stand-in that answers the subscribe with the key and is driven by the test. */
+class FakeSocket extends EventEmitter {
+  readyState = 0;
+  constructor() {
+    super();
+    setImmediate(() => {
+      this.readyState = 1;
+      this.emit('open');
+    });
+  }
+  send(text: string): void {
+    const message = JSON.parse(text) as { body?: { input: { tr_id: string } } };
+    if (message.body === undefined || !text.includes('"tr_type":"1"')) return;
+    const reply = JSON.stringify({
+      header: { tr_id: message.body.input.tr_id, encrypt: 'Y' },
+      body: { rt_cd: '0', msg_cd: 'OPSP0000', msg1: 'SUBSCRIBE SUCCESS', output: NOTICE_KEY },
+    });
+    setImmediate(() => this.emit('message', Buffer.from(reply), false));
+  }
+  close(): void {
+    this.readyState = 3;
+    setImmediate(() => this.emit('close', 1000, Buffer.from('')));
+  }
+  terminate(): void {
+    this.close();
+  }
+}

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeOrderNumber } from '../src/internal/seoul-time.js';
 import { KisNoticeTracker } from '../src/notice/kis-notice-tracker.js';
 import {
+  createKisNoticeBatchDecrypter,
   createKisNoticeDecrypter,
   parseKisNoticeRecords,
   splitKisNoticeFrame,
@@ -146,6 +147,57 @@ describe('tuned notice decoding', () => {
     }
     // and a failure leaves the decrypter working
     expect(decrypt(good)).toBe('a^b');
+  });
+
+  it('the batch decrypter gives each frame what the reference gives it, however frames are grouped', () => {
+    const batch = createKisNoticeBatchDecrypter(NOTICE_KEY);
+    const r = random(777);
+    const good = frames(99, 600).map((frame) => frame.payload);
+    const other = createCipheriv(
+      'aes-256-cbc',
+      Buffer.from('zyxwvutsrqponmlkjihgfedcba543210'),
+      Buffer.from(NOTICE_KEY.iv),
+    );
+    const long = encrypt('x'.repeat(40));
+    const bad = [
+      // not whole blocks, a wrong key (bad padding), nothing, one short base64 quantum
+      Buffer.from(long, 'base64').subarray(0, 24).toString('base64'),
+      Buffer.concat([other.update('a^b'), other.final()]).toString('base64'),
+      '',
+      'AAAA',
+      'not base64 at all!',
+      (good[0] as string).slice(0, -8),
+      // more than the batch buffer (64 KiB) on its own: valid, and not whole blocks
+      encrypt(`${'y'.repeat(70_000)}^z`),
+      'A'.repeat(100_000),
+    ];
+    const expected = (payload: string) => {
+      try {
+        return referenceDecrypt(NOTICE_KEY, payload);
+      } catch {
+        return null;
+      }
+    };
+    let refused = 0;
+    let bytes = 0;
+    for (let round = 0; round < 80; round += 1) {
+      // groups of 1 to 400 frames: the larger ones cross the 64 KiB buffer
+      const size = round < 10 ? 1 + round : 1 + r.int(400);
+      const group = Array.from({ length: size }, () =>
+        r.int(8) === 0 ? r.pick(bad) : r.pick(good),
+      );
+      const want = group.map(expected);
+      expect(batch(group)).toEqual(want);
+      refused += want.filter((text) => text === null).length;
+      bytes = Math.max(
+        bytes,
+        group.reduce((sum, payload) => sum + payload.length, 0),
+      );
+    }
+    // not vacuous: refusals among them, and groups larger than the buffer
+    expect(refused).toBeGreaterThan(100);
+    expect((bytes * 3) / 4).toBeGreaterThan(64 * 1024);
+    expect(batch([])).toEqual([]);
   });
 
   it('strips leading zeros from order numbers as before', () => {

@@ -10,8 +10,8 @@ import type { KisLogger } from '../internal/auth-phase2-api.js';
 import { kisRejectionCode } from '../kis-error-codes.js';
 import {
   buildKisNoticeSubscribeMessage,
-  createKisNoticeDecrypter,
-  type KisNoticeDecrypter,
+  createKisNoticeBatchDecrypter,
+  type KisNoticeBatchDecrypter,
   type KisNoticeRecord,
   parseKisNoticeControl,
   parseKisNoticeRecords,
@@ -44,6 +44,56 @@ export interface KisNoticeConnection {
 }
 
 /**
+ * Decodes data frames that arrived together: splits each, drops (with a warning) what is not a
+ * notice of `trId` or cannot be decrypted or parsed, decrypts the rest with one batch call and
+ * hands each frame's records on, in arrival order.
+ *
+ * @param texts The frames' texts, in arrival order.
+ * @param context The subscription's TR id, its batch decrypter and where warnings go.
+ * @param onRecords Called once per decoded frame.
+ */
+export function decodeKisNoticeFrames(
+  texts: readonly string[],
+  context: {
+    readonly trId: string;
+    readonly decrypt: KisNoticeBatchDecrypter;
+    readonly log: KisLogger;
+  },
+  onRecords: (records: KisNoticeRecord[]) => void,
+): void {
+  const counts: number[] = [];
+  const payloads: string[] = [];
+  for (const text of texts) {
+    const frame = splitKisNoticeFrame(text);
+    if (frame === null || frame.trId !== context.trId) continue;
+    if (!frame.encrypted) {
+      context.log({ level: 'warn', message: 'KIS notices: unencrypted notice frame dropped' });
+      continue;
+    }
+    counts.push(frame.count);
+    payloads.push(frame.payload);
+  }
+  if (payloads.length === 0) return;
+  const plains = context.decrypt(payloads);
+  for (let k = 0; k < counts.length; k += 1) {
+    const plain = plains[k];
+    if (plain === null || plain === undefined) {
+      context.log({
+        level: 'warn',
+        message: 'KIS notices: a notice could not be decrypted; dropped',
+      });
+      continue;
+    }
+    const parsed = parseKisNoticeRecords(plain, counts[k] as number);
+    if ('error' in parsed) {
+      context.log({ level: 'warn', message: `KIS notices: notice dropped (${parsed.error})` });
+      continue;
+    }
+    onRecords(parsed.records);
+  }
+}
+
+/**
  * Opens one WebSocket, subscribes to the notice TR keyed by the HTS id, keeps the AES key/iv of
  * the reply and resolves once subscribed. One attempt; no reconnect (the runtime decides).
  *
@@ -72,7 +122,13 @@ export function openKisNoticeConnection(
       );
       return;
     }
-    let decrypt: KisNoticeDecrypter | null = null;
+    let decrypt: KisNoticeBatchDecrypter | null = null;
+    /**
+     * Data frames received and not yet decoded. The frames of one socket read arrive as
+     * back-to-back 'message' events in one turn of the event loop; they are decoded together
+     * right after it (one call into the cipher for all of them), in arrival order.
+     */
+    let queued: string[] = [];
     let ready = false;
     let closing = false;
     let settled = false;
@@ -139,6 +195,14 @@ export function openKisNoticeConnection(
       },
     };
 
+    /** Decodes the queued data frames, in order, and hands each frame's records on. */
+    function flush(): void {
+      if (queued.length === 0 || decrypt === null) return;
+      const texts = queued;
+      queued = [];
+      decodeKisNoticeFrames(texts, { trId: options.trId, decrypt, log }, options.onRecords);
+    }
+
     socket.on('open', () => {
       socket.send(
         buildKisNoticeSubscribeMessage({
@@ -200,32 +264,15 @@ export function openKisNoticeConnection(
           );
           return;
         }
-        decrypt = createKisNoticeDecrypter(control.cipher);
+        decrypt = createKisNoticeBatchDecrypter(control.cipher);
         ready = true;
         finishSetup();
         resolve(connection);
         return;
       }
       if (!ready || decrypt === null) return;
-      const frame = splitKisNoticeFrame(text);
-      if (frame === null || frame.trId !== options.trId) return;
-      if (!frame.encrypted) {
-        log({ level: 'warn', message: 'KIS notices: unencrypted notice frame dropped' });
-        return;
-      }
-      let plain: string;
-      try {
-        plain = decrypt(frame.payload);
-      } catch {
-        log({ level: 'warn', message: 'KIS notices: a notice could not be decrypted; dropped' });
-        return;
-      }
-      const parsed = parseKisNoticeRecords(plain, frame.count);
-      if ('error' in parsed) {
-        log({ level: 'warn', message: `KIS notices: notice dropped (${parsed.error})` });
-        return;
-      }
-      options.onRecords(parsed.records);
+      queued.push(text);
+      if (queued.length === 1) queueMicrotask(flush);
     });
 
     socket.on('error', (error: Error) => {
@@ -252,6 +299,8 @@ export function openKisNoticeConnection(
         );
         return;
       }
+      // Frames received before the close are handed on before it is reported.
+      flush();
       if (closing) return;
       closing = true;
       const text = reason.toString('utf8');

@@ -136,6 +136,55 @@ export function splitKisNoticeFrame(text: string): KisNoticeFrame | null {
 export type KisNoticeDecrypter = (payload: string) => string;
 
 /**
+ * The batch form: decrypts the payloads of several frames with one call into the cipher. Each
+ * result is the plaintext, or null when that payload is malformed (not whole AES blocks, bad
+ * padding); a malformed payload never affects the others.
+ */
+export type KisNoticeBatchDecrypter = (payloads: readonly string[]) => (string | null)[];
+
+/** Bytes the batch decrypter decodes into at once (larger batches are cut into several calls). */
+const BATCH_BYTES = 64 * 1024;
+
+function keyBytes(cipher: KisNoticeCipherKey): { key: Buffer; iv: Buffer } {
+  const key = Buffer.from(cipher.key, 'utf8');
+  const iv = Buffer.from(cipher.iv, 'utf8');
+  if (key.length !== 32 || iv.length !== 16) {
+    throw new Error('KIS notice key/iv must be 32 and 16 bytes');
+  }
+  return { key, iv };
+}
+
+function blockDecipher(key: Buffer) {
+  const blocks = createDecipheriv('aes-256-ecb', key, null);
+  blocks.setAutoPadding(false);
+  return blocks;
+}
+
+/**
+ * Undoes the CBC chaining of one payload in place (`out` holds its AES blocks decrypted one by
+ * one, `input` the ciphertext, both from `start` to `end`) and checks its PKCS#7 padding.
+ *
+ * @returns Where the plaintext ends, or -1 when the padding is wrong.
+ */
+function unchain(out: Buffer, input: Buffer, start: number, end: number, iv: Buffer): number {
+  for (let i = end - 1; i >= start + 16; i -= 1) {
+    out[i] = (out[i] as number) ^ (input[i - 16] as number);
+  }
+  for (let i = 0; i < 16; i += 1) out[start + i] = (out[start + i] as number) ^ (iv[i] as number);
+  return unpadded(out, start, end);
+}
+
+/** Where the plaintext from `start` to `end` ends once its PKCS#7 padding is off; -1 if wrong. */
+function unpadded(out: Buffer, start: number, end: number): number {
+  const pad = out[end - 1] as number;
+  if (pad < 1 || pad > 16 || pad > end - start) return -1;
+  for (let i = end - pad; i < end; i += 1) {
+    if (out[i] !== pad) return -1;
+  }
+  return end - pad;
+}
+
+/**
  * Creates the decrypter: base64 payload -> AES-256-CBC (key and iv are the UTF-8 bytes of the
  * strings from the subscribe reply) -> PKCS#7 unpad -> UTF-8.
  *
@@ -149,28 +198,101 @@ export type KisNoticeDecrypter = (payload: string) => string;
  * @returns The decrypter (throws on a malformed payload or bad padding).
  */
 export function createKisNoticeDecrypter(cipher: KisNoticeCipherKey): KisNoticeDecrypter {
-  const key = Buffer.from(cipher.key, 'utf8');
-  const iv = Buffer.from(cipher.iv, 'utf8');
-  if (key.length !== 32 || iv.length !== 16) {
-    throw new Error('KIS notice key/iv must be 32 and 16 bytes');
-  }
-  const blocks = createDecipheriv('aes-256-ecb', key, null);
-  blocks.setAutoPadding(false);
+  const { key, iv } = keyBytes(cipher);
+  const blocks = blockDecipher(key);
   return (payload) => {
     const input = Buffer.from(payload, 'base64');
     const length = input.length;
     if (length === 0 || length % 16 !== 0) throw new Error('not a whole number of AES blocks');
     const out = blocks.update(input);
     if (out.length !== length) throw new Error('AES block decryption returned a partial result');
-    for (let i = length - 1; i >= 16; i -= 1)
-      out[i] = (out[i] as number) ^ (input[i - 16] as number);
-    for (let i = 0; i < 16; i += 1) out[i] = (out[i] as number) ^ (iv[i] as number);
-    const pad = out[length - 1] as number;
-    if (pad < 1 || pad > 16) throw new Error('bad PKCS#7 padding');
-    for (let i = length - pad; i < length; i += 1) {
-      if (out[i] !== pad) throw new Error('bad PKCS#7 padding');
+    const end = unchain(out, input, 0, length, iv);
+    if (end < 0) throw new Error('bad PKCS#7 padding');
+    return out.toString('utf8', 0, end);
+  };
+}
+
+/**
+ * Creates the batch decrypter (same key handling and result as {@link createKisNoticeDecrypter}).
+ *
+ * A call into the cipher costs about as much as decrypting a whole notice, so the payloads of
+ * the frames that arrived together are base64-decoded one after the other into one buffer and
+ * decrypted by ONE call of a long-lived AES-256-CBC decipher. Laid end to end, each payload's
+ * first block is chained by that decipher to the block before it (the previous payload's last
+ * block, or the last block of the previous call) where KIS chained it to the iv; XOR-ing the
+ * first 16 bytes with that block and the iv undoes the difference. Every other block is already
+ * right, and the padding is then checked per payload.
+ *
+ * @param cipher The key and iv.
+ * @returns The batch decrypter.
+ */
+export function createKisNoticeBatchDecrypter(cipher: KisNoticeCipherKey): KisNoticeBatchDecrypter {
+  const { key, iv } = keyBytes(cipher);
+  const chained = createDecipheriv('aes-256-cbc', key, iv);
+  chained.setAutoPadding(false);
+  /** The ciphertext block the decipher chains its next block to (the iv before the first call). */
+  const chain = Buffer.from(iv);
+  const single = createKisNoticeDecrypter(cipher);
+  const input = Buffer.allocUnsafe(BATCH_BYTES);
+  /** Ends (in `input`) of the payloads of the current group; -1 marks a malformed one. */
+  const ends: number[] = [];
+  return (payloads) => {
+    const results: (string | null)[] = [];
+    let next = 0;
+    while (next < payloads.length) {
+      const first = payloads[next] as string;
+      // A payload larger than the buffer on its own: decrypted alone.
+      if (Math.ceil(first.length / 4) * 3 > input.length) {
+        try {
+          results.push(single(first));
+        } catch {
+          results.push(null);
+        }
+        next += 1;
+        continue;
+      }
+      // Decode as many payloads as fit, each right after the last whole one.
+      ends.length = 0;
+      let at = 0;
+      while (next + ends.length < payloads.length) {
+        const payload = payloads[next + ends.length] as string;
+        if (at + Math.ceil(payload.length / 4) * 3 > input.length) break;
+        const written = input.write(payload, at, 'base64');
+        if (written === 0 || written % 16 !== 0) {
+          ends.push(-1);
+          continue;
+        }
+        at += written;
+        ends.push(at);
+      }
+      next += ends.length;
+      if (at === 0) {
+        for (let k = 0; k < ends.length; k += 1) results.push(null);
+        continue;
+      }
+      const group = input.subarray(0, at);
+      const out = chained.update(group);
+      if (out.length !== at) throw new Error('AES block decryption returned a partial result');
+      let start = 0;
+      for (const end of ends) {
+        if (end < 0) {
+          results.push(null);
+          continue;
+        }
+        // The block the decipher chained this payload's first block to: undo it, apply the iv.
+        const before = start === 0 ? chain : group;
+        const offset = start === 0 ? 0 : start - 16;
+        for (let i = 0; i < 16; i += 1) {
+          out[start + i] =
+            (out[start + i] as number) ^ (before[offset + i] as number) ^ (iv[i] as number);
+        }
+        const textEnd = unpadded(out, start, end);
+        results.push(textEnd < 0 ? null : out.toString('utf8', start, textEnd));
+        start = end;
+      }
+      group.copy(chain, 0, at - 16, at);
     }
-    return out.toString('utf8', 0, length - pad);
+    return results;
   };
 }
 
