@@ -111,6 +111,9 @@ import {
 } from './wire/kis-order-rvsecncl-api.js';
 import type { KisPageContext, KisParseResult } from './wire/kis-wire.js';
 
+const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Options of `createKisOrderAdapter`. */
 export interface KisOrderAdapterOptions {
   /** auth-phase2's transport (`createKisTransport`), or any object of its shape. */
@@ -277,7 +280,18 @@ export function createKisOrderAdapter(options: KisOrderAdapterOptions): KisOrder
   const webSocketUrl = `${(options.webSocketUrl ?? transport.endpoints.wsBaseUrl).replace(/\/+$/, '')}${KIS_WEBSOCKET_PATH}`;
   const webSocketFactory: KisWebSocketFactory =
     options.webSocketFactory ?? ((url) => new WebSocket(url, { perMessageDeflate: false }));
-  const today = (): string => seoulDate(new Date(clock()));
+  /** The Seoul date of the last `today()` and the instants (epoch ms) its day starts and ends. */
+  let day = { start: 0, end: 0, date: '' };
+  /** Today in Seoul (YYYYMMDD) by `clock`; asked once a notice, so the day is kept until it ends. */
+  const today = (): string => {
+    const now = clock();
+    if (now >= day.start && now < day.end) return day.date;
+    const date = seoulDate(new Date(now));
+    // Seoul keeps UTC+9 all year: its days start at 15:00 UTC.
+    const start = Math.floor((now + SEOUL_OFFSET_MS) / DAY_MS) * DAY_MS - SEOUL_OFFSET_MS;
+    day = { start, end: start + DAY_MS, date };
+    return date;
+  };
 
   // Order numbers as this adapter returned them in acks, by their normalised form, so notices
   // report the same string the caller holds.

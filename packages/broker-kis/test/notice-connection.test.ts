@@ -214,6 +214,55 @@ describe('notice connection', () => {
     ]);
   });
 
+  it('dates each notice by the clock at its arrival: across Seoul midnight and a clock moved back', async () => {
+    const sockets: FakeSocket[] = [];
+    // 2026-01-05 23:59:59.999 KST
+    let now = Date.UTC(2026, 0, 5, 14, 59, 59, 999);
+    const adapter = createKisOrderAdapter({
+      transport: createFakeTransport([], 'paper'),
+      auth: { getApprovalKey: async () => 'secret-approval-key' },
+      environment: 'paper',
+      webSocketUrl: 'ws://127.0.0.1:1',
+      webSocketFactory: () => {
+        const socket = new FakeSocket();
+        sockets.push(socket);
+        return socket as unknown as WebSocket;
+      },
+      clock: () => now,
+    });
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const socket = sockets[0] as FakeSocket;
+    const fillAt = (price: string, time: string) =>
+      noticeFrame([
+        noticeRecord({
+          ODER_NO: '0000000042',
+          CNTG_QTY: '1',
+          CNTG_UNPR: price,
+          CNTG_YN: '2',
+          STCK_CNTG_HOUR: time,
+        }),
+      ]);
+    const deliver = async (frame: string) => {
+      const before = events.length;
+      socket.emit('message', Buffer.from(frame), false);
+      await waitUntil(() => (events.length > before ? true : undefined), 'a fill');
+    };
+    await deliver(fillAt('70000', '235959'));
+    now += 1; // 2026-01-06 00:00:00.000 KST
+    await deliver(fillAt('70100', '000000'));
+    now = Date.UTC(2026, 0, 5, 3, 0, 0); // moved back: 2026-01-05 12:00 KST
+    await deliver(fillAt('70200', '120000'));
+    now = Date.UTC(2026, 0, 7, 15, 0, 0); // 2026-01-08 00:00 KST, two days on
+    await deliver(fillAt('70300', '000001'));
+    expect(events.map((event) => event.at)).toEqual([
+      '2026-01-05T23:59:59+09:00',
+      '2026-01-06T00:00:00+09:00',
+      '2026-01-05T12:00:00+09:00',
+      '2026-01-08T00:00:01+09:00',
+    ]);
+  });
+
   it('a subscribe reply without key/iv is INVALID_BROKER_RESPONSE', async () => {
     const server = await startServer('no-key');
     await expect(adapterFor(server.url).subscribe(() => {})).rejects.toMatchObject({
