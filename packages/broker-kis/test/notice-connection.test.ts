@@ -214,6 +214,43 @@ describe('notice connection', () => {
     ]);
   });
 
+  it('a hand-over that throws while the socket closes still reports the loss, and a new subscribe reconnects', async () => {
+    const sockets: FakeSocket[] = [];
+    let invalidOnce = false;
+    const adapter = createKisOrderAdapter({
+      transport: createFakeTransport([], 'paper'),
+      auth: { getApprovalKey: async () => 'secret-approval-key' },
+      environment: 'paper',
+      webSocketUrl: 'ws://127.0.0.1:1',
+      webSocketFactory: () => {
+        const socket = new FakeSocket();
+        sockets.push(socket);
+        return socket as unknown as WebSocket;
+      },
+      // an invalid clock at the notice makes the adapter's hand-over throw (no date for it)
+      clock: () => {
+        if (invalidOnce) {
+          invalidOnce = false;
+          return Number.NaN;
+        }
+        return Date.UTC(2026, 0, 5, 1, 0, 0);
+      },
+    });
+    const events: OrderEvent[] = [];
+    await adapter.subscribe((event) => events.push(event));
+    const socket = sockets[0] as FakeSocket;
+    invalidOnce = true;
+    socket.emit('message', Buffer.from(fill('3')), false);
+    socket.readyState = 3;
+    expect(() => socket.emit('close', 1006, Buffer.from(''))).toThrow(RangeError);
+    expect(events.map((event) => event.type)).toEqual(['connection-lost']);
+    const again: OrderEvent[] = [];
+    await adapter.subscribe((event) => again.push(event));
+    expect(sockets).toHaveLength(2);
+    (sockets[1] as FakeSocket).emit('message', Buffer.from(fill('2')), false);
+    await waitUntil(() => again[0], 'a fill on the new connection');
+  });
+
   it('dates each notice by the clock at its arrival: across Seoul midnight and a clock moved back', async () => {
     const sockets: FakeSocket[] = [];
     // 2026-01-05 23:59:59.999 KST

@@ -5,6 +5,7 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { normalizeOrderNumber } from '../src/internal/seoul-time.js';
+import { decodeKisNoticeFrames } from '../src/notice/kis-notice-connection.js';
 import { KisNoticeTracker } from '../src/notice/kis-notice-tracker.js';
 import {
   createKisNoticeBatchDecrypter,
@@ -12,7 +13,7 @@ import {
   parseKisNoticeRecords,
   splitKisNoticeFrame,
 } from '../src/wire/kis-ccnl-notice-api.js';
-import { encrypt, NOTICE_KEY } from './notice-fixtures.js';
+import { encrypt, NOTICE_KEY, noticeFrame, noticeRecord } from './notice-fixtures.js';
 import {
   ReferenceKisNoticeTracker,
   referenceDecrypt,
@@ -198,6 +199,40 @@ describe('tuned notice decoding', () => {
     expect(refused).toBeGreaterThan(100);
     expect((bytes * 3) / 4).toBeGreaterThan(64 * 1024);
     expect(batch([])).toEqual([]);
+  });
+
+  it('a group hands every frame on even when one hand-over throws, then throws that failure', () => {
+    const decryptMany = createKisNoticeBatchDecrypter(NOTICE_KEY);
+    const texts = ['1', '2', '3', '4'].map((quantity) =>
+      noticeFrame([
+        noticeRecord({
+          ODER_NO: '0000000042',
+          CNTG_QTY: quantity,
+          CNTG_UNPR: '70000',
+          CNTG_YN: '2',
+        }),
+      ]),
+    );
+    const handed: number[] = [];
+    const warnings: string[] = [];
+    const failure = new Error('a listener bug');
+    expect(() =>
+      decodeKisNoticeFrames(
+        texts,
+        {
+          trId: 'H0STCNI9',
+          decrypt: decryptMany,
+          log: (entry) => warnings.push(entry.message),
+        },
+        (records) => {
+          const quantity = records[0]?.quantity ?? 0;
+          handed.push(quantity);
+          if (quantity === 2) throw failure;
+        },
+      ),
+    ).toThrow(failure);
+    expect(handed).toEqual([1, 2, 3, 4]);
+    expect(warnings).toEqual([]);
   });
 
   it('strips leading zeros from order numbers as before', () => {

@@ -75,6 +75,10 @@ export function decodeKisNoticeFrames(
   }
   if (payloads.length === 0) return;
   const plains = context.decrypt(payloads);
+  // A hand-over that throws (a bug downstream) must not cost the frames after it: each frame is
+  // handed on, then the first failure is thrown, as it would have been from its own event.
+  let failed = false;
+  let failure: unknown;
   for (let k = 0; k < counts.length; k += 1) {
     const plain = plains[k];
     if (plain === null || plain === undefined) {
@@ -89,8 +93,16 @@ export function decodeKisNoticeFrames(
       context.log({ level: 'warn', message: `KIS notices: notice dropped (${parsed.error})` });
       continue;
     }
-    onRecords(parsed.records);
+    try {
+      onRecords(parsed.records);
+    } catch (error) {
+      if (!failed) {
+        failed = true;
+        failure = error;
+      }
+    }
   }
+  if (failed) throw failure;
 }
 
 /**
@@ -299,12 +311,22 @@ export function openKisNoticeConnection(
         );
         return;
       }
-      // Frames received before the close are handed on before it is reported.
-      flush();
-      if (closing) return;
-      closing = true;
-      const text = reason.toString('utf8');
-      options.onLost(`the KIS notice socket closed (${code}${text === '' ? '' : `: ${text}`})`);
+      // Frames received before the close are handed on before it is reported; the loss is
+      // reported even when handing them on fails (the failure is thrown after it).
+      let failed = false;
+      let failure: unknown;
+      try {
+        flush();
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      if (!closing) {
+        closing = true;
+        const text = reason.toString('utf8');
+        options.onLost(`the KIS notice socket closed (${code}${text === '' ? '' : `: ${text}`})`);
+      }
+      if (failed) throw failure;
     });
   });
 }
