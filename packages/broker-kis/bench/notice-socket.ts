@@ -12,10 +12,10 @@ import { fork } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { KisTransport } from '@qts/auth-phase2';
 import type { OrderEvent } from '@qts/order-contract';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createKisOrderAdapter } from '../src/index.js';
+import { createFakeTransport } from '../test/helpers.js';
 import { NOTICE_KEY, noticeFrame, noticeRecord } from '../test/notice-fixtures.js';
 
 const FRAMES = Number(process.env.QTS_BENCH_FRAMES ?? 200_000);
@@ -164,25 +164,10 @@ async function bareReceive(port: number): Promise<Received> {
 
 /** QTS: the adapter's subscribe (ws, grouped decoding, tracker, listener). */
 async function adapterReceive(port: number): Promise<Received> {
-  const transport: KisTransport = {
-    endpoints: {
-      environment: 'paper',
-      restBaseUrl: 'http://127.0.0.1:1',
-      wsBaseUrl: `ws://127.0.0.1:${port}`,
-      host: '127.0.0.1:1',
-    },
-    credentials: {
-      appKey: 'k'.repeat(36),
-      appSecret: 's'.repeat(180),
-      accountNumber: '50123456',
-      accountProductCode: '01',
-      htsId: 'qtsuser',
-      appKeyHash: 'bench',
-    },
-    request: () => Promise.reject(new Error('no REST calls in this bench')),
-  };
+  // No REST call is made: the scripted transport has no answers.
   const adapter = createKisOrderAdapter({
-    transport,
+    transport: createFakeTransport([], 'paper'),
+    webSocketUrl: `ws://127.0.0.1:${port}`,
     auth: { getApprovalKey: async () => 'bench-approval-key' },
     environment: 'paper',
     clock: () => Date.UTC(2026, 0, 5, 1, 0, 0),

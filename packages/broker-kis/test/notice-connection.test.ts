@@ -60,15 +60,32 @@ async function startServer(reply: Reply = 'ok') {
   return { url: `ws://127.0.0.1:${port}`, sockets, paths, received };
 }
 
-function adapterFor(url: string, webSocketFactory?: (url: string) => WebSocket) {
+function adapterFor(url: string) {
   return createKisOrderAdapter({
-    ...(webSocketFactory === undefined ? {} : { webSocketFactory }),
     transport: createFakeTransport([], 'paper'),
     auth: { getApprovalKey: async () => 'secret-approval-key' },
     environment: 'paper',
     webSocketUrl: url,
     clock: () => Date.UTC(2026, 0, 5, 1, 0, 0),
   });
+}
+
+/** An adapter whose sockets are FakeSockets the test drives, with the given clock. */
+function adapterOnFakeSockets(clock: () => number) {
+  const sockets: FakeSocket[] = [];
+  const adapter = createKisOrderAdapter({
+    transport: createFakeTransport([], 'paper'),
+    auth: { getApprovalKey: async () => 'secret-approval-key' },
+    environment: 'paper',
+    webSocketUrl: 'ws://127.0.0.1:1',
+    webSocketFactory: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+    clock,
+  });
+  return { adapter, sockets };
 }
 
 const fill = (qty: string) =>
@@ -189,12 +206,7 @@ describe('notice connection', () => {
   });
 
   it('a notice received right before the socket closes is reported before the loss', async () => {
-    const sockets: FakeSocket[] = [];
-    const adapter = adapterFor('ws://127.0.0.1:1', () => {
-      const socket = new FakeSocket();
-      sockets.push(socket);
-      return socket as unknown as WebSocket;
-    });
+    const { adapter, sockets } = adapterOnFakeSockets(() => Date.UTC(2026, 0, 5, 1, 0, 0));
     const events: OrderEvent[] = [];
     await adapter.subscribe((event) => events.push(event));
     const socket = sockets[0] as FakeSocket;
@@ -215,26 +227,14 @@ describe('notice connection', () => {
   });
 
   it('a hand-over that throws while the socket closes still reports the loss, and a new subscribe reconnects', async () => {
-    const sockets: FakeSocket[] = [];
     let invalidOnce = false;
-    const adapter = createKisOrderAdapter({
-      transport: createFakeTransport([], 'paper'),
-      auth: { getApprovalKey: async () => 'secret-approval-key' },
-      environment: 'paper',
-      webSocketUrl: 'ws://127.0.0.1:1',
-      webSocketFactory: () => {
-        const socket = new FakeSocket();
-        sockets.push(socket);
-        return socket as unknown as WebSocket;
-      },
-      // an invalid clock at the notice makes the adapter's hand-over throw (no date for it)
-      clock: () => {
-        if (invalidOnce) {
-          invalidOnce = false;
-          return Number.NaN;
-        }
-        return Date.UTC(2026, 0, 5, 1, 0, 0);
-      },
+    // an invalid clock at the notice makes the adapter's hand-over throw (no date for it)
+    const { adapter, sockets } = adapterOnFakeSockets(() => {
+      if (invalidOnce) {
+        invalidOnce = false;
+        return Number.NaN;
+      }
+      return Date.UTC(2026, 0, 5, 1, 0, 0);
     });
     const events: OrderEvent[] = [];
     await adapter.subscribe((event) => events.push(event));
@@ -252,21 +252,9 @@ describe('notice connection', () => {
   });
 
   it('dates each notice by the clock at its arrival: across Seoul midnight and a clock moved back', async () => {
-    const sockets: FakeSocket[] = [];
     // 2026-01-05 23:59:59.999 KST
     let now = Date.UTC(2026, 0, 5, 14, 59, 59, 999);
-    const adapter = createKisOrderAdapter({
-      transport: createFakeTransport([], 'paper'),
-      auth: { getApprovalKey: async () => 'secret-approval-key' },
-      environment: 'paper',
-      webSocketUrl: 'ws://127.0.0.1:1',
-      webSocketFactory: () => {
-        const socket = new FakeSocket();
-        sockets.push(socket);
-        return socket as unknown as WebSocket;
-      },
-      clock: () => now,
-    });
+    const { adapter, sockets } = adapterOnFakeSockets(() => now);
     const events: OrderEvent[] = [];
     await adapter.subscribe((event) => events.push(event));
     const socket = sockets[0] as FakeSocket;
