@@ -17,7 +17,10 @@ import {
 import {
   createExecutionRoute,
   createSqliteJournal,
+  type JournalEntry,
   journalPath,
+  type Order,
+  type OrderJournal,
   type RouteCheckpoint,
 } from '@qts/execution-route';
 import { onlyJson, removeTempDirs, runQts, sandboxEnv, tempDir } from '@qts/test-utils';
@@ -84,12 +87,15 @@ function journalFileIn(home: string): string {
 }
 
 describe('a replay of a client order id still in flight elsewhere', () => {
+  // `pending`: the first order's journal wrote the intent alone (as a QTS before the one-commit
+  // write-ahead did, or a journal that ignores the follow-up record).
   it.each([
-    ['journaled', 'pending'],
-    ['before-send', 'submitted'],
+    ['journaled', 'submitted', false],
+    ['journaled', 'pending', true],
+    ['before-send', 'submitted', false],
   ] as const)(
     'first order stopped at %s (%s): exit 4 with the unknown-outcome words, nothing sent',
-    async (point: RouteCheckpoint, status) => {
+    async (point: RouteCheckpoint, status, intentAlone) => {
       const home = tempDir();
       const price = await runQts(['virtual', 'price', '005930', '70000'], { home });
       expect(price.code, price.stderr).toBe(0);
@@ -102,9 +108,17 @@ describe('a replay of a client order id still in flight elsewhere', () => {
       const atPoint = new Promise<void>((resolve) => {
         reached = resolve;
       });
+      const journal: OrderJournal = intentAlone
+        ? new Proxy(side.journal, {
+            get: (target, name, receiver) =>
+              name === 'insert'
+                ? (order: Order, entry: JournalEntry) => target.insert(order, entry)
+                : Reflect.get(target, name, receiver),
+          })
+        : side.journal;
       const route = createExecutionRoute({
         adapter: side.adapter,
-        journal: side.journal,
+        journal,
         mode: 'virtual',
         checkpoint: async (at) => {
           if (at !== point) return;

@@ -62,10 +62,16 @@ function reopen(
   mode: 'paper' | 'virtual',
   host: string,
   account: string,
+  clock?: () => number,
 ): ExecutionRoute {
   const journal = createSqliteJournal({ file, mode, host, account });
   cleanups.push(() => journal.close());
-  return createExecutionRoute({ adapter, journal, mode });
+  return createExecutionRoute({
+    adapter,
+    journal,
+    mode,
+    ...(clock === undefined ? {} : { clock }),
+  });
 }
 
 describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
@@ -111,7 +117,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
     );
   }, 90_000);
 
-  it('Gate D 3: kis-paper: killed after journaling, before sending: restart marks it failed, nothing was booked', async () => {
+  it('Gate D 3: kis-paper: killed after journaling (intent and write-ahead record, one commit), before sending: restart marks it unknown, reconcile proves not_found, nothing booked', async () => {
     const sandbox = await kisSandbox();
     const dir = tempDir('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,6 +135,46 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
       tokenHome: dir,
     }).adapter;
     cleanups.push(() => adapter.close());
+    // The route's clock runs 6 minutes ahead: past the 5-minute evidence window after the send.
+    const route = reopen(
+      file,
+      adapter,
+      'paper',
+      `127.0.0.1:${sandbox.port}`,
+      sandbox.credentials.account,
+      () => Date.now() + 6 * 60_000,
+    );
+    expect(route.recovered.map((c) => `${c.from}->${c.to}`)).toEqual(['submitted->unknown']);
+    const orderId = route.recovered[0]?.orderId ?? '';
+    expect(route.order(orderId)?.status).toBe('unknown');
+    await route.reconcile();
+    expect(route.order(orderId)?.status).toBe('not_found');
+    expect(sandbox.exchange.orders(sandbox.credentials.account)).toHaveLength(0);
+    expect(sandbox.exchange.faults.requestCount('place')).toBe(0);
+    recordEvidence(
+      3,
+      'SIGKILL after journaling, before the send (kis-paper): restart submitted -> unknown, reconcile past the evidence window -> not_found, nothing booked',
+    );
+  }, 90_000);
+
+  it('Gate D 3: kis-paper: killed before journaling: no record, nothing booked', async () => {
+    const sandbox = await kisSandbox();
+    const dir = tempDir('qts-e2e-kill-');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'journal.sqlite');
+    const child = startChild({
+      ...sandboxEnv(sandbox),
+      QTS_E2E_BROKER: 'kis-paper',
+      QTS_E2E_JOURNAL: file,
+      QTS_E2E_TOKEN_HOME: dir,
+      QTS_E2E_HANG_AT: 'before-journal',
+    });
+    await child.waitFor(/CHECKPOINT before-journal/, 'stdout', 30_000);
+    await kill(child);
+    const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
+      tokenHome: dir,
+    }).adapter;
+    cleanups.push(() => adapter.close());
     const route = reopen(
       file,
       adapter,
@@ -136,15 +182,11 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
       `127.0.0.1:${sandbox.port}`,
       sandbox.credentials.account,
     );
-    expect(route.recovered.map((c) => `${c.from}->${c.to}`)).toEqual(['pending->failed']);
-    await route.reconcile();
-    expect(route.order(route.recovered[0]?.orderId ?? '')?.status).toBe('failed');
+    expect(route.recovered).toEqual([]);
+    expect(route.orders()).toEqual([]);
     expect(sandbox.exchange.orders(sandbox.credentials.account)).toHaveLength(0);
     expect(sandbox.exchange.faults.requestCount('place')).toBe(0);
-    recordEvidence(
-      3,
-      'SIGKILL after journaling (kis-paper): restart pending -> failed, nothing booked',
-    );
+    recordEvidence(3, 'SIGKILL before journaling (kis-paper): no record, nothing booked');
   }, 90_000);
 
   it('Gate D 3: virtual (file-backed exchange): killed after the answer, before the journal update: recovered and bound, one order', async () => {

@@ -23,6 +23,7 @@ export type {
   JournalEntry,
   JournalEvent,
   JournalExpectation,
+  JournalFollowUp,
   JournalQuery,
   JournalRecord,
   OrderJournal,

@@ -4,6 +4,7 @@ import type {
   InsertResult,
   JournalEntry,
   JournalEvent,
+  JournalFollowUp,
   JournalQuery,
   OrderJournal,
 } from './types.js';
@@ -41,7 +42,7 @@ export function createMemoryJournal(): OrderJournal {
   };
   return {
     location: ':memory:',
-    insert(order: Order, entry: JournalEntry): InsertResult {
+    insert(order: Order, entry: JournalEntry, next?: JournalFollowUp): InsertResult {
       if (order.clientOrderId !== null) {
         for (const existing of orders.values()) {
           if (existing.clientOrderId === order.clientOrderId) {
@@ -51,12 +52,21 @@ export function createMemoryJournal(): OrderJournal {
       }
       if (orders.has(order.orderId)) throw new Error(`Order ${order.orderId} already exists.`);
       const copy = structuredClone(order);
-      orders.set(order.orderId, copy);
-      owners.set(order.orderId, entry.owner ?? null);
+      const created = entry.owner ?? null;
+      // The follow-up is checked as an update of the row just inserted; both records land or
+      // neither does (nothing is stored before the check).
+      const after: Order =
+        next === undefined
+          ? copy
+          : { ...copy, ...structuredClone(next.patch), orderId: copy.orderId };
+      if (next !== undefined) checkWrite(copy, 0, created, after, next.entry.expect);
+      orders.set(order.orderId, after);
+      owners.set(order.orderId, next?.entry.owner === undefined ? created : next.entry.owner);
       const { orderId: _id, ...patch } = copy;
       append(copy, null, patch, entry);
+      if (next !== undefined) append(after, copy.status, next.patch, next.entry);
       rowVersions.set(order.orderId, seq);
-      return { inserted: true, order: handOut(copy) };
+      return { inserted: true, order: handOut(after) };
     },
     update(orderId: string, patch: OrderPatch, entry: JournalEntry): Order {
       const before = orders.get(orderId);

@@ -18,6 +18,7 @@ import type {
   InsertResult,
   JournalEntry,
   JournalEvent,
+  JournalFollowUp,
   JournalQuery,
   JournalRecord,
   OrderJournal,
@@ -367,22 +368,33 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   };
 
   const insertTx = db.transaction(
-    (order: Order, entry: JournalEntry): InsertResult & { seq?: number } => {
+    (
+      order: Order,
+      entry: JournalEntry,
+      next: JournalFollowUp | undefined,
+    ): InsertResult & { seq?: number } => {
       if (order.clientOrderId !== null) {
         const existing = orderOf(selectByClient.get(order.clientOrderId));
         if (existing !== null) return { inserted: false, order: existing };
       }
-      const { orderId: _id, ...patch } = order;
+      const created = entry.owner ?? null;
+      // The follow-up is checked like an update, against the row as it would be after the insert
+      // (version 0, the insert's owner); the row is written once, as it is after both records.
+      const after: Order =
+        next === undefined ? order : { ...order, ...next.patch, orderId: order.orderId };
+      if (next !== undefined) checkWrite(order, 0, created, after, next.entry.expect);
+      const owner = next?.entry.owner === undefined ? created : next.entry.owner;
       insertOrder.run(
         order.orderId,
         order.clientOrderId,
-        order.status,
-        order.tradingDate,
-        order.symbol,
-        entry.owner ?? null,
-        JSON.stringify(order),
+        after.status,
+        after.tradingDate,
+        after.symbol,
+        owner,
+        JSON.stringify(after),
       );
-      const result = insertEvent.run(
+      const { orderId: _id, ...patch } = order;
+      insertEvent.run(
         order.orderId,
         entry.at,
         entry.cause,
@@ -391,10 +403,21 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
         JSON.stringify(patch),
         entry.data === undefined ? null : JSON.stringify(entry.data),
       );
-      // The row keeps seq 0 until its first update (seq only tells a cached copy is current).
-      void result;
-      bindNumbers(order);
-      return { inserted: true, order, seq: 0 };
+      if (next !== undefined) {
+        insertEvent.run(
+          order.orderId,
+          next.entry.at,
+          next.entry.cause,
+          order.status,
+          after.status,
+          JSON.stringify(next.patch),
+          next.entry.data === undefined ? null : JSON.stringify(next.entry.data),
+        );
+      }
+      // The row keeps seq 0 until its first update (seq only tells a cached copy is current;
+      // the insert, with or without its follow-up, is one write).
+      bindNumbers(after);
+      return { inserted: true, order: after, seq: 0 };
     },
   );
 
@@ -432,11 +455,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
   return {
     location: options.file,
     dayBands,
-    insert(order, entry) {
-      syncFor(entry);
+    insert(order, entry, next) {
+      const durable = { durable: entry.durable === true || next?.entry.durable === true };
+      syncFor(durable);
       try {
-        const { seq, ...result } = insertTx.immediate(order, entry);
-        afterCommit(entry);
+        const { seq, ...result } = insertTx.immediate(order, entry, next);
+        afterCommit(durable);
         // Cached only once committed.
         if (seq !== undefined) remember(result.order, seq);
         return result;

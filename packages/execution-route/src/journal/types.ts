@@ -70,6 +70,17 @@ export type InsertResult =
   | { readonly inserted: true; readonly order: Order }
   | { readonly inserted: false; readonly order: Order };
 
+/**
+ * A record written in the same transaction right after an insert: the intent and its write-ahead
+ * send record land together (one commit, one fsync) or not at all.
+ */
+export interface JournalFollowUp {
+  /** The change applied to the inserted order (its status moves, e.g. to `submitted`). */
+  readonly patch: OrderPatch;
+  /** Why and when; `expect` is checked against the row as just inserted (version 0). */
+  readonly entry: JournalEntry;
+}
+
 /** A day's price band as a journal stores it (see `src/submit/day-bands.ts`). */
 export interface StoredDayBand {
   readonly upperLimit: number;
@@ -101,8 +112,13 @@ export interface DayBandStorage {
 export interface OrderJournal {
   /** The file, or `:memory:`. */
   readonly location: string;
-  /** Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing. */
-  insert(order: Order, entry: JournalEntry): InsertResult;
+  /**
+   * Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing.
+   * With `next`, the order's next record (the write-ahead `submitted`) is appended in the same
+   * transaction: two events, one commit, durable when either entry is. A journal that ignores
+   * `next` returns the order as inserted; the route then writes the next record itself.
+   */
+  insert(order: Order, entry: JournalEntry, next?: JournalFollowUp): InsertResult;
   /**
    * Applies a change; appends an event with the status before and after. Throws for an unknown
    * id. Inside its write transaction it checks `entry.expect` against the row and refuses (with

@@ -12,6 +12,7 @@ import {
   QuoteSchema,
   RouteUnavailableError,
   seoulDate,
+  transition,
   unsupportedOrderOptions,
 } from '@qts/order-contract';
 import * as v from 'valibot';
@@ -59,6 +60,31 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
     return { order: existing, error, replayed: true };
   }
   return { order: existing, replayed: true };
+}
+
+/**
+ * The caller aborted after the write-ahead record and before the send: nothing was sent, so the
+ * order fails definitely (`send-failed`, over the record just written).
+ */
+function abortBeforeSend(ctx: RouteContext, journaled: Order): RouteResult {
+  const error = new RouteUnavailableError('Aborted before sending; nothing was sent.', {
+    code: 'ABORTED',
+  });
+  try {
+    const failed = applyTransition(
+      ctx,
+      journaled,
+      { type: 'send-failed' },
+      { error: error.toJSON() },
+      { cause: 'aborted', owner: null, reason: 'aborted before sending' },
+    );
+    return { order: failed ?? journaled, error };
+  } catch (conflict) {
+    // Another process changed the record meanwhile (it judged this process gone): it is theirs
+    // to settle; nothing was sent from here.
+    if (!JournalConflictError.isInstance(conflict)) throw conflict;
+    return { order: conflict.current, error };
+  }
 }
 
 const krw = (value: number): string => `${value.toLocaleString('en-US')} KRW`;
@@ -210,44 +236,49 @@ export async function submit(
     linkedBrokerOrderIds: [],
     note: intent.note ?? null,
   };
-  // Write-ahead: the intent is durable before any network call.
-  const inserted = journal.insert(order, { at, cause: 'intent', owner: ctx.self });
+  // Write-ahead, in one commit: the intent (`pending`) and the record that says "it may be at
+  // the broker now" (`submitted`, fsynced) land together before any network call. A process
+  // killed before that commit leaves no record (nothing was sent); after it, `submitted`
+  // (recovery makes it unknown, reconcile settles it). The owner is this process either way.
+  const send = transition(order.status, { type: 'submit' });
+  if (!send.ok) throw new Error(`submit: ${send.reason}`);
+  const sentAt = ctx.now();
+  const inserted = journal.insert(
+    order,
+    { at, cause: 'intent', owner: ctx.self },
+    {
+      patch: { status: send.status, sentAt, updatedAt: sentAt },
+      entry: { at: sentAt, cause: 'send', owner: ctx.self, durable: true },
+    },
+  );
   if (!inserted.inserted) return replay(ctx, inserted.order, fingerprint);
   const journaled = inserted.order;
   await checkpoint?.('journaled', journaled);
-  if (isAborted(options.signal)) {
-    const error = new RouteUnavailableError('Aborted before sending; nothing was sent.', {
-      code: 'ABORTED',
-    });
-    const failed = applyTransition(
-      ctx,
-      journaled,
-      { type: 'send-failed' },
-      { error: error.toJSON() },
-      { cause: 'aborted', owner: null, reason: 'aborted before sending' },
-    );
-    return { order: failed ?? journaled, error };
-  }
-  // The record that says "it may be at the broker now", expecting the row we inserted: if
-  // anything else touched it, nothing is sent (the compare-and-set throws before the network).
-  let submitted: Order;
-  try {
-    submitted =
-      applyTransition(
-        ctx,
-        journaled,
-        { type: 'submit' },
-        { sentAt: ctx.now() },
-        { cause: 'send', owner: ctx.self, durable: true, expect: { owner: ctx.self } },
-      ) ?? journaled;
-  } catch (error) {
-    if (!JournalConflictError.isInstance(error)) throw error;
-    // Another process settled the record first (it judged this process gone): do not send.
-    const stopped = new RouteUnavailableError(
-      `Order ${orderId} was changed by another process (${error.current.status}) before it was sent; nothing was sent.`,
-      { code: 'ABORTED', hint: 'Check it with `qts orders`; nothing was sent for this order.' },
-    );
-    return { order: error.current, error: stopped };
+  // A journal that ignored the follow-up stored the intent alone: the write-ahead record is
+  // written now, expecting the row it inserted (if anything else touched it, nothing is sent).
+  let submitted = journaled;
+  if (journaled.status === 'pending') {
+    if (isAborted(options.signal)) return abortBeforeSend(ctx, journaled);
+    try {
+      submitted =
+        applyTransition(
+          ctx,
+          journaled,
+          { type: 'submit' },
+          { sentAt: ctx.now() },
+          { cause: 'send', owner: ctx.self, durable: true, expect: { owner: ctx.self } },
+        ) ?? journaled;
+    } catch (error) {
+      if (!JournalConflictError.isInstance(error)) throw error;
+      // Another process settled the record first (it judged this process gone): do not send.
+      const stopped = new RouteUnavailableError(
+        `Order ${orderId} was changed by another process (${error.current.status}) before it was sent; nothing was sent.`,
+        { code: 'ABORTED', hint: 'Check it with `qts orders`; nothing was sent for this order.' },
+      );
+      return { order: error.current, error: stopped };
+    }
+  } else if (isAborted(options.signal)) {
+    return abortBeforeSend(ctx, journaled);
   }
   await checkpoint?.('before-send', submitted);
   let outcome: { ack: Awaited<ReturnType<OrderAdapter['placeOrder']>> } | { error: QtsError };
