@@ -1,10 +1,11 @@
 // Per-stage cost of the SQLite journal on one submit, measured on the journal itself (no network),
 // interleaved rounds in one run, beside a bare fsync of a file in the same folder:
-//   today: insert `pending` (NORMAL) -> update `submitted` (durable: FULL) -> update `accepted`
-//   one durable insert: insert `submitted` directly as the write-ahead record (FULL) -> `accepted`
-// The second is what a route that journals intent and send in one commit would pay: it shows
-// what merging the two pre-send commits saves (the money rule is kept: the record is fsynced
-// before the send). Run by `pnpm --filter @qts/execution-route bench`; QTS_BENCH_ROUNDS.
+//   route: insert `pending` with its follow-up `submitted` in one commit (durable: FULL) ->
+//          update `accepted` (what `submit` writes)
+//   two commits: insert `pending` (NORMAL) -> update `submitted` (FULL) -> update `accepted`
+//          (how `submit` journaled before, and still does on a journal that ignores `next`)
+// Both fsync once before the send; the difference is one transaction's page writes.
+// Run by `pnpm --filter @qts/execution-route bench`; QTS_BENCH_ROUNDS.
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,8 @@ import { createSqliteJournal, type Order, type OrderJournal } from '../src/index
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'qts-journal-stages-'));
 const key = { mode: 'real', host: 'bench:1', account: '50012345-01' } as const;
-const today = createSqliteJournal({ ...key, file: join(dir, 'today.sqlite') });
-const merged = createSqliteJournal({ ...key, file: join(dir, 'merged.sqlite') });
+const twoCommits = createSqliteJournal({ ...key, file: join(dir, 'two-commits.sqlite') });
+const route = createSqliteJournal({ ...key, file: join(dir, 'route.sqlite') });
 let n = 0;
 
 function order(status: Order['status']): Order {
@@ -64,11 +65,11 @@ const accept = (journal: OrderJournal, orderId: string) =>
   );
 
 const stage: Record<string, number[]> = {
-  'today: insert pending (NORMAL)': [],
-  'today: update submitted (durable, FULL)': [],
-  'today: update accepted (NORMAL)': [],
-  'merged: insert submitted (durable, FULL)': [],
-  'merged: update accepted (NORMAL)': [],
+  'route: insert pending + submitted (durable, FULL)': [],
+  'route: update accepted (NORMAL)': [],
+  'two commits: insert pending (NORMAL)': [],
+  'two commits: update submitted (durable, FULL)': [],
+  'two commits: update accepted (NORMAL)': [],
 };
 function timed<T>(name: string, action: () => T): T {
   const start = performance.now();
@@ -84,26 +85,35 @@ const totals = await interleave(
       writeSync(fd, 'x');
       fsyncSync(fd);
     },
-    'today: 3 commits (pending, submitted FULL, accepted)': async () => {
+    'route: 2 commits (pending + submitted FULL, accepted)': async () => {
       const o = order('pending');
       const at = new Date().toISOString();
-      timed('today: insert pending (NORMAL)', () => today.insert(o, { at, cause: 'intent' }));
-      timed('today: update submitted (durable, FULL)', () =>
-        today.update(
+      timed('route: insert pending + submitted (durable, FULL)', () =>
+        route.insert(
+          o,
+          { at, cause: 'intent' },
+          {
+            patch: { status: 'submitted', sentAt: at, updatedAt: at },
+            entry: { at, cause: 'send', durable: true },
+          },
+        ),
+      );
+      timed('route: update accepted (NORMAL)', () => accept(route, o.orderId));
+    },
+    'two commits before the send: 3 commits (pending, submitted FULL, accepted)': async () => {
+      const o = order('pending');
+      const at = new Date().toISOString();
+      timed('two commits: insert pending (NORMAL)', () =>
+        twoCommits.insert(o, { at, cause: 'intent' }),
+      );
+      timed('two commits: update submitted (durable, FULL)', () =>
+        twoCommits.update(
           o.orderId,
           { status: 'submitted', sentAt: at },
           { at, cause: 'send', durable: true },
         ),
       );
-      timed('today: update accepted (NORMAL)', () => accept(today, o.orderId));
-    },
-    'merged: 2 commits (submitted FULL, accepted)': async () => {
-      const o = { ...order('submitted'), sentAt: new Date().toISOString() };
-      const at = new Date().toISOString();
-      timed('merged: insert submitted (durable, FULL)', () =>
-        merged.insert(o, { at, cause: 'send', durable: true }),
-      );
-      timed('merged: update accepted (NORMAL)', () => accept(merged, o.orderId));
+      timed('two commits: update accepted (NORMAL)', () => accept(twoCommits, o.orderId));
     },
   },
   ROUNDS,
@@ -113,9 +123,9 @@ closeSync(fd);
 const lines = [`journal stages per submit, ${ROUNDS} rounds (${runHeader()})`];
 for (const [name, list] of [...Object.entries(totals), ...Object.entries(stage)]) {
   const s = stats(list.slice(-ROUNDS));
-  lines.push(`  ${name.padEnd(58)} median ${s.median.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms`);
+  lines.push(`  ${name.padEnd(76)} median ${s.median.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
-today.close();
-merged.close();
+twoCommits.close();
+route.close();
 rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,12 @@ import type { OrderIntent } from './intent.js';
 import type { OrderJournal } from './journal/types.js';
 import type { Order, RouteMode } from './order.js';
 
-/** Points of `submit` where a crash test can stop the process (see `checkpoint`). */
+/**
+ * Points of `submit` where a crash test can stop the process (see `checkpoint`):
+ * `before-journal` (nothing journaled), `journaled` (the intent and its write-ahead `submitted`
+ * record committed together; an abort signalled by now still fails it unsent), `before-send`,
+ * `answered` (the adapter answered, not yet journaled).
+ */
 export type RouteCheckpoint = 'before-journal' | 'journaled' | 'before-send' | 'answered';
 
 /** Options of `createExecutionRoute`. */
