@@ -24,6 +24,7 @@ export type {
   JournalEvent,
   JournalExpectation,
   JournalFollowUp,
+  JournalFollowUpInput,
   JournalQuery,
   JournalRecord,
   OrderJournal,

@@ -81,3 +81,32 @@ export function checkWrite(
     );
   }
 }
+
+/**
+ * Checks an insert's follow-up record as an update of the row just inserted (`inserted`, version
+ * 0, with its owner), inside the insert's transaction. A refusal says that nothing was inserted;
+ * its `current` is the order as it would have been inserted (it is not in the journal).
+ *
+ * @throws {JournalConflictError} when the follow-up's expectation fails or it breaks an invariant.
+ */
+export function checkFollowUp(
+  inserted: Order,
+  owner: string | null,
+  after: Order,
+  expect: JournalExpectation | undefined,
+): void {
+  try {
+    checkWrite(inserted, 0, owner, after, expect);
+  } catch (error) {
+    if (!(error instanceof JournalConflictError)) throw error;
+    const why =
+      error.reason === 'stale'
+        ? `it expected ${JSON.stringify(expect)} of the inserted row (status ${inserted.status}, owner ${JSON.stringify(owner)})`
+        : error.message;
+    throw new JournalConflictError(
+      error.reason,
+      `Order ${inserted.orderId} was not inserted: its follow-up record was refused (${why}); nothing was written.`,
+      inserted,
+    );
+  }
+}

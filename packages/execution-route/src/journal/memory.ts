@@ -1,10 +1,10 @@
 import { brokerNumbersOf, type Order, type OrderPatch } from '../order.js';
-import { checkWrite } from './conflict.js';
+import { checkFollowUp, checkWrite } from './conflict.js';
 import type {
   InsertResult,
   JournalEntry,
   JournalEvent,
-  JournalFollowUp,
+  JournalFollowUpInput,
   JournalQuery,
   OrderJournal,
 } from './types.js';
@@ -42,7 +42,7 @@ export function createMemoryJournal(): OrderJournal {
   };
   return {
     location: ':memory:',
-    insert(order: Order, entry: JournalEntry, next?: JournalFollowUp): InsertResult {
+    insert(order: Order, entry: JournalEntry, input?: JournalFollowUpInput): InsertResult {
       if (order.clientOrderId !== null) {
         for (const existing of orders.values()) {
           if (existing.clientOrderId === order.clientOrderId) {
@@ -55,11 +55,12 @@ export function createMemoryJournal(): OrderJournal {
       const created = entry.owner ?? null;
       // The follow-up is checked as an update of the row just inserted; both records land or
       // neither does (nothing is stored before the check).
+      const next = typeof input === 'function' ? input(copy) : input;
       const after: Order =
         next === undefined
           ? copy
           : { ...copy, ...structuredClone(next.patch), orderId: copy.orderId };
-      if (next !== undefined) checkWrite(copy, 0, created, after, next.entry.expect);
+      if (next !== undefined) checkFollowUp(copy, created, after, next.entry.expect);
       orders.set(order.orderId, after);
       owners.set(order.orderId, next?.entry.owner === undefined ? created : next.entry.owner);
       const { orderId: _id, ...patch } = copy;

@@ -12,13 +12,13 @@ import * as v from 'valibot';
 import { RouteRefusedError } from '../errors.js';
 import { brokerNumbersOf, type Order, type OrderPatch, OrderSchema } from '../order.js';
 import { isPlausibleBand } from '../submit/day-bands.js';
-import { checkWrite } from './conflict.js';
+import { checkFollowUp, checkWrite } from './conflict.js';
 import type {
   DayBandStorage,
   InsertResult,
   JournalEntry,
   JournalEvent,
-  JournalFollowUp,
+  JournalFollowUpInput,
   JournalQuery,
   JournalRecord,
   OrderJournal,
@@ -371,18 +371,20 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     (
       order: Order,
       entry: JournalEntry,
-      next: JournalFollowUp | undefined,
+      input: JournalFollowUpInput | undefined,
     ): InsertResult & { seq?: number } => {
       if (order.clientOrderId !== null) {
         const existing = orderOf(selectByClient.get(order.clientOrderId));
         if (existing !== null) return { inserted: false, order: existing };
       }
       const created = entry.owner ?? null;
+      // Made here, under the write lock (a function stamps the commit's time).
+      const next = typeof input === 'function' ? input(order) : input;
       // The follow-up is checked like an update, against the row as it would be after the insert
       // (version 0, the insert's owner); the row is written once, as it is after both records.
       const after: Order =
         next === undefined ? order : { ...order, ...next.patch, orderId: order.orderId };
-      if (next !== undefined) checkWrite(order, 0, created, after, next.entry.expect);
+      if (next !== undefined) checkFollowUp(order, created, after, next.entry.expect);
       const owner = next?.entry.owner === undefined ? created : next.entry.owner;
       insertOrder.run(
         order.orderId,
@@ -456,7 +458,12 @@ export function createSqliteJournal(options: SqliteJournalOptions): OrderJournal
     location: options.file,
     dayBands,
     insert(order, entry, next) {
-      const durable = { durable: entry.durable === true || next?.entry.durable === true };
+      // The level is set before the transaction (it cannot change inside one): a follow-up given
+      // as a function is only made inside it, so its commit is always durable.
+      const durable = {
+        durable:
+          entry.durable === true || typeof next === 'function' || next?.entry.durable === true,
+      };
       syncFor(durable);
       try {
         const { seq, ...result } = insertTx.immediate(order, entry, next);

@@ -77,9 +77,17 @@ export type InsertResult =
 export interface JournalFollowUp {
   /** The change applied to the inserted order (its status moves, e.g. to `submitted`). */
   readonly patch: OrderPatch;
-  /** Why and when; `expect` is checked against the row as just inserted (version 0). */
+  /** Why and when; `expect` is checked against the row as just inserted (its status and owner). */
   readonly entry: JournalEntry;
 }
+
+/**
+ * The follow-up of an insert, or a function that makes it from the order as inserted. A function
+ * is called once, inside the write transaction with the write lock held, so a time it stamps
+ * (`sentAt`) is the commit's, not from before a wait for another process's lock; such a commit
+ * is always durable (a durable journal fsyncs it).
+ */
+export type JournalFollowUpInput = JournalFollowUp | ((inserted: Order) => JournalFollowUp);
 
 /** A day's price band as a journal stores it (see `src/submit/day-bands.ts`). */
 export interface StoredDayBand {
@@ -108,17 +116,24 @@ export interface DayBandStorage {
  * The order journal: an append-only event log plus the current state derived from it. Every
  * write is one transaction: the event and the new state land together or not at all.
  * Synchronous on purpose (a write-ahead record must be durable before the network call starts).
+ *
+ * Orders are values: a journal may keep the objects it is given and hands out (a cache), so
+ * never change one in place; build a new object (`{ ...order, ... }`). Versions (`versionOf`,
+ * `read`) are opaque and belong to one journal: compare them, never compute them.
  */
 export interface OrderJournal {
   /** The file, or `:memory:`. */
   readonly location: string;
   /**
-   * Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing.
-   * With `next`, the order's next record (the write-ahead `submitted`) is appended in the same
-   * transaction: two events, one commit, durable when either entry is. A journal that ignores
-   * `next` returns the order as inserted; the route then writes the next record itself.
+   * Adds an order. A clash on `clientOrderId` returns the existing order and writes nothing
+   * (`next` included). With `next`, the order's next record (the write-ahead `submitted`) is
+   * appended in the same transaction: two events, one commit, durable when either entry is.
+   * When the follow-up's `expect` does not hold, it throws `JournalConflictError` (its `current`
+   * is the order as it would have been inserted) and writes nothing. A journal that ignores
+   * `next` returns the order as inserted (`pending`); the route then writes the next record
+   * itself, before sending.
    */
-  insert(order: Order, entry: JournalEntry, next?: JournalFollowUp): InsertResult;
+  insert(order: Order, entry: JournalEntry, next?: JournalFollowUpInput): InsertResult;
   /**
    * Applies a change; appends an event with the status before and after. Throws for an unknown
    * id. Inside its write transaction it checks `entry.expect` against the row and refuses (with

@@ -240,17 +240,22 @@ export async function submit(
   // the broker now" (`submitted`, fsynced) land together before any network call. A process
   // killed before that commit leaves no record (nothing was sent); after it, `submitted`
   // (recovery makes it unknown, reconcile settles it). The owner is this process either way.
+  // `sentAt` is stamped inside the transaction, once the write lock is held (a wait for another
+  // process's lock comes before it, not between it and the send).
   const send = transition(order.status, { type: 'submit' });
   if (!send.ok) throw new Error(`submit: ${send.reason}`);
-  const sentAt = ctx.now();
-  const inserted = journal.insert(
-    order,
-    { at, cause: 'intent', owner: ctx.self },
-    {
+  if (isAborted(options.signal)) {
+    throw new RouteUnavailableError('Aborted before anything was journaled or sent.', {
+      code: 'ABORTED',
+    });
+  }
+  const inserted = journal.insert(order, { at, cause: 'intent', owner: ctx.self }, () => {
+    const sentAt = ctx.now();
+    return {
       patch: { status: send.status, sentAt, updatedAt: sentAt },
       entry: { at: sentAt, cause: 'send', owner: ctx.self, durable: true },
-    },
-  );
+    };
+  });
   if (!inserted.inserted) return replay(ctx, inserted.order, fingerprint);
   const journaled = inserted.order;
   await checkpoint?.('journaled', journaled);

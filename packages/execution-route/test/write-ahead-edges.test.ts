@@ -1,0 +1,186 @@
+// Edges of the one-commit write-ahead: a refused follow-up inserts nothing and says so, an abort
+// before the insert journals nothing, and `sentAt` is stamped once the write lock is held (a
+// wait for another process's lock never makes it older than the send).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { OrderAdapter } from '@qts/order-contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createExecutionRoute,
+  createMemoryJournal,
+  createSqliteJournal,
+  JournalConflictError,
+  type Order,
+  type OrderJournal,
+} from '../src/index.js';
+import { createFakeBroker } from './helpers/fake-broker.js';
+import { BUY, T0 } from './helpers/setup.js';
+
+const PACKAGE = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qts-wa-edges-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+function journalOf(kind: 'memory' | 'sqlite', file?: string): OrderJournal {
+  const journal =
+    kind === 'memory'
+      ? createMemoryJournal()
+      : createSqliteJournal({
+          file: file ?? join(tempDir(), 'j.sqlite'),
+          mode: 'virtual',
+          host: 'virtual',
+          account: 'test',
+        });
+  cleanups.push(() => journal.close());
+  return journal;
+}
+
+const AT = '2026-11-25T01:00:00.000Z';
+function pendingOrder(orderId: string, clientOrderId: string | null = null): Order {
+  return {
+    orderId,
+    clientOrderId,
+    brokerOrderId: null,
+    brokerBranch: null,
+    status: 'pending',
+    statusReason: null,
+    symbol: '005930',
+    side: 'buy',
+    quantity: 10,
+    price: 70_000,
+    type: 'limit',
+    productType: null,
+    mode: 'virtual',
+    filledQuantity: 0,
+    averagePrice: null,
+    fills: {},
+    createdAt: AT,
+    updatedAt: AT,
+    tradingDate: '20261125',
+    sentAt: null,
+    acceptedAt: null,
+    error: null,
+    cancelBrokerOrderId: null,
+    modifyBrokerOrderId: null,
+    linkedBrokerOrderIds: [],
+    note: null,
+  } as Order;
+}
+
+describe.each(['memory', 'sqlite'] as const)('refused follow-up (%s journal)', (kind) => {
+  it('throws a conflict that says nothing was inserted; current is the order it would have been; the journal is empty', () => {
+    const journal = journalOf(kind);
+    let conflict: unknown;
+    try {
+      journal.insert(
+        pendingOrder('o-r-1', 'intent-r-1'),
+        { at: AT, cause: 'intent', owner: 'p1' },
+        {
+          patch: { status: 'submitted', sentAt: AT },
+          entry: { at: AT, cause: 'send', owner: 'p1', durable: true, expect: { owner: 'p2' } },
+        },
+      );
+    } catch (error) {
+      conflict = error;
+    }
+    if (!JournalConflictError.isInstance(conflict)) throw new Error('expected a conflict');
+    expect(conflict.reason).toBe('stale');
+    expect(conflict.message).toContain('o-r-1 was not inserted');
+    expect(conflict.message).toContain('nothing was written');
+    expect(conflict.current).toMatchObject({ orderId: 'o-r-1', status: 'pending' });
+    expect(journal.get('o-r-1')).toBeNull();
+    expect(journal.getByClientOrderId('intent-r-1')).toBeNull();
+    expect(journal.events()).toEqual([]);
+  });
+});
+
+describe('abort before the write-ahead commit', () => {
+  it('an abort signalled at the before-journal point journals nothing and sends nothing', async () => {
+    const journal = journalOf('sqlite');
+    const broker = createFakeBroker({ clock: () => T0, notices: false });
+    cleanups.push(() => broker.close());
+    const controller = new AbortController();
+    const route = createExecutionRoute({
+      adapter: broker.adapter,
+      journal,
+      mode: 'virtual',
+      clock: () => T0,
+      checkpoint: (point) => {
+        if (point === 'before-journal') controller.abort();
+      },
+    });
+    await expect(route.submit(BUY, { signal: controller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+      outcome: 'not_placed',
+    });
+    expect(broker.requests()).toBe(0);
+    expect(journal.list()).toEqual([]);
+    expect(journal.events()).toEqual([]);
+  });
+});
+
+describe('sentAt of the one-commit write-ahead record', () => {
+  it('is stamped once the write lock is held: a 600 ms wait for another connection comes before it', async () => {
+    const file = join(tempDir(), 'j.sqlite');
+    const journal = journalOf('sqlite', file);
+    const broker = createFakeBroker({ notices: false });
+    cleanups.push(() => broker.close());
+    let placedAt = 0;
+    const adapter = new Proxy(broker.adapter, {
+      get(target, name, receiver) {
+        if (name === 'placeOrder') {
+          return (...args: Parameters<OrderAdapter['placeOrder']>) => {
+            placedAt = Date.now();
+            return target.placeOrder(...args);
+          };
+        }
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    const route = createExecutionRoute({
+      adapter,
+      journal,
+      mode: 'virtual',
+      dailyLimitCheck: false,
+      orderWindowCheck: false,
+    });
+    // Another process (here a thread with its own connection) holds the write lock for 600 ms.
+    const worker = new Worker(
+      `
+      const { createRequire } = require('node:module');
+      const { workerData, parentPort } = require('node:worker_threads');
+      const Database = createRequire(workerData.from)('libsql');
+      const db = new Database(workerData.file);
+      db.exec('BEGIN IMMEDIATE');
+      db.exec("INSERT INTO journal_meta (key, value) VALUES ('review-lock', 'x')");
+      parentPort.postMessage('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+      db.exec('COMMIT');
+      db.close();
+      `,
+      { eval: true, workerData: { file, from: join(PACKAGE, 'package.json') } },
+    );
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await new Promise((resolve) => worker.once('message', resolve));
+    const asked = Date.now();
+    const { order, error } = await route.submit(BUY);
+    await exited;
+    expect(error).toBeUndefined();
+    // The submit did wait for the lock...
+    expect(placedAt - asked).toBeGreaterThanOrEqual(500);
+    // ...and sentAt (the start of the not_found evidence window, the clock-offset samples, the
+    // binding window) was stamped after it, never long before the send.
+    const sentAt = Date.parse(order.sentAt ?? '');
+    expect(sentAt).toBeGreaterThanOrEqual(asked + 500);
+    expect(placedAt - sentAt).toBeGreaterThanOrEqual(0);
+    expect(placedAt - sentAt).toBeLessThan(200);
+  });
+});
