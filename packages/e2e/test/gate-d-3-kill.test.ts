@@ -117,7 +117,11 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
     );
   }, 90_000);
 
-  it('Gate D 3: kis-paper: killed after journaling (intent and write-ahead record, one commit), before sending: restart marks it unknown, reconcile proves not_found, nothing booked', async () => {
+  /**
+   * A kis-paper child killed with SIGKILL at `point` of submit, then the journal reopened in this
+   * process (its route's clock `ahead` ms later) over broker-kis on the same sandbox.
+   */
+  async function killedAt(point: 'journaled' | 'before-journal', ahead = 0) {
     const sandbox = await kisSandbox();
     const dir = tempDir('qts-e2e-kill-');
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,23 +131,28 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
       QTS_E2E_BROKER: 'kis-paper',
       QTS_E2E_JOURNAL: file,
       QTS_E2E_TOKEN_HOME: dir,
-      QTS_E2E_HANG_AT: 'journaled',
+      QTS_E2E_HANG_AT: point,
     });
-    await child.waitFor(/CHECKPOINT journaled/, 'stdout', 30_000);
+    await child.waitFor(new RegExp(`CHECKPOINT ${point}`), 'stdout', 30_000);
     await kill(child);
     const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
       tokenHome: dir,
     }).adapter;
     cleanups.push(() => adapter.close());
-    // The route's clock runs 6 minutes ahead: past the 5-minute evidence window after the send.
     const route = reopen(
       file,
       adapter,
       'paper',
       `127.0.0.1:${sandbox.port}`,
       sandbox.credentials.account,
-      () => Date.now() + 6 * 60_000,
+      () => Date.now() + ahead,
     );
+    return { sandbox, route };
+  }
+
+  it('Gate D 3: kis-paper: killed after journaling (intent and write-ahead record, one commit), before sending: restart marks it unknown, reconcile proves not_found, nothing booked', async () => {
+    // The route's clock runs 6 minutes ahead: past the 5-minute evidence window after the send.
+    const { sandbox, route } = await killedAt('journaled', 6 * 60_000);
     expect(route.recovered.map((c) => `${c.from}->${c.to}`)).toEqual(['submitted->unknown']);
     const orderId = route.recovered[0]?.orderId ?? '';
     expect(route.order(orderId)?.status).toBe('unknown');
@@ -158,30 +167,7 @@ describe('Gate D 3: a process killed (SIGKILL) mid-order is recovered', () => {
   }, 90_000);
 
   it('Gate D 3: kis-paper: killed before journaling: no record, nothing booked', async () => {
-    const sandbox = await kisSandbox();
-    const dir = tempDir('qts-e2e-kill-');
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'journal.sqlite');
-    const child = startChild({
-      ...sandboxEnv(sandbox),
-      QTS_E2E_BROKER: 'kis-paper',
-      QTS_E2E_JOURNAL: file,
-      QTS_E2E_TOKEN_HOME: dir,
-      QTS_E2E_HANG_AT: 'before-journal',
-    });
-    await child.waitFor(/CHECKPOINT before-journal/, 'stdout', 30_000);
-    await kill(child);
-    const adapter = kisAdapterOn(createKisOrderAdapter, sandboxTarget(sandbox), {
-      tokenHome: dir,
-    }).adapter;
-    cleanups.push(() => adapter.close());
-    const route = reopen(
-      file,
-      adapter,
-      'paper',
-      `127.0.0.1:${sandbox.port}`,
-      sandbox.credentials.account,
-    );
+    const { sandbox, route } = await killedAt('before-journal');
     expect(route.recovered).toEqual([]);
     expect(route.orders()).toEqual([]);
     expect(sandbox.exchange.orders(sandbox.credentials.account)).toHaveLength(0);

@@ -7,39 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSqliteJournal, type Order } from '../src/index.js';
+import { pendingOrder } from './helpers/write-ahead.js';
 
 const key = { mode: 'real', host: 'test:1', account: '50012345-01' } as const;
 
 function order(n: number): Order {
-  const at = '2026-12-07T01:00:00.000Z';
-  return {
-    orderId: `o-ckpt-${n}`,
-    clientOrderId: null,
-    brokerOrderId: null,
-    brokerBranch: null,
-    status: 'pending',
-    statusReason: null,
-    symbol: '005930',
-    side: 'buy',
-    quantity: 1,
-    price: 70_000,
-    type: 'limit',
-    productType: null,
-    mode: 'real',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
-    createdAt: at,
-    updatedAt: at,
-    tradingDate: '20261207',
-    sentAt: null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
-  } as Order;
+  return { ...pendingOrder(`o-ckpt-${n}`), mode: 'real' };
 }
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -2,109 +2,41 @@
 // (one fsync) or not at all, before anything is sent. Tried from outside: another connection
 // polling the file while orders go out, a compare-and-set that fails inside the commit, a clash
 // of intent ids, a journal that ignores the follow-up, and the system calls of the commit.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OrderAdapter } from '@qts/order-contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionRoute,
-  createMemoryJournal,
-  createSqliteJournal,
   JournalConflictError,
-  type JournalFollowUp,
   type Order,
   type OrderJournal,
   replayJournal,
 } from '../src/index.js';
 import { createFakeBroker, type FakeBroker } from './helpers/fake-broker.js';
 import { BUY, T0 } from './helpers/setup.js';
+import {
+  AT,
+  CHILD_PRELUDE,
+  countSyncs,
+  createScratch,
+  PACKAGE,
+  pendingOrder,
+  SENT,
+  STRACE,
+  sendRecord,
+} from './helpers/write-ahead.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const PACKAGE = join(HERE, '..');
-const dirs: string[] = [];
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const close of closers.splice(0).reverse()) close();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-wal-commit-'));
-  dirs.push(dir);
-  return dir;
-}
-
-const AT = '2026-11-25T01:00:00.000Z';
-const SENT = '2026-11-25T01:00:00.005Z';
-
-function pendingOrder(n: number, clientOrderId: string | null = null): Order {
-  return {
-    orderId: `o-wa-${n}`,
-    clientOrderId,
-    brokerOrderId: null,
-    brokerBranch: null,
-    status: 'pending',
-    statusReason: null,
-    symbol: '005930',
-    side: 'buy',
-    quantity: 10,
-    price: 70_000,
-    type: 'limit',
-    productType: null,
-    mode: 'virtual',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
-    createdAt: AT,
-    updatedAt: AT,
-    tradingDate: '20261125',
-    sentAt: null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
-  } as Order;
-}
-
-const sendRecord = (
-  owner: string,
-  expect?: JournalFollowUp['entry']['expect'],
-): JournalFollowUp => ({
-  patch: { status: 'submitted', sentAt: SENT, updatedAt: SENT },
-  entry: {
-    at: SENT,
-    cause: 'send',
-    owner,
-    durable: true,
-    ...(expect === undefined ? {} : { expect }),
-  },
-});
-
-function journalOf(kind: 'memory' | 'sqlite', file?: string): OrderJournal {
-  const journal =
-    kind === 'memory'
-      ? createMemoryJournal()
-      : createSqliteJournal({
-          file: file ?? join(tempDir(), 'j.sqlite'),
-          mode: 'virtual',
-          host: 'virtual',
-          account: 'test',
-        });
-  closers.push(() => journal.close());
-  return journal;
-}
+const scratch = createScratch('qts-wa-commit-');
+afterEach(scratch.cleanup);
+const journalOf = scratch.journal;
+const tempDir = scratch.dir;
 
 describe.each(['memory', 'sqlite'] as const)('insert with its follow-up (%s journal)', (kind) => {
   it('writes both records in order; the row is the state after both, owned as the follow-up says', () => {
     const journal = journalOf(kind);
     const result = journal.insert(
-      pendingOrder(1),
+      pendingOrder('o-wa-1'),
       { at: AT, cause: 'intent', owner: 'p1' },
       sendRecord('p2'),
     );
@@ -134,7 +66,7 @@ describe.each(['memory', 'sqlite'] as const)('insert with its follow-up (%s jour
     const journal = journalOf(kind);
     expect(() =>
       journal.insert(
-        pendingOrder(2, 'intent-2'),
+        pendingOrder('o-wa-2', 'intent-2'),
         { at: AT, cause: 'intent', owner: 'p1' },
         sendRecord('p1', { owner: 'somebody-else' }),
       ),
@@ -144,7 +76,7 @@ describe.each(['memory', 'sqlite'] as const)('insert with its follow-up (%s jour
     expect(journal.events()).toEqual([]);
     // The intent id is still free: the same order goes in afterwards.
     const again = journal.insert(
-      pendingOrder(2, 'intent-2'),
+      pendingOrder('o-wa-2', 'intent-2'),
       { at: AT, cause: 'intent', owner: 'p1' },
       sendRecord('p1', { owner: 'p1', status: 'pending' }),
     );
@@ -153,9 +85,9 @@ describe.each(['memory', 'sqlite'] as const)('insert with its follow-up (%s jour
 
   it('an intent id already journaled returns that order and appends neither record', () => {
     const journal = journalOf(kind);
-    journal.insert(pendingOrder(3, 'same'), { at: AT, cause: 'intent', owner: 'p1' });
+    journal.insert(pendingOrder('o-wa-3', 'same'), { at: AT, cause: 'intent', owner: 'p1' });
     const clash = journal.insert(
-      pendingOrder(4, 'same'),
+      pendingOrder('o-wa-4', 'same'),
       { at: AT, cause: 'intent', owner: 'p2' },
       sendRecord('p2'),
     );
@@ -171,7 +103,7 @@ describe.each(['memory', 'sqlite'] as const)('insert with its follow-up (%s jour
 /** A route on `journal` whose adapter records, at each send, the order as the journal has it. */
 function routeOn(journal: OrderJournal, checkpoint?: () => Promise<void>) {
   const broker: FakeBroker = createFakeBroker({ clock: () => T0, notices: false });
-  closers.push(() => broker.close());
+  scratch.defer(() => broker.close());
   const seenAtSend: (string | undefined)[] = [];
   const adapter = new Proxy(broker.adapter, {
     get(target, name, receiver) {
@@ -313,21 +245,10 @@ describe('another connection reading the journal while orders go out', () => {
 
 // The durability promise, counted in system calls: a write-ahead commit fsyncs the WAL once, a
 // record that is not a write-ahead one does not fsync at all (strace; CI installs it).
-const strace = ['/usr/bin/strace', '/bin/strace'].find((path) => existsSync(path));
-describe.skipIf(strace === undefined && process.env.CI !== 'true')('fsyncs of the journal', () => {
-  const CHILD = `
-    import { createSqliteJournal } from ${JSON.stringify(join(PACKAGE, 'src', 'index.ts'))};
+describe.skipIf(STRACE === undefined && process.env.CI !== 'true')('fsyncs of the journal', () => {
+  const CHILD = `${CHILD_PRELUDE}
     const [file, what, count] = process.argv.slice(2);
     const journal = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'test' });
-    const at = '2026-11-25T01:00:00.000Z';
-    const order = (n) => ({
-      orderId: 'o-' + n, clientOrderId: null, brokerOrderId: null, brokerBranch: null,
-      status: 'pending', statusReason: null, symbol: '005930', side: 'buy', quantity: 1,
-      price: 70000, type: 'limit', productType: null, mode: 'virtual', filledQuantity: 0,
-      averagePrice: null, fills: {}, createdAt: at, updatedAt: at, tradingDate: '20261125',
-      sentAt: null, acceptedAt: null, error: null, cancelBrokerOrderId: null,
-      modifyBrokerOrderId: null, linkedBrokerOrderIds: [], note: null,
-    });
     const send = { patch: { status: 'submitted', sentAt: at }, entry: { at, cause: 'send', owner: 'p', durable: true } };
     for (let n = 0; n < Number(count); n += 1) {
       if (what === 'intent+send') journal.insert(order(n), { at, cause: 'intent', owner: 'p' }, send);
@@ -340,38 +261,8 @@ describe.skipIf(strace === undefined && process.env.CI !== 'true')('fsyncs of th
     // No close: a checkpoint there would fsync too; only the commits are counted.
     process.exit(0);
   `;
-
-  /** fsync + fdatasync calls of one child run that writes `count` times `what`. */
-  function syncs(what: string, count: number): number {
-    const dir = tempDir();
-    const script = join(dir, 'child.mts');
-    writeFileSync(script, CHILD);
-    const trace = join(dir, 'trace');
-    const run = spawnSync(
-      strace ?? 'strace',
-      [
-        '-f',
-        '-qq',
-        '-e',
-        'trace=fsync,fdatasync',
-        '-o',
-        trace,
-        process.execPath,
-        '--conditions=@qts/source',
-        '--import',
-        'tsx',
-        script,
-        join(dir, 'j.sqlite'),
-        what,
-        String(count),
-      ],
-      { cwd: PACKAGE, encoding: 'utf8' },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    return readFileSync(trace, 'utf8')
-      .split('\n')
-      .filter((line) => /\b(fsync|fdatasync)\(/.test(line)).length;
-  }
+  const syncs = (what: string, count: number) =>
+    countSyncs(tempDir(), CHILD, [what, String(count)]);
 
   it('one fsync per intent with its write-ahead record, none per plain intent', () => {
     const base = syncs('intent', 0);

@@ -1,79 +1,19 @@
 // Edges of the one-commit write-ahead: a refused follow-up inserts nothing and says so, an abort
 // before the insert journals nothing, and `sentAt` is stamped once the write lock is held (a
 // wait for another process's lock never makes it older than the send).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { OrderAdapter } from '@qts/order-contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createExecutionRoute,
-  createMemoryJournal,
-  createSqliteJournal,
-  JournalConflictError,
-  type Order,
-  type OrderJournal,
-} from '../src/index.js';
+import { createExecutionRoute, JournalConflictError } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
 import { BUY, T0 } from './helpers/setup.js';
+import { AT, createScratch, PACKAGE, pendingOrder, sendRecord } from './helpers/write-ahead.js';
 
-const PACKAGE = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-wa-edges-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-function journalOf(kind: 'memory' | 'sqlite', file?: string): OrderJournal {
-  const journal =
-    kind === 'memory'
-      ? createMemoryJournal()
-      : createSqliteJournal({
-          file: file ?? join(tempDir(), 'j.sqlite'),
-          mode: 'virtual',
-          host: 'virtual',
-          account: 'test',
-        });
-  cleanups.push(() => journal.close());
-  return journal;
-}
-
-const AT = '2026-11-25T01:00:00.000Z';
-function pendingOrder(orderId: string, clientOrderId: string | null = null): Order {
-  return {
-    orderId,
-    clientOrderId,
-    brokerOrderId: null,
-    brokerBranch: null,
-    status: 'pending',
-    statusReason: null,
-    symbol: '005930',
-    side: 'buy',
-    quantity: 10,
-    price: 70_000,
-    type: 'limit',
-    productType: null,
-    mode: 'virtual',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
-    createdAt: AT,
-    updatedAt: AT,
-    tradingDate: '20261125',
-    sentAt: null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
-  } as Order;
-}
+const scratch = createScratch('qts-wa-edges-');
+afterEach(scratch.cleanup);
+const journalOf = scratch.journal;
+const tempDir = scratch.dir;
 
 describe.each(['memory', 'sqlite'] as const)('refused follow-up (%s journal)', (kind) => {
   it('throws a conflict that says nothing was inserted; current is the order it would have been; the journal is empty', () => {
@@ -83,10 +23,7 @@ describe.each(['memory', 'sqlite'] as const)('refused follow-up (%s journal)', (
       journal.insert(
         pendingOrder('o-r-1', 'intent-r-1'),
         { at: AT, cause: 'intent', owner: 'p1' },
-        {
-          patch: { status: 'submitted', sentAt: AT },
-          entry: { at: AT, cause: 'send', owner: 'p1', durable: true, expect: { owner: 'p2' } },
-        },
+        sendRecord('p1', { owner: 'p2' }),
       );
     } catch (error) {
       conflict = error;
@@ -106,7 +43,7 @@ describe('abort before the write-ahead commit', () => {
   it('an abort signalled at the before-journal point journals nothing and sends nothing', async () => {
     const journal = journalOf('sqlite');
     const broker = createFakeBroker({ clock: () => T0, notices: false });
-    cleanups.push(() => broker.close());
+    scratch.defer(() => broker.close());
     const controller = new AbortController();
     const route = createExecutionRoute({
       adapter: broker.adapter,
@@ -132,7 +69,7 @@ describe('sentAt of the one-commit write-ahead record', () => {
     const file = join(tempDir(), 'j.sqlite');
     const journal = journalOf('sqlite', file);
     const broker = createFakeBroker({ notices: false });
-    cleanups.push(() => broker.close());
+    scratch.defer(() => broker.close());
     let placedAt = 0;
     const adapter = new Proxy(broker.adapter, {
       get(target, name, receiver) {

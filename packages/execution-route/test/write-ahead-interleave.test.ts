@@ -3,94 +3,33 @@
 // and expectations, an aborted submit's record, the same intent id from two routes at once, a
 // route opened (recovery, reconcile, replay) between another's commit and its send, and the
 // synchronous level after refused inserts (fsyncs counted with strace).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionRoute,
-  createMemoryJournal,
   createSqliteJournal,
   JournalConflictError,
-  type JournalFollowUp,
   type Order,
   type OrderJournal,
   replayJournal,
 } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
 import { BUY, T0 } from './helpers/setup.js';
+import {
+  AT,
+  CHILD_PRELUDE,
+  countSyncs,
+  createScratch,
+  pendingOrder,
+  SENT,
+  STRACE,
+  sendRecord as send,
+} from './helpers/write-ahead.js';
 
-const PACKAGE = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0).reverse()) c();
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'qts-wa-interleave-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-function journalOf(kind: 'memory' | 'sqlite', file?: string): OrderJournal {
-  const journal =
-    kind === 'memory'
-      ? createMemoryJournal()
-      : createSqliteJournal({
-          file: file ?? join(tempDir(), 'j.sqlite'),
-          mode: 'virtual',
-          host: 'virtual',
-          account: 'test',
-        });
-  cleanups.push(() => journal.close());
-  return journal;
-}
-
-const AT = '2026-11-25T01:00:00.000Z';
-const SENT = '2026-11-25T01:00:00.005Z';
-function pendingOrder(orderId: string, clientOrderId: string | null = null): Order {
-  return {
-    orderId,
-    clientOrderId,
-    brokerOrderId: null,
-    brokerBranch: null,
-    status: 'pending',
-    statusReason: null,
-    symbol: '005930',
-    side: 'buy',
-    quantity: 10,
-    price: 70_000,
-    type: 'limit',
-    productType: null,
-    mode: 'virtual',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
-    createdAt: AT,
-    updatedAt: AT,
-    tradingDate: '20261125',
-    sentAt: null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
-  } as Order;
-}
-const send = (
-  owner: string | null | undefined,
-  expect?: JournalFollowUp['entry']['expect'],
-): JournalFollowUp => ({
-  patch: { status: 'submitted', sentAt: SENT, updatedAt: SENT },
-  entry: {
-    at: SENT,
-    cause: 'send',
-    durable: true,
-    ...(owner === undefined ? {} : { owner }),
-    ...(expect === undefined ? {} : { expect }),
-  },
-});
+const scratch = createScratch('qts-wa-interleave-');
+afterEach(scratch.cleanup);
+const journalOf = scratch.journal;
+const tempDir = scratch.dir;
 
 describe('a row inserted with its follow-up, then written by another connection', () => {
   it('versions catch the stale write, caches re-read, the log replays on both connections', () => {
@@ -183,7 +122,7 @@ describe.each(['memory', 'sqlite'] as const)('follow-up owner and expectations (
   it('an aborted submit replays to its state; the abort record clears the owner', async () => {
     const journal = journalOf(kind);
     const broker = createFakeBroker({ clock: () => T0, notices: false });
-    cleanups.push(() => broker.close());
+    scratch.defer(() => broker.close());
     const controller = new AbortController();
     const route = createExecutionRoute({
       adapter: broker.adapter,
@@ -225,7 +164,7 @@ describe('two routes on one file (two connections)', () => {
   it('the same intent id from both, past the pre-check at once: one order sent, the other replays it', async () => {
     const file = join(tempDir(), 'j.sqlite');
     const broker = createFakeBroker({ clock: () => T0, notices: false });
-    cleanups.push(() => broker.close());
+    scratch.defer(() => broker.close());
     const gates = [gate(), gate()];
     const routes = [0, 1].map((n) =>
       createExecutionRoute({
@@ -256,7 +195,7 @@ describe('two routes on one file (two connections)', () => {
   it('a second route opened (recovery, reconcile, a replay) while the first is between its commit and its send leaves it alone', async () => {
     const file = join(tempDir(), 'j.sqlite');
     const broker = createFakeBroker({ clock: () => T0, notices: false });
-    cleanups.push(() => broker.close());
+    scratch.defer(() => broker.close());
     const g = gate();
     const first = createExecutionRoute({
       adapter: broker.adapter,
@@ -292,21 +231,12 @@ describe('two routes on one file (two connections)', () => {
 });
 
 // The synchronous level after the new insert paths, counted in fsyncs.
-const strace = ['/usr/bin/strace', '/bin/strace'].find((path) => existsSync(path));
-describe.skipIf(strace === undefined)('fsyncs after the new insert paths', () => {
-  const CHILD = `
-    import { createSqliteJournal } from ${JSON.stringify(join(PACKAGE, 'src', 'index.ts'))};
+describe.skipIf(STRACE === undefined && process.env.CI !== 'true')(
+  'fsyncs after the new insert paths',
+  () => {
+    const CHILD = `${CHILD_PRELUDE}
     const [file, what] = process.argv.slice(2);
     const journal = createSqliteJournal({ file, mode: 'virtual', host: 'virtual', account: 'test' });
-    const at = '2026-11-25T01:00:00.000Z';
-    const order = (n, c = null) => ({
-      orderId: 'o-' + n, clientOrderId: c, brokerOrderId: null, brokerBranch: null,
-      status: 'pending', statusReason: null, symbol: '005930', side: 'buy', quantity: 1,
-      price: 70000, type: 'limit', productType: null, mode: 'virtual', filledQuantity: 0,
-      averagePrice: null, fills: {}, createdAt: at, updatedAt: at, tradingDate: '20261125',
-      sentAt: null, acceptedAt: null, error: null, cancelBrokerOrderId: null,
-      modifyBrokerOrderId: null, linkedBrokerOrderIds: [], note: null,
-    });
     const send = (expect) => ({ patch: { status: 'submitted', sentAt: at }, entry: { at, cause: 'send', owner: 'p', durable: true, ...(expect ? { expect } : {}) } });
     if (what === 'refused') {
       try { journal.insert(order('x'), { at, cause: 'intent', owner: 'p' }, send({ owner: 'q' })); } catch {}
@@ -318,39 +248,12 @@ describe.skipIf(strace === undefined)('fsyncs after the new insert paths', () =>
     for (let n = 0; n < 20; n += 1) journal.insert(order(n), { at, cause: 'intent', owner: 'p' });
     process.exit(0);
   `;
-  function syncs(what: string): number {
-    const dir = tempDir();
-    const script = join(dir, 'child.mts');
-    writeFileSync(script, CHILD);
-    const trace = join(dir, 'trace');
-    const run = spawnSync(
-      strace ?? 'strace',
-      [
-        '-f',
-        '-qq',
-        '-e',
-        'trace=fsync,fdatasync',
-        '-o',
-        trace,
-        process.execPath,
-        '--conditions=@qts/source',
-        '--import',
-        'tsx',
-        script,
-        join(dir, 'j.sqlite'),
-        what,
-      ],
-      { cwd: PACKAGE, encoding: 'utf8' },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    return readFileSync(trace, 'utf8')
-      .split('\n')
-      .filter((line) => /\b(fsync|fdatasync)\(/.test(line)).length;
-  }
+    const syncs = (what: string) => countSyncs(tempDir(), CHILD, [what]);
 
-  it('a refused durable follow-up, or an intent-id clash, leaves later plain commits at NORMAL', () => {
-    const base = syncs('plain');
-    expect(syncs('refused')).toBe(base);
-    expect(syncs('clash')).toBe(base);
-  }, 60_000);
-});
+    it('a refused durable follow-up, or an intent-id clash, leaves later plain commits at NORMAL', () => {
+      const base = syncs('plain');
+      expect(syncs('refused')).toBe(base);
+      expect(syncs('clash')).toBe(base);
+    }, 60_000);
+  },
+);
