@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, runHeader, stats } from '@qts/bench-kit/floor';
 import { createSqliteJournal, type Order, type OrderJournal } from '../src/index.js';
+import { pendingOrder } from '../test/helpers/write-ahead.js';
 
 const ROUNDS = Number(process.env.QTS_BENCH_ROUNDS ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 'qts-journal-stages-'));
@@ -23,33 +24,14 @@ function order(status: Order['status']): Order {
   n += 1;
   const at = new Date().toISOString();
   return {
-    orderId: `o-bench-${n}`,
-    clientOrderId: null,
-    brokerOrderId: null,
-    brokerBranch: null,
+    ...pendingOrder(`o-bench-${n}`),
     status,
-    statusReason: null,
-    symbol: '005930',
-    side: 'buy',
     quantity: 1,
-    price: 70_000,
-    type: 'limit',
-    productType: null,
     mode: 'real',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
     createdAt: at,
     updatedAt: at,
     tradingDate: '20261207',
-    sentAt: null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
-  } as Order;
+  };
 }
 
 const accept = (journal: OrderJournal, orderId: string) =>

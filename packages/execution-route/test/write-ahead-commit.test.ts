@@ -4,7 +4,6 @@
 // of intent ids, a journal that ignores the follow-up, and the system calls of the commit.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OrderAdapter } from '@qts/order-contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createExecutionRoute,
@@ -25,6 +24,7 @@ import {
   SENT,
   STRACE,
   sendRecord,
+  spyOnPlace,
 } from './helpers/write-ahead.js';
 
 const scratch = createScratch('qts-wa-commit-');
@@ -105,16 +105,8 @@ function routeOn(journal: OrderJournal, checkpoint?: () => Promise<void>) {
   const broker: FakeBroker = createFakeBroker({ clock: () => T0, notices: false });
   scratch.defer(() => broker.close());
   const seenAtSend: (string | undefined)[] = [];
-  const adapter = new Proxy(broker.adapter, {
-    get(target, name, receiver) {
-      if (name === 'placeOrder') {
-        return (...args: Parameters<OrderAdapter['placeOrder']>) => {
-          seenAtSend.push(journal.list({ statuses: ['submitted'] }).at(-1)?.status);
-          return target.placeOrder(...args);
-        };
-      }
-      return Reflect.get(target, name, receiver);
-    },
+  const adapter = spyOnPlace(broker.adapter, () => {
+    seenAtSend.push(journal.list({ statuses: ['submitted'] }).at(-1)?.status);
   });
   const route = createExecutionRoute({
     adapter,

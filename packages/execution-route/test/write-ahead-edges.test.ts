@@ -3,12 +3,19 @@
 // wait for another process's lock never makes it older than the send).
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { OrderAdapter } from '@qts/order-contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createExecutionRoute, JournalConflictError } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
-import { BUY, T0 } from './helpers/setup.js';
-import { AT, createScratch, PACKAGE, pendingOrder, sendRecord } from './helpers/write-ahead.js';
+import { BUY } from './helpers/setup.js';
+import {
+  AT,
+  abortingRoute,
+  createScratch,
+  PACKAGE,
+  pendingOrder,
+  sendRecord,
+  spyOnPlace,
+} from './helpers/write-ahead.js';
 
 const scratch = createScratch('qts-wa-edges-');
 afterEach(scratch.cleanup);
@@ -42,19 +49,8 @@ describe.each(['memory', 'sqlite'] as const)('refused follow-up (%s journal)', (
 describe('abort before the write-ahead commit', () => {
   it('an abort signalled at the before-journal point journals nothing and sends nothing', async () => {
     const journal = journalOf('sqlite');
-    const broker = createFakeBroker({ clock: () => T0, notices: false });
-    scratch.defer(() => broker.close());
-    const controller = new AbortController();
-    const route = createExecutionRoute({
-      adapter: broker.adapter,
-      journal,
-      mode: 'virtual',
-      clock: () => T0,
-      checkpoint: (point) => {
-        if (point === 'before-journal') controller.abort();
-      },
-    });
-    await expect(route.submit(BUY, { signal: controller.signal })).rejects.toMatchObject({
+    const { route, broker, signal } = abortingRoute(scratch, journal, 'before-journal');
+    await expect(route.submit(BUY, { signal })).rejects.toMatchObject({
       code: 'ABORTED',
       outcome: 'not_placed',
     });
@@ -71,16 +67,8 @@ describe('sentAt of the one-commit write-ahead record', () => {
     const broker = createFakeBroker({ notices: false });
     scratch.defer(() => broker.close());
     let placedAt = 0;
-    const adapter = new Proxy(broker.adapter, {
-      get(target, name, receiver) {
-        if (name === 'placeOrder') {
-          return (...args: Parameters<OrderAdapter['placeOrder']>) => {
-            placedAt = Date.now();
-            return target.placeOrder(...args);
-          };
-        }
-        return Reflect.get(target, name, receiver);
-      },
+    const adapter = spyOnPlace(broker.adapter, () => {
+      placedAt = Date.now();
     });
     const route = createExecutionRoute({
       adapter,

@@ -5,18 +5,12 @@
 // synchronous level after refused inserts (fsyncs counted with strace).
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createExecutionRoute,
-  createSqliteJournal,
-  JournalConflictError,
-  type Order,
-  type OrderJournal,
-  replayJournal,
-} from '../src/index.js';
+import { createExecutionRoute, JournalConflictError, replayJournal } from '../src/index.js';
 import { createFakeBroker } from './helpers/fake-broker.js';
 import { BUY, T0 } from './helpers/setup.js';
 import {
   AT,
+  abortingRoute,
   CHILD_PRELUDE,
   countSyncs,
   createScratch,
@@ -121,22 +115,8 @@ describe.each(['memory', 'sqlite'] as const)('follow-up owner and expectations (
 
   it('an aborted submit replays to its state; the abort record clears the owner', async () => {
     const journal = journalOf(kind);
-    const broker = createFakeBroker({ clock: () => T0, notices: false });
-    scratch.defer(() => broker.close());
-    const controller = new AbortController();
-    const route = createExecutionRoute({
-      adapter: broker.adapter,
-      journal,
-      mode: 'virtual',
-      clock: () => T0,
-      checkpoint: (point) => {
-        if (point === 'journaled') controller.abort();
-      },
-    });
-    const { order, error } = await route.submit(
-      { ...BUY, intentId: 'i-abort' },
-      { signal: controller.signal },
-    );
+    const { route, broker, signal } = abortingRoute(scratch, journal, 'journaled');
+    const { order, error } = await route.submit({ ...BUY, intentId: 'i-abort' }, { signal });
     expect(error?.code).toBe('ABORTED');
     expect(order.status).toBe('failed');
     expect(journal.ownerOf(order.orderId)).toBeNull();

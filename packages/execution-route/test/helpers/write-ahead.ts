@@ -5,13 +5,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OrderAdapter } from '@qts/order-contract';
 import {
+  createExecutionRoute,
   createMemoryJournal,
   createSqliteJournal,
   type JournalFollowUp,
   type Order,
   type OrderJournal,
+  type RouteCheckpoint,
 } from '../../src/index.js';
+import { createFakeBroker, type FakeBroker } from './fake-broker.js';
+import { T0 } from './setup.js';
 
 /** The package folder (for `require('libsql')` in worker threads and child scripts). */
 export const PACKAGE = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -51,6 +56,45 @@ export function createScratch(prefix: string) {
       for (const close of cleanups.splice(0).reverse()) close();
     },
   };
+}
+
+/** The adapter with `onPlace` called at each `placeOrder`, before the call goes on. */
+export function spyOnPlace(adapter: OrderAdapter, onPlace: () => void): OrderAdapter {
+  return new Proxy(adapter, {
+    get(target, name, receiver) {
+      if (name === 'placeOrder') {
+        return (...args: Parameters<OrderAdapter['placeOrder']>) => {
+          onPlace();
+          return target.placeOrder(...args);
+        };
+      }
+      return Reflect.get(target, name, receiver);
+    },
+  });
+}
+
+/**
+ * A route over `journal` and a fake broker (closed with `scratch`), clock at T0, that signals
+ * the abort of `signal` when `submit` reaches `point`.
+ */
+export function abortingRoute(
+  scratch: ReturnType<typeof createScratch>,
+  journal: OrderJournal,
+  point: RouteCheckpoint,
+): { route: ReturnType<typeof createExecutionRoute>; broker: FakeBroker; signal: AbortSignal } {
+  const broker = createFakeBroker({ clock: () => T0, notices: false });
+  scratch.defer(() => broker.close());
+  const controller = new AbortController();
+  const route = createExecutionRoute({
+    adapter: broker.adapter,
+    journal,
+    mode: 'virtual',
+    clock: () => T0,
+    checkpoint: (at) => {
+      if (at === point) controller.abort();
+    },
+  });
+  return { route, broker, signal: controller.signal };
 }
 
 /** A new limit buy of 10 at 70,000, `pending`, journaled at `AT`. */
