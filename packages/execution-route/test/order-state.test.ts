@@ -17,6 +17,7 @@ import {
 import { processStartOf } from '../src/owner.js';
 import { createFakeBroker, type FakeBroker } from './helpers/fake-broker.js';
 import { BUY, makeRig, type Rig, T0, tempDir } from './helpers/setup.js';
+import { pendingOrder } from './helpers/write-ahead.js';
 
 const MIN = 60_000;
 let rig: Rig | undefined;
@@ -37,32 +38,11 @@ function sqliteJournal(file: string): OrderJournal {
 function inFlight(orderId: string, status: 'pending' | 'submitted', at: number): Order {
   const iso = new Date(at).toISOString();
   return {
-    orderId,
-    clientOrderId: null,
-    brokerOrderId: null,
-    brokerBranch: null,
+    ...pendingOrder(orderId),
     status,
-    statusReason: null,
-    symbol: BUY.symbol,
-    side: BUY.side,
-    quantity: BUY.quantity,
-    price: BUY.limitPrice,
-    type: BUY.type,
-    productType: null,
-    mode: 'virtual',
-    filledQuantity: 0,
-    averagePrice: null,
-    fills: {},
     createdAt: iso,
     updatedAt: iso,
-    tradingDate: '20261125',
     sentAt: status === 'submitted' ? iso : null,
-    acceptedAt: null,
-    error: null,
-    cancelBrokerOrderId: null,
-    modifyBrokerOrderId: null,
-    linkedBrokerOrderIds: [],
-    note: null,
   };
 }
 
