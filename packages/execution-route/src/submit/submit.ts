@@ -63,8 +63,9 @@ function replay(ctx: RouteContext, existing: Order, fingerprint: string): RouteR
 }
 
 /**
- * The caller aborted after the write-ahead record and before the send: nothing was sent, so the
- * order fails definitely (`send-failed`, over the record just written).
+ * The caller aborted after the order was journaled (`submitted`, or `pending` on a journal that
+ * ignores follow-ups) and before the send: nothing was sent, so the order fails definitely
+ * (`send-failed`, over the record just written).
  */
 function abortBeforeSend(ctx: RouteContext, journaled: Order): RouteResult {
   const error = new RouteUnavailableError('Aborted before sending; nothing was sent.', {
